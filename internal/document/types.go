@@ -1,0 +1,289 @@
+package document
+
+import (
+	"time"
+)
+
+// Kind is the kind of a business document.
+type Kind string
+
+// The document kinds reportapp issues.
+const (
+	Invoice      Kind = "invoice"       // 請求書
+	Quote        Kind = "quote"         // 見積書
+	DeliveryNote Kind = "delivery_note" // 納品書
+	Receipt      Kind = "receipt"       // 領収書
+	CreditNote   Kind = "credit_note"   // 適格返還請求書
+)
+
+// Kinds lists every kind in a fixed order (for forms, prefixes and tests).
+func Kinds() []Kind { return []Kind{Invoice, Quote, DeliveryNote, Receipt, CreditNote} }
+
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool {
+	switch k {
+	case Invoice, Quote, DeliveryNote, Receipt, CreditNote:
+		return true
+	}
+	return false
+}
+
+// Title is the Japanese title printed on the document.
+func (k Kind) Title() string {
+	switch k {
+	case Invoice:
+		return "請求書"
+	case Quote:
+		return "見積書"
+	case DeliveryNote:
+		return "納品書"
+	case Receipt:
+		return "領収書"
+	case CreditNote:
+		return "適格返還請求書"
+	}
+	return string(k)
+}
+
+// DefaultPrefix is the number prefix an organisation starts with for kind k.
+func (k Kind) DefaultPrefix() string {
+	switch k {
+	case Invoice:
+		return "INV-"
+	case Quote:
+		return "QUO-"
+	case DeliveryNote:
+		return "DEL-"
+	case Receipt:
+		return "REC-"
+	case CreditNote:
+		return "CRN-"
+	}
+	return ""
+}
+
+// Status is where a document is in its lifecycle: draft → issued → cancelled.
+type Status string
+
+// The lifecycle states.
+const (
+	Draft     Status = "draft"
+	Issued    Status = "issued"
+	Cancelled Status = "cancelled"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == Draft || s == Issued || s == Cancelled }
+
+// Rounding is how a fractional yen amount becomes whole yen (the issuer's choice).
+type Rounding string
+
+// Rounding modes (shared/JP-INVOICE.md): 切り捨て, 四捨五入, 切り上げ.
+const (
+	Floor  Rounding = "floor"
+	HalfUp Rounding = "half_up"
+	Ceil   Rounding = "ceil"
+)
+
+// Valid reports whether r is a known rounding mode.
+func (r Rounding) Valid() bool { return r == Floor || r == HalfUp || r == Ceil }
+
+// TaxRate is a consumption-tax rate in percent: 10 (standard), 8 (reduced) or 0 (non-taxable).
+type TaxRate int
+
+// The rates in force.
+const (
+	RateStandard   TaxRate = 10
+	RateReduced    TaxRate = 8
+	RateNonTaxable TaxRate = 0
+)
+
+// Valid reports whether r is a rate in force.
+func (r TaxRate) Valid() bool { return r == RateStandard || r == RateReduced || r == RateNonTaxable }
+
+// Issuer is the organisation's data printed on a document; a copy is frozen into the document
+// when it is issued.
+type Issuer struct {
+	Name               string `json:"name"`
+	RegistrationNumber string `json:"registration_number"` // "T" + 13 digits, or ""
+	PostalCode         string `json:"postal_code"`
+	Address            string `json:"address"`
+	Phone              string `json:"phone"`
+	Email              string `json:"email"`
+	BankAccount        string `json:"bank_account"` // お振込先, free text
+}
+
+// Prefixes are the number prefixes of an organisation, one per kind.
+type Prefixes struct {
+	Invoice      string `json:"invoice"`
+	Quote        string `json:"quote"`
+	DeliveryNote string `json:"delivery_note"`
+	Receipt      string `json:"receipt"`
+	CreditNote   string `json:"credit_note"`
+}
+
+// DefaultPrefixes returns each kind's DefaultPrefix.
+func DefaultPrefixes() Prefixes {
+	return Prefixes{Invoice.DefaultPrefix(), Quote.DefaultPrefix(), DeliveryNote.DefaultPrefix(), Receipt.DefaultPrefix(), CreditNote.DefaultPrefix()}
+}
+
+// For returns the prefix of kind k.
+func (p Prefixes) For(k Kind) string {
+	switch k {
+	case Invoice:
+		return p.Invoice
+	case Quote:
+		return p.Quote
+	case DeliveryNote:
+		return p.DeliveryNote
+	case Receipt:
+		return p.Receipt
+	case CreditNote:
+		return p.CreditNote
+	}
+	return ""
+}
+
+// Organization is a tenant: the issuer of its documents. Nothing of one organisation is ever
+// visible to another.
+type Organization struct {
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+	Issuer
+	RegistrationWarning string   `json:"registration_warning"` // read-only: a failed check digit
+	DefaultTaxRounding  Rounding `json:"default_tax_rounding"`
+	NumberPrefixes      Prefixes `json:"number_prefixes"`
+	// Logo and Seal are PNG images (re-encoded on upload), or nil.
+	Logo      []byte    `json:"-"`
+	Seal      []byte    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Honorifics a customer may carry after its name.
+const (
+	HonorificOnchu = "御中" // to a company or department
+	HonorificSama  = "様"  // to a person
+)
+
+// Counterparty is a customer's data as printed on a document; frozen into the document when it is
+// issued, so later edits of the customer never change an issued document.
+type Counterparty struct {
+	Name               string `json:"name"`
+	Honorific          string `json:"honorific"` // "御中", "様" or ""
+	PostalCode         string `json:"postal_code"`
+	Address            string `json:"address"`
+	ContactPerson      string `json:"contact_person"`
+	Email              string `json:"email"`
+	RegistrationNumber string `json:"registration_number"`
+}
+
+// Customer is a counterparty kept by an organisation.
+type Customer struct {
+	ID string `json:"id"`
+	Counterparty
+	RegistrationWarning string    `json:"registration_warning,omitempty"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
+}
+
+// Period is an inclusive range of dates, e.g. a month for a monthly invoice.
+type Period struct {
+	From Date `json:"from"`
+	To   Date `json:"to"`
+}
+
+// Item is one line of a document. Amount is computed: Quantity × UnitPrice rounded by the
+// document's rounding mode.
+type Item struct {
+	Name      string   `json:"name"`
+	Quantity  Quantity `json:"quantity"`
+	Unit      string   `json:"unit"`
+	UnitPrice int64    `json:"unit_price"`
+	TaxRate   TaxRate  `json:"tax_rate"`
+	Amount    int64    `json:"amount"`
+}
+
+// RateTotal is the total of one tax rate: tax is computed once on the sum of the rate's lines.
+type RateTotal struct {
+	Rate  TaxRate `json:"rate"`
+	Net   int64   `json:"net"`
+	Tax   int64   `json:"tax"`
+	Gross int64   `json:"gross"`
+}
+
+// Totals are a document's computed totals.
+type Totals struct {
+	ByRate      []RateTotal `json:"by_rate"` // rates present, in the order 10, 8, 0
+	Net         int64       `json:"net"`
+	Tax         int64       `json:"tax"`
+	Gross       int64       `json:"gross"`
+	Withholding int64       `json:"withholding"`
+	AmountDue   int64       `json:"amount_due"`
+}
+
+// RelatedDocument identifies the document a credit note corrects, as printed on it.
+type RelatedDocument struct {
+	ID        string `json:"id"`
+	Kind      Kind   `json:"kind"`
+	Number    string `json:"number"`
+	IssueDate Date   `json:"issue_date"`
+}
+
+// Document is a business document. Drafts are edited freely; issuing assigns Number and freezes
+// Issuer and Customer; issued and cancelled documents never change again except for cancellation.
+type Document struct {
+	ID                string           `json:"id"`
+	Kind              Kind             `json:"kind"`
+	Status            Status           `json:"status"`
+	Number            *string          `json:"number"`
+	CustomerID        string           `json:"customer_id"`
+	Customer          *Counterparty    `json:"customer"` // the snapshot once issued; the current data while draft
+	Issuer            *Issuer          `json:"issuer"`   // likewise
+	IssueDate         Date             `json:"issue_date"`
+	TransactionDate   *Date            `json:"transaction_date"`
+	TransactionPeriod *Period          `json:"transaction_period"`
+	DueDate           *Date            `json:"due_date"`
+	ValidUntil        *Date            `json:"valid_until"`
+	Subject           string           `json:"subject"`
+	Purpose           string           `json:"purpose"` // 但し書き of a receipt
+	RelatedDocumentID *string          `json:"related_document_id"`
+	RelatedDocument   *RelatedDocument `json:"related_document,omitempty"` // read-only
+	Notes             string           `json:"notes"`
+	PricesIncludeTax  bool             `json:"prices_include_tax"`
+	TaxRounding       Rounding         `json:"tax_rounding"`
+	WithholdingTax    bool             `json:"withholding_tax"`
+	Items             []Item           `json:"items"`
+	Totals            Totals           `json:"totals"`
+	Version           int64            `json:"version"`
+	CreatedAt         time.Time        `json:"created_at"`
+	UpdatedAt         time.Time        `json:"updated_at"`
+	IssuedAt          *time.Time       `json:"issued_at"`
+	CancelledAt       *time.Time       `json:"cancelled_at,omitempty"`
+}
+
+// Event is one entry of a document's history (電子帳簿保存法): who did what when, with the
+// document as it was before the change (nil for creation).
+type Event struct {
+	ID         string    `json:"id"`
+	DocumentID string    `json:"document_id"`
+	Action     string    `json:"action"` // create, update, issue, cancel, delete
+	Actor      string    `json:"actor"`  // user id or e-mail
+	At         time.Time `json:"at"`
+	Before     *Document `json:"before"`
+}
+
+// Filter selects documents for search and export (電子帳簿保存法: date range, amount range,
+// counterparty, combinable). Zero values mean "any".
+type Filter struct {
+	Kind       Kind
+	Status     Status
+	CustomerID string
+	DateFrom   *Date // on the transaction date (the period's start), else the issue date
+	DateTo     *Date
+	TotalMin   *int64 // on Totals.Gross
+	TotalMax   *int64
+	Query      string // free text: number, subject, customer name, item names
+	Limit      int    // default 50, at most 500
+	Cursor     string // opaque, from a previous page
+}
