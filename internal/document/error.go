@@ -9,13 +9,13 @@ import (
 
 // Error codes. The web layer maps each to exactly one HTTP status.
 const (
-	EInvalid      = "invalid"       // validation failed (422), Fields says where
-	ENotFound     = "not_found"     // no such object in this organisation (404)
-	EConflict     = "conflict"      // the object's state forbids the change (409)
-	EVersion      = "version"       // optimistic-concurrency mismatch (412)
-	EForbidden    = "forbidden"     // the role does not allow it (403)
-	EUnauthorized = "unauthorized"  // not authenticated (401)
-	EInternal     = "internal"      // anything else (500); message is generic
+	EInvalid      = "invalid"      // validation failed (422), Fields says where
+	ENotFound     = "not_found"    // no such object in this organisation (404)
+	EConflict     = "conflict"     // the object's state forbids the change (409)
+	EVersion      = "version"      // optimistic-concurrency mismatch (412)
+	EForbidden    = "forbidden"    // the role does not allow it (403)
+	EUnauthorized = "unauthorized" // not authenticated (401)
+	EInternal     = "internal"     // anything else (500); message is generic
 )
 
 // Error is the one error type that carries a code and a message meant for the user. Fields maps
