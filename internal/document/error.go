@@ -9,6 +9,7 @@ import (
 
 // Error codes. The web layer maps each to exactly one HTTP status.
 const (
+	EBadRequest   = "bad_request"  // malformed input: not JSON, unknown field (400)
 	EInvalid      = "invalid"      // validation failed (422), Fields says where
 	ENotFound     = "not_found"    // no such object in this organisation (404)
 	EConflict     = "conflict"     // the object's state forbids the change (409)
