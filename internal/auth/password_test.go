@@ -67,7 +67,7 @@ func TestCheckPasswordPolicy(t *testing.T) {
 		{"12345678901", false},
 		{"123456789012", true},
 		{"日本語のパスワードです十二", true}, // 13 runes
-		{"日本語のパス", false},         // 6 runes, 18 bytes
+		{"日本語のパス", false},       // 6 runes, 18 bytes
 		{"\xff\xfe23456789012", false},
 		{strings.Repeat("a", 2000), false},
 	}
