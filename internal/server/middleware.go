@@ -1,0 +1,270 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+)
+
+// contentSecurityPolicy allows only our own origin; data: images are for
+// inline logos and seals in previews.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+// responseWriter records what the layers inside it wrote, for the access
+// log and the metrics. Unwrap lets http.ResponseController reach the real
+// connection (flush, deadlines, hijack).
+type responseWriter struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+func (rw *responseWriter) WriteHeader(code int) {
+	if !rw.wroteHeader {
+		if code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols {
+			// Informational responses (103 Early Hints) come before the real one.
+			rw.ResponseWriter.WriteHeader(code)
+			return
+		}
+		rw.status, rw.wroteHeader = code, true
+	}
+	rw.ResponseWriter.WriteHeader(code)
+}
+
+func (rw *responseWriter) Write(b []byte) (int, error) {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	n, err := rw.ResponseWriter.Write(b)
+	rw.bytes += int64(n)
+	return n, err
+}
+
+// ReadFrom keeps io.Copy to the response on the fast path (sendfile).
+func (rw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	n, err := io.Copy(rw.ResponseWriter, src)
+	rw.bytes += n
+	return n, err
+}
+
+// Flush serves handlers that stream (PDFs, exports) and assert http.Flusher.
+func (rw *responseWriter) Flush() {
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(rw.ResponseWriter).Flush()
+}
+
+func (rw *responseWriter) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
+
+// withRequestID is the outermost layer: it settles the request id, echoes it
+// in X-Request-ID, and puts it and a logger carrying it in the context.
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID(id) {
+			id = rand.Text()
+		}
+		w.Header().Set("X-Request-ID", id)
+		info := &requestInfo{
+			id:      id,
+			logger:  s.logger.With(slog.String("request_id", id)),
+			trusted: s.opts.TrustedProxies,
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
+	})
+}
+
+// withObservation counts, times and logs every request. Only the method,
+// the route pattern and the path are logged: never the query string (it may
+// hold tokens), Authorization or cookies.
+func (s *Server) withObservation(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		s.metrics.inflight.Inc()
+		rw := &responseWriter{ResponseWriter: w}
+		aborted := true
+		defer func() {
+			s.metrics.inflight.Dec()
+			elapsed := time.Since(start)
+			method := methodLabel(r.Method)
+			route := routeUnmatched
+			if info := infoFrom(r.Context()); info != nil && info.route != "" {
+				route = info.route
+			}
+			status := rw.status
+			if !rw.wroteHeader {
+				status = http.StatusOK // what net/http sends for a handler that wrote nothing
+			}
+			code := strconv.Itoa(status)
+			if aborted {
+				code = "aborted" // the connection was cut (http.ErrAbortHandler)
+			}
+			s.metrics.requests.WithLabelValues(method, route, code).Inc()
+			s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+			level := slog.LevelInfo
+			if status >= 500 || aborted {
+				level = slog.LevelWarn
+			}
+			Logger(r.Context()).LogAttrs(r.Context(), level, "http request",
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.String("path", r.URL.Path),
+				slog.String("status", code),
+				slog.Int64("bytes", rw.bytes),
+				slog.Duration("duration", elapsed),
+				slog.String("client_ip", ClientIP(r)),
+			)
+		}()
+		next.ServeHTTP(rw, r)
+		aborted = false
+	})
+}
+
+// withRecovery turns a handler panic into a logged 500 so one bad request
+// does not take the process down. http.ErrAbortHandler is passed on: it is
+// how a handler asks net/http to cut the connection.
+func (s *Server) withRecovery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(p)
+			}
+			Logger(r.Context()).LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+				slog.Any("panic", p),
+				slog.String("stack", string(debug.Stack())),
+			)
+			if rw, ok := w.(*responseWriter); ok && rw.wroteHeader {
+				// Part of a response is out; a 500 now would be appended to
+				// it. Cutting the connection tells the client it is broken.
+				panic(http.ErrAbortHandler)
+			}
+			WriteError(w, r, http.StatusInternalServerError, "internal", "An internal error occurred.")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withSecurityHeaders sets the headers every response carries. Handlers may
+// override them (a PDF preview embedded in our own page, for instance).
+func withSecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		if IsHTTPS(r) {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withShedding lets at most MaxInflight requests run at once. A request
+// waits up to QueueTimeout for a slot and is then refused with 503 and
+// Retry-After, which a load balancer or client can act on, instead of
+// queueing without bound and timing out everyone.
+func (s *Server) withShedding(next http.Handler) http.Handler {
+	if s.slots == nil {
+		return next
+	}
+	retryAfter := strconv.Itoa(max(1, int((s.opts.QueueTimeout+time.Second-1)/time.Second)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case s.slots <- struct{}{}:
+		default:
+			if !s.waitForSlot(r.Context()) {
+				if r.Context().Err() != nil {
+					// The client gave up while queued; nobody reads this.
+					WriteError(w, r, http.StatusServiceUnavailable, "unavailable", "The request was cancelled.")
+					return
+				}
+				s.metrics.shed.Inc()
+				w.Header().Set("Retry-After", retryAfter)
+				WriteError(w, r, http.StatusServiceUnavailable, "overloaded", "The server is busy. Please retry shortly.")
+				return
+			}
+		}
+		defer func() { <-s.slots }()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) waitForSlot(ctx context.Context) bool {
+	if s.opts.QueueTimeout <= 0 {
+		return false
+	}
+	t := time.NewTimer(s.opts.QueueTimeout)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// withBodyLimit refuses a declared Content-Length over MaxBodyBytes at once
+// and caps any other body, so that a chunked upload fails with
+// *http.MaxBytesError (see IsBodyTooLarge) once it passes the limit.
+func (s *Server) withBodyLimit(next http.Handler) http.Handler {
+	limit := s.opts.MaxBodyBytes
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			// The unread body would otherwise be drained; close instead.
+			w.Header().Set("Connection", "close")
+			WriteError(w, r, http.StatusRequestEntityTooLarge, "body_too_large",
+				"The request body is larger than "+strconv.FormatInt(limit, 10)+" bytes.")
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withDeadline gives the handler's context a deadline of RequestTimeout.
+// http.TimeoutHandler is not used: it buffers the whole response, which
+// would hold streamed PDFs in memory and break Flush. A handler that ignores
+// its context is still cut off at the connection level by the http.Server's
+// WriteTimeout (RequestTimeout + 5s).
+func (s *Server) withDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withRoute is the innermost layer. The ServeMux sets Pattern on the very
+// request it is given, so after it returns (or panics) the pattern it
+// matched can be read here and handed to the outer layers through the
+// context, whose copies of the request never see it.
+func withRoute(app http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if info := infoFrom(r.Context()); info != nil {
+				info.route = r.Pattern
+			}
+		}()
+		app.ServeHTTP(w, r)
+	})
+}
