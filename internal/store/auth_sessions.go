@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// The sessions table backs the scs session manager of package auth. A row is keyed by the SHA-256
+// of the session token, so someone who can read the database cannot replay a session cookie.
+
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// FindSession returns the data of the unexpired session token. found is false, with a nil error,
+// for an unknown, expired or malformed token.
+func (db *DB) FindSession(ctx context.Context, token string) (data []byte, found bool, err error) {
+	err = db.q().queryRow(ctx, `SELECT data FROM sessions WHERE token_hash = ? AND expiry > ?`,
+		sessionKey(token), formatTime(db.now())).Scan(&data)
+	if notFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: find session: %w", err)
+	}
+	return data, true, nil
+}
+
+// CommitSession stores data for token until expiry, replacing what the token had.
+func (db *DB) CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error {
+	_, err := db.q().exec(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES (?, ?, ?)
+		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+		sessionKey(token), data, formatTime(expiry))
+	if err != nil {
+		return fmt.Errorf("store: commit session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession removes the session token; an unknown token is not an error.
+func (db *DB) DeleteSession(ctx context.Context, token string) error {
+	if _, err := db.q().exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, sessionKey(token)); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes expired sessions and reports how many; run it periodically.
+func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	res, err := db.q().exec(ctx, `DELETE FROM sessions WHERE expiry <= ?`, formatTime(db.now()))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+)
+
+// This file is the one place where PostgreSQL and SQLite differ. Everything else writes SQL once,
+// with "?" placeholders, in the common subset of both (ON CONFLICT … DO UPDATE, RETURNING, row
+// values, LIKE … ESCAPE).
+
+// The database/sql driver names Open accepts.
+const (
+	DriverPostgres = "pgx"
+	DriverSQLite   = "sqlite"
+)
+
+// dialect describes the differences between the two databases.
+type dialect struct {
+	driver string
+}
+
+func dialectFor(driver string) (dialect, error) {
+	switch driver {
+	case DriverPostgres, DriverSQLite:
+		return dialect{driver: driver}, nil
+	}
+	return dialect{}, fmt.Errorf("store: unknown driver %q (want %q or %q)", driver, DriverPostgres, DriverSQLite)
+}
+
+func (d dialect) postgres() bool { return d.driver == DriverPostgres }
+
+// rebind turns the "?" placeholders of q into "$1", "$2"… for PostgreSQL. Question marks inside
+// single-quoted literals are left alone. SQLite understands "?" as written.
+func (d dialect) rebind(q string) string {
+	if !d.postgres() || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, inLiteral := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inLiteral = !inLiteral
+		case c == '?' && !inLiteral:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// forUpdate is the suffix of a SELECT of documents (alias d) inside a write transaction that
+// locks the document rows, and only them, until commit. SQLite needs none: its transactions begin
+// IMMEDIATE (see sqliteDSN), so the writer already holds the database lock.
+func (d dialect) forUpdate() string {
+	if d.postgres() {
+		return " FOR UPDATE OF d"
+	}
+	return ""
+}
+
+// gooseDialect is the goose dialect of the database.
+func (d dialect) gooseDialect() goose.Dialect {
+	if d.postgres() {
+		return goose.DialectPostgres
+	}
+	return goose.DialectSQLite3
+}
+
+// migrationsDir is the directory of the embedded migrations of this database.
+func (d dialect) migrationsDir() string {
+	if d.postgres() {
+		return "migrations/postgres"
+	}
+	return "migrations/sqlite"
+}
+
+// SQLite extended result codes (https://www.sqlite.org/rescode.html).
+const (
+	sqliteConstraint           = 19
+	sqliteConstraintForeignKey = 787
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// isUniqueViolation reports whether err is a unique or primary-key constraint violation.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqliteConstraintUnique, sqliteConstraintPrimaryKey:
+			return true
+		case sqliteConstraint:
+			return strings.Contains(sqErr.Error(), "UNIQUE constraint failed")
+		}
+	}
+	return false
+}
+
+// isForeignKeyViolation reports whether err is a foreign-key constraint violation.
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqliteConstraintForeignKey:
+			return true
+		case sqliteConstraint:
+			return strings.Contains(sqErr.Error(), "FOREIGN KEY constraint failed")
+		}
+	}
+	return false
+}
+
+// sqliteDSN prepares a SQLite DSN: it creates the database file's parent directory and adds the
+// connection settings we rely on unless the DSN already sets them: WAL (readers never block the
+// writer), foreign keys, a 5 s busy timeout (another process such as `reportapp migrate` may hold
+// the lock) and BEGIN IMMEDIATE (a transaction takes the write lock when it starts, so concurrent
+// writers queue instead of failing to upgrade a read lock).
+func sqliteDSN(dsn string) (string, error) {
+	path, query, _ := strings.Cut(dsn, "?")
+	file := strings.TrimPrefix(path, "file:")
+	if strings.HasPrefix(path, "file:") {
+		// file:///abs/path and file:rel/path both name a file; drop an authority part.
+		if u, err := url.Parse(path); err == nil && u.Path != "" {
+			file = u.Path
+		}
+	}
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("store: sqlite dsn: %w", err)
+	}
+	inMemory := file == "" || file == ":memory:" || params.Get("mode") == "memory"
+	if !inMemory {
+		if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+			return "", fmt.Errorf("store: create database directory: %w", err)
+		}
+	}
+	defaults := []struct{ key, alias, value string }{
+		{"_journal_mode", "_journal", "WAL"},
+		{"_foreign_keys", "_fk", "1"},
+		{"_busy_timeout", "_timeout", "5000"},
+		{"_txlock", "", "immediate"},
+	}
+	for _, p := range defaults {
+		if params.Has(p.key) || (p.alias != "" && params.Has(p.alias)) {
+			continue
+		}
+		if inMemory && p.key == "_journal_mode" {
+			continue // an in-memory database has no WAL
+		}
+		params.Set(p.key, p.value)
+	}
+	return path + "?" + params.Encode(), nil
+}
+
+// postgresMaxOpenConns bounds the PostgreSQL pool of one replica; a replica's concurrency is
+// bounded elsewhere (the server's load shedding), the database's max_connections is shared.
+const postgresMaxOpenConns = 20

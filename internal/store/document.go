@@ -1,0 +1,574 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"reportapp/internal/document"
+)
+
+// Documents are stored as one row each: the columns the store searches, orders and locks on,
+// plus body, the JSON of the whole document.Document. The columns win over the body for the
+// fields both hold (id, kind, status, number, customer id, version, timestamps).
+
+// History actions.
+const (
+	ActionCreate = "create"
+	ActionUpdate = "update"
+	ActionIssue  = "issue"
+	ActionCancel = "cancel"
+	ActionDelete = "delete"
+)
+
+func errDocumentNotFound() error {
+	return document.Errorf(document.ENotFound, "書類が見つかりません (document not found)")
+}
+
+// formatNumber is the issued number of sequence seq: the prefix and the sequence padded to four
+// digits ("INV-0001"); longer sequences just grow ("INV-12345").
+// TODO: use document.FormatNumber once the document package has it.
+func formatNumber(prefix string, seq int64) string { return fmt.Sprintf("%s%04d", prefix, seq) }
+
+// searchDate is the date a document is found and ordered by: the transaction date, else the
+// start of the transaction period, else the issue date (電子帳簿保存法: by transaction date).
+func searchDate(d document.Document) string {
+	switch {
+	case d.TransactionDate != nil && !d.TransactionDate.IsZero():
+		return d.TransactionDate.String()
+	case d.TransactionPeriod != nil && !d.TransactionPeriod.From.IsZero():
+		return d.TransactionPeriod.From.String()
+	}
+	return d.IssueDate.String()
+}
+
+// documentSearchText is what free-text search matches besides the customer name.
+func documentSearchText(d document.Document) string {
+	var b strings.Builder
+	if d.Number != nil {
+		b.WriteString(*d.Number)
+	}
+	b.WriteString("\n")
+	b.WriteString(d.Subject)
+	for _, it := range d.Items {
+		b.WriteString("\n")
+		b.WriteString(it.Name)
+	}
+	return searchFold(b.String())
+}
+
+// documentBody is the JSON stored in documents.body: the document without what is read from
+// elsewhere (the related document; the live customer and issuer while draft).
+func documentBody(d document.Document) (string, error) {
+	d.RelatedDocument = nil
+	if d.Status == document.Draft {
+		d.Customer, d.Issuer = nil, nil
+	}
+	if d.Items == nil {
+		d.Items = []document.Item{}
+	}
+	if d.Totals.ByRate == nil {
+		d.Totals.ByRate = []document.RateTotal{}
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "", fmt.Errorf("encode document: %w", err)
+	}
+	return string(b), nil
+}
+
+// customerName is the folded name free-text search matches: the snapshot once issued, the
+// customer's current name while draft (UpdateCustomer keeps it current).
+func customerName(d document.Document) string {
+	if d.Customer == nil {
+		return ""
+	}
+	return searchFold(d.Customer.Name)
+}
+
+// checkReferences makes sure d's customer (and related document, if any) belong to the
+// organisation; returns the customer.
+func (db *DB) checkReferences(ctx context.Context, q querier, orgID string, d document.Document) (document.Customer, error) {
+	c, err := db.getCustomer(ctx, q, orgID, d.CustomerID)
+	if document.ErrorCode(err) == document.ENotFound {
+		return document.Customer{}, &document.Error{Code: document.EInvalid, Message: "顧客が見つかりません (customer not found)",
+			Fields: map[string]string{"customer_id": "顧客が見つかりません (no such customer)"}}
+	}
+	if err != nil {
+		return document.Customer{}, err
+	}
+	if d.RelatedDocumentID != nil && *d.RelatedDocumentID != "" {
+		var one int
+		err := sql.ErrNoRows
+		if validID(*d.RelatedDocumentID) && *d.RelatedDocumentID != d.ID {
+			err = q.queryRow(ctx, `SELECT 1 FROM documents WHERE org_id = ? AND id = ?`, orgID, *d.RelatedDocumentID).Scan(&one)
+		}
+		if notFound(err) {
+			return document.Customer{}, &document.Error{Code: document.EInvalid, Message: "関連書類が見つかりません (related document not found)",
+				Fields: map[string]string{"related_document_id": "書類が見つかりません (no such document)"}}
+		}
+		if err != nil {
+			return document.Customer{}, err
+		}
+	}
+	return c, nil
+}
+
+// CreateDocument stores d as a new draft of the organisation: a new id, version 1, no number,
+// and a "create" event by actor. The caller has validated d and computed its totals; the store
+// only checks that the customer (and the related document) belong to the organisation
+// (EInvalid with field customer_id or related_document_id). It returns the document as
+// GetDocument would.
+func (db *DB) CreateDocument(ctx context.Context, orgID, actor string, d document.Document) (document.Document, error) {
+	if !validID(orgID) {
+		return document.Document{}, errOrgNotFound()
+	}
+	if !d.Kind.Valid() {
+		return document.Document{}, &document.Error{Code: document.EInvalid, Message: "書類の種類が不正です (invalid kind)",
+			Fields: map[string]string{"kind": "invalid"}}
+	}
+	var err error
+	if d.ID, err = newID(); err != nil {
+		return document.Document{}, fmt.Errorf("store: create document: %w", err)
+	}
+	now := db.nowUTC()
+	d.Status, d.Number, d.Version = document.Draft, nil, 1
+	d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = now, now, nil, nil
+	var out document.Document
+	err = db.inTx(ctx, func(q querier) error {
+		c, err := db.checkReferences(ctx, q, orgID, d)
+		if err != nil {
+			return err
+		}
+		body, err := documentBody(d)
+		if err != nil {
+			return err
+		}
+		if _, err := q.exec(ctx, `INSERT INTO documents (id, org_id, kind, status, customer_id, customer_name,
+			issue_date, search_date, gross, search_text, related_document_id, version, created_at, updated_at, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.ID, orgID, string(d.Kind), string(d.Status), d.CustomerID, searchFold(c.Name),
+			d.IssueDate.String(), searchDate(d), d.Totals.Gross, documentSearchText(d), nullString(d.RelatedDocumentID),
+			d.Version, formatTime(now), formatTime(now), body); err != nil {
+			return err
+		}
+		if err := db.addEvent(ctx, q, orgID, d.ID, 0, ActionCreate, actor, nil); err != nil {
+			return err
+		}
+		out, err = db.getDocument(ctx, q, orgID, d.ID, false)
+		return err
+	})
+	if err != nil {
+		return document.Document{}, fmt.Errorf("store: create document: %w", err)
+	}
+	return out, nil
+}
+
+// GetDocument returns a document of the organisation. A draft shows the customer's and the
+// issuer's current data; an issued or cancelled document shows the snapshots frozen when it was
+// issued. RelatedDocument is filled when RelatedDocumentID is set (and that document exists).
+func (db *DB) GetDocument(ctx context.Context, orgID, id string) (document.Document, error) {
+	d, err := db.getDocument(ctx, db.q(), orgID, id, false)
+	if err != nil {
+		return document.Document{}, fmt.Errorf("store: get document %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// UpdateDocument replaces the content of a draft (found by d.ID) with d's and returns the stored
+// document. Only drafts change (EConflict otherwise); d.Version must be the stored version
+// (EVersion otherwise: someone else saved in between). The version goes up by one and an "update"
+// event keeps the content before.
+func (db *DB) UpdateDocument(ctx context.Context, orgID, actor string, d document.Document) (document.Document, error) {
+	if !d.Kind.Valid() {
+		return document.Document{}, &document.Error{Code: document.EInvalid, Message: "書類の種類が不正です (invalid kind)",
+			Fields: map[string]string{"kind": "invalid"}}
+	}
+	var out document.Document
+	err := db.inTx(ctx, func(q querier) error {
+		before, err := db.getDocument(ctx, q, orgID, d.ID, true)
+		if err != nil {
+			return err
+		}
+		if before.Status != document.Draft {
+			return document.Errorf(document.EConflict, "発行済みの書類は変更できません (only drafts can be changed; this one is %s)", before.Status)
+		}
+		if d.Version != before.Version {
+			return document.Errorf(document.EVersion, "書類は他の人が更新しました。読み込み直してください (version %d is not the current version %d)", d.Version, before.Version)
+		}
+		c, err := db.checkReferences(ctx, q, orgID, d)
+		if err != nil {
+			return err
+		}
+		now := db.nowUTC()
+		d.Status, d.Number, d.Version = document.Draft, nil, before.Version+1
+		d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = before.CreatedAt, now, nil, nil
+		body, err := documentBody(d)
+		if err != nil {
+			return err
+		}
+		if _, err := q.exec(ctx, `UPDATE documents SET kind = ?, customer_id = ?, customer_name = ?, issue_date = ?,
+			search_date = ?, gross = ?, search_text = ?, related_document_id = ?, version = ?, updated_at = ?, body = ?
+			WHERE org_id = ? AND id = ?`,
+			string(d.Kind), d.CustomerID, searchFold(c.Name), d.IssueDate.String(), searchDate(d), d.Totals.Gross,
+			documentSearchText(d), nullString(d.RelatedDocumentID), d.Version, formatTime(now), body,
+			orgID, d.ID); err != nil {
+			return err
+		}
+		if err := db.addEvent(ctx, q, orgID, d.ID, before.Version, ActionUpdate, actor, &before); err != nil {
+			return err
+		}
+		out, err = db.getDocument(ctx, q, orgID, d.ID, false)
+		return err
+	})
+	if err != nil {
+		return document.Document{}, fmt.Errorf("store: update document %s: %w", d.ID, err)
+	}
+	return out, nil
+}
+
+// DeleteDocument deletes a draft (EConflict for issued and cancelled documents, which are kept
+// for good). Its history, with a final "delete" event holding the content, is kept.
+func (db *DB) DeleteDocument(ctx context.Context, orgID, actor, id string) error {
+	err := db.inTx(ctx, func(q querier) error {
+		before, err := db.getDocument(ctx, q, orgID, id, true)
+		if err != nil {
+			return err
+		}
+		if before.Status != document.Draft {
+			return document.Errorf(document.EConflict, "発行済みの書類は削除できません。取消してください (only drafts can be deleted; cancel it instead)")
+		}
+		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionDelete, actor, &before); err != nil {
+			return err
+		}
+		_, err = q.exec(ctx, `DELETE FROM documents WHERE org_id = ? AND id = ?`, orgID, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete document %s: %w", id, err)
+	}
+	return nil
+}
+
+// IssueDocument issues a draft (EConflict otherwise), in one transaction: it takes the next
+// number of the organisation and kind from a counter row (so numbers are gap-free and unique even
+// when many documents are issued at once), freezes snapshots of the issuer and the customer, and
+// records an "issue" event. It returns the issued document.
+func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (document.Document, error) {
+	var out document.Document
+	err := db.inTx(ctx, func(q querier) error {
+		before, err := db.getDocument(ctx, q, orgID, id, true)
+		if err != nil {
+			return err
+		}
+		if before.Status != document.Draft {
+			return document.Errorf(document.EConflict, "この書類は既に発行されています (document is %s)", before.Status)
+		}
+		org, err := db.getOrganization(ctx, q, false, "id = ?", orgID)
+		if err != nil {
+			return err
+		}
+		var seq int64
+		// The upsert locks the counter row until commit: concurrent issuers of the same kind
+		// queue here, and a rollback gives the number back.
+		if err := q.queryRow(ctx, `INSERT INTO document_counters (org_id, kind, last) VALUES (?, ?, 1)
+			ON CONFLICT (org_id, kind) DO UPDATE SET last = document_counters.last + 1
+			RETURNING last`, orgID, string(before.Kind)).Scan(&seq); err != nil {
+			return fmt.Errorf("next number: %w", err)
+		}
+		now := db.nowUTC()
+		d := before
+		number := formatNumber(org.NumberPrefixes.For(d.Kind), seq)
+		issuer := org.Issuer
+		d.Issuer = &issuer // before.Customer is the customer's current data: freeze it
+		d.Status, d.Number, d.Version = document.Issued, &number, before.Version+1
+		d.UpdatedAt, d.IssuedAt = now, &now
+		body, err := documentBody(d)
+		if err != nil {
+			return err
+		}
+		_, err = q.exec(ctx, `UPDATE documents SET status = ?, number = ?, seq = ?, customer_name = ?, search_text = ?,
+			version = ?, updated_at = ?, issued_at = ?, body = ? WHERE org_id = ? AND id = ?`,
+			string(d.Status), number, seq, customerName(d), documentSearchText(d), d.Version,
+			formatTime(now), formatTime(now), body, orgID, id)
+		if isUniqueViolation(err) {
+			return document.Errorf(document.EConflict, "番号 %s は既に使われています。番号の接頭辞を確認してください (number %s is taken)", number, number)
+		}
+		if err != nil {
+			return err
+		}
+		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionIssue, actor, &before); err != nil {
+			return err
+		}
+		out, err = db.getDocument(ctx, q, orgID, id, false)
+		return err
+	})
+	if err != nil {
+		return document.Document{}, fmt.Errorf("store: issue document %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// CancelDocument cancels an issued document (EConflict otherwise). It keeps its number and its
+// content; a "cancel" event records who and when.
+func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (document.Document, error) {
+	var out document.Document
+	err := db.inTx(ctx, func(q querier) error {
+		before, err := db.getDocument(ctx, q, orgID, id, true)
+		if err != nil {
+			return err
+		}
+		if before.Status != document.Issued {
+			return document.Errorf(document.EConflict, "発行済みの書類だけ取消できます (only issued documents can be cancelled; this one is %s)", before.Status)
+		}
+		now := formatTime(db.nowUTC())
+		if _, err := q.exec(ctx, `UPDATE documents SET status = ?, version = version + 1, updated_at = ?, cancelled_at = ?
+			WHERE org_id = ? AND id = ?`, string(document.Cancelled), now, now, orgID, id); err != nil {
+			return err
+		}
+		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionCancel, actor, &before); err != nil {
+			return err
+		}
+		out, err = db.getDocument(ctx, q, orgID, id, false)
+		return err
+	})
+	if err != nil {
+		return document.Document{}, fmt.Errorf("store: cancel document %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// History returns the events of a document of the organisation, oldest first, each with the
+// content before the change (nil for "create"). The history of a deleted draft is still there.
+// A document with no history in the organisation is ENotFound.
+func (db *DB) History(ctx context.Context, orgID, id string) ([]document.Event, error) {
+	if !validID(orgID) || !validID(id) {
+		return nil, errDocumentNotFound()
+	}
+	rows, err := db.q().query(ctx, `SELECT id, action, actor, at, before_body FROM document_events
+		WHERE org_id = ? AND document_id = ? ORDER BY seq, id`, orgID, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s: %w", id, err)
+	}
+	defer rows.Close()
+	events := []document.Event{}
+	for rows.Next() {
+		var (
+			e      document.Event
+			at     string
+			before sql.NullString
+		)
+		if err := rows.Scan(&e.ID, &e.Action, &e.Actor, &at, &before); err != nil {
+			return nil, fmt.Errorf("store: history of %s: %w", id, err)
+		}
+		e.DocumentID = id
+		if e.At, err = parseTime(at); err != nil {
+			return nil, fmt.Errorf("store: history of %s: %w", id, err)
+		}
+		if before.Valid {
+			e.Before = new(document.Document)
+			if err := json.Unmarshal([]byte(before.String), e.Before); err != nil {
+				return nil, fmt.Errorf("store: history of %s: decode event %s: %w", id, e.ID, err)
+			}
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: history of %s: %w", id, err)
+	}
+	if len(events) == 0 {
+		return nil, errDocumentNotFound()
+	}
+	return events, nil
+}
+
+// addEvent appends an event; seq is the document's version before the change, which orders the
+// history even when clocks of replicas disagree.
+func (db *DB) addEvent(ctx context.Context, q querier, orgID, docID string, seq int64, action, actor string, before *document.Document) error {
+	id, err := newID()
+	if err != nil {
+		return err
+	}
+	var body sql.NullString
+	if before != nil {
+		b, err := json.Marshal(before)
+		if err != nil {
+			return fmt.Errorf("encode history: %w", err)
+		}
+		body = sql.NullString{String: string(b), Valid: true}
+	}
+	_, err = q.exec(ctx, `INSERT INTO document_events (id, org_id, document_id, seq, action, actor, at, before_body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, orgID, docID, seq, action, actor, formatTime(db.nowUTC()), body)
+	if err != nil {
+		return fmt.Errorf("add %s event: %w", action, err)
+	}
+	return nil
+}
+
+func nullString(s *string) sql.NullString {
+	if s == nil || *s == "" {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+// documentSelect reads documents with their customer's current data (used while draft).
+const documentSelect = `SELECT d.id, d.kind, d.status, d.number, d.customer_id, d.version, d.created_at,
+	d.updated_at, d.issued_at, d.cancelled_at, d.search_date, d.body,
+	c.name, c.honorific, c.postal_code, c.address, c.contact_person, c.email, c.registration_number
+	FROM documents d JOIN customers c ON c.org_id = d.org_id AND c.id = d.customer_id
+	WHERE d.org_id = ?`
+
+// getDocument reads one document, locking its row for the transaction when lock is set.
+func (db *DB) getDocument(ctx context.Context, q querier, orgID, id string, lock bool) (document.Document, error) {
+	if !validID(orgID) || !validID(id) {
+		return document.Document{}, errDocumentNotFound()
+	}
+	query := documentSelect + " AND d.id = ?"
+	if lock {
+		query += db.dialect.forUpdate()
+	}
+	docs, _, err := db.queryDocuments(ctx, q, orgID, query, orgID, id)
+	if err != nil {
+		return document.Document{}, err
+	}
+	if len(docs) == 0 {
+		return document.Document{}, errDocumentNotFound()
+	}
+	return docs[0], nil
+}
+
+// queryDocuments runs a documentSelect query and completes the documents: drafts get the
+// organisation's current issuer data, and related documents are looked up. It also returns each
+// document's search date (for cursors).
+func (db *DB) queryDocuments(ctx context.Context, q querier, orgID, query string, args ...any) ([]document.Document, []string, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	docs := []document.Document{}
+	var dates []string
+	for rows.Next() {
+		d, date, err := scanDocument(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		docs = append(docs, d)
+		dates = append(dates, date)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close() // SQLite has one connection: free it before the next query
+	if err := db.completeDocuments(ctx, q, orgID, docs); err != nil {
+		return nil, nil, err
+	}
+	return docs, dates, nil
+}
+
+func scanDocument(rows *sql.Rows) (document.Document, string, error) {
+	var (
+		d                                              document.Document
+		kind, status, createdAt, updatedAt, date, body string
+		number, issuedAt, cancelledAt                  sql.NullString
+		c                                              document.Counterparty
+		customerID                                     string
+		version                                        int64
+	)
+	if err := rows.Scan(&d.ID, &kind, &status, &number, &customerID, &version, &createdAt, &updatedAt,
+		&issuedAt, &cancelledAt, &date, &body, &c.Name, &c.Honorific, &c.PostalCode, &c.Address,
+		&c.ContactPerson, &c.Email, &c.RegistrationNumber); err != nil {
+		return document.Document{}, "", err
+	}
+	id := d.ID
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		return document.Document{}, "", fmt.Errorf("decode document %s: %w", id, err)
+	}
+	d.ID, d.Kind, d.Status, d.CustomerID, d.Version = id, document.Kind(kind), document.Status(status), customerID, version
+	d.Number = nil
+	if number.Valid {
+		n := number.String
+		d.Number = &n
+	}
+	var err error
+	if d.CreatedAt, err = parseTime(createdAt); err != nil {
+		return document.Document{}, "", err
+	}
+	if d.UpdatedAt, err = parseTime(updatedAt); err != nil {
+		return document.Document{}, "", err
+	}
+	if d.IssuedAt, err = parseNullTime(issuedAt); err != nil {
+		return document.Document{}, "", err
+	}
+	if d.CancelledAt, err = parseNullTime(cancelledAt); err != nil {
+		return document.Document{}, "", err
+	}
+	if d.Status == document.Draft {
+		d.Customer = &c
+	}
+	return d, date, nil
+}
+
+// completeDocuments fills what is not in the rows: the issuer of drafts and related documents.
+func (db *DB) completeDocuments(ctx context.Context, q querier, orgID string, docs []document.Document) error {
+	var (
+		drafts  bool
+		related []any
+	)
+	for _, d := range docs {
+		drafts = drafts || d.Status == document.Draft
+		if d.RelatedDocumentID != nil && validID(*d.RelatedDocumentID) {
+			related = append(related, *d.RelatedDocumentID)
+		}
+	}
+	if drafts {
+		org, err := db.getOrganization(ctx, q, false, "id = ?", orgID)
+		if err != nil {
+			return err
+		}
+		for i := range docs {
+			if docs[i].Status == document.Draft {
+				issuer := org.Issuer
+				docs[i].Issuer = &issuer
+			}
+		}
+	}
+	if len(related) == 0 {
+		return nil
+	}
+	rows, err := q.query(ctx, `SELECT id, kind, number, issue_date FROM documents WHERE org_id = ? AND id IN (?`+
+		strings.Repeat(", ?", len(related)-1)+`)`, append([]any{orgID}, related...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	found := map[string]document.RelatedDocument{}
+	for rows.Next() {
+		var (
+			r               document.RelatedDocument
+			kind, issueDate string
+			number          sql.NullString
+		)
+		if err := rows.Scan(&r.ID, &kind, &number, &issueDate); err != nil {
+			return err
+		}
+		r.Kind, r.Number = document.Kind(kind), number.String
+		r.IssueDate, _ = document.ParseDate(issueDate) // a draft may have no date yet
+		found[r.ID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, d := range docs {
+		if d.RelatedDocumentID == nil {
+			continue
+		}
+		if r, ok := found[*d.RelatedDocumentID]; ok {
+			docs[i].RelatedDocument = &r
+		}
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"reportapp/internal/document"
+)
+
+// Page sizes of SearchDocuments.
+const (
+	DefaultSearchLimit = 50
+	MaxSearchLimit     = 500
+)
+
+func errInvalidCursor() error {
+	return &document.Error{Code: document.EInvalid, Message: "ページ指定が不正です (invalid cursor)",
+		Fields: map[string]string{"cursor": "invalid"}}
+}
+
+// encodeCursor makes the opaque cursor that continues after a row with this sort key.
+func encodeCursor(date, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(date + "|" + id))
+}
+
+func decodeCursor(c string) (date, id string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", "", errInvalidCursor()
+	}
+	date, id, ok := strings.Cut(string(b), "|")
+	if !ok || !validID(id) {
+		return "", "", errInvalidCursor()
+	}
+	if date != "" {
+		if _, err := document.ParseDate(date); err != nil {
+			return "", "", errInvalidCursor()
+		}
+	}
+	return date, id, nil
+}
+
+// SearchDocuments returns the organisation's documents matching every condition of f, newest
+// first (by the transaction date, else the issue date; then by id), complete with items and
+// totals. nextCursor continues with the next page when there may be more ("" on the last page);
+// a cursor that this method did not make is EInvalid with field "cursor". Free text f.Query
+// matches the number, subject, customer name and item names (case- and width-insensitive;
+// % and _ match themselves).
+func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filter) ([]document.Document, string, error) {
+	where := []string{}
+	args := []any{orgID}
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if f.Cursor != "" {
+		date, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		add("(d.search_date, d.id) < (?, ?)", date, id)
+	}
+	if !validID(orgID) {
+		return []document.Document{}, "", nil
+	}
+	if f.Kind != "" {
+		add("d.kind = ?", string(f.Kind))
+	}
+	if f.Status != "" {
+		add("d.status = ?", string(f.Status))
+	}
+	if f.CustomerID != "" {
+		add("d.customer_id = ?", f.CustomerID)
+	}
+	if f.DateFrom != nil && !f.DateFrom.IsZero() {
+		add("d.search_date >= ?", f.DateFrom.String())
+	}
+	if f.DateTo != nil && !f.DateTo.IsZero() {
+		add("d.search_date <= ?", f.DateTo.String())
+	}
+	if f.TotalMin != nil {
+		add("d.gross >= ?", *f.TotalMin)
+	}
+	if f.TotalMax != nil {
+		add("d.gross <= ?", *f.TotalMax)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		p := likePattern(q)
+		add(`(d.search_text LIKE ? ESCAPE '\' OR d.customer_name LIKE ? ESCAPE '\')`, p, p)
+	}
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = DefaultSearchLimit
+	case limit > MaxSearchLimit:
+		limit = MaxSearchLimit
+	}
+	query := documentSelect
+	for _, w := range where {
+		query += " AND " + w
+	}
+	query += " ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
+	args = append(args, limit+1) // one more tells whether there is a next page
+	docs, dates, err := db.queryDocuments(ctx, db.q(), orgID, query, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: search documents of %s: %w", orgID, err)
+	}
+	next := ""
+	if len(docs) > limit {
+		docs = docs[:limit]
+		next = encodeCursor(dates[limit-1], docs[limit-1].ID)
+	}
+	return docs, next, nil
+}

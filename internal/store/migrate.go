@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrationsFS holds the schema of both databases, one directory each, with the same version
+// numbers in both (a test checks that).
+//
+//go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
+var migrationsFS embed.FS
+
+// Migration numbers: 00001..00009 belong to this package's tables; sessions, River and later
+// features take higher numbers.
+//
+// To add a migration:
+//   - SQL: add NNNNN_subject.sql to BOTH migrations/postgres and migrations/sqlite, with the same
+//     NNNNN (the next free number). Write the SQL for each database; most of it is the same text.
+//   - Go (data changes, or DDL built in code): append goose.NewGoMigration(NNNNN, up, down) to the
+//     list returned by goMigrations; db.dialect tells the function which database it runs on. Do
+//     not also add an SQL file with that number.
+//
+// goMigrations returns the Go migrations of d, in any order; goose sorts them with the SQL files.
+func goMigrations(d dialect) []*goose.Migration {
+	_ = d
+	return nil
+}
+
+// Migrate brings the schema up to date with the migrations embedded in the binary. Applied
+// migrations are skipped, so it is cheap to call at every start. On PostgreSQL the replicas that
+// start together serialise on an advisory lock held for the whole run (one lock per schema), so
+// the migrations run once.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrationsFS, db.dialect.migrationsDir())
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	opts := []goose.ProviderOption{
+		goose.WithSlog(db.logger),
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(goMigrations(db.dialect)...),
+	}
+	if db.dialect.postgres() {
+		id, err := db.migrationLockID(ctx)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		// Retry every second for up to 10 minutes: a long migration of another replica is
+		// waited for, not failed on.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 600))
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	provider, err := goose.NewProvider(db.dialect.gooseDialect(), db.sql, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range results {
+		db.logger.InfoContext(ctx, "migration applied", "version", r.Source.Version,
+			"path", r.Source.Path, "duration", r.Duration)
+	}
+	return nil
+}
+
+// migrationLockID is the advisory-lock key of the current schema: the goose version table lives
+// in that schema, so two schemas of one database (tests, or two installations) migrate
+// independently while the replicas of one installation wait for each other.
+func (db *DB) migrationLockID(ctx context.Context) (int64, error) {
+	var schema string
+	if err := db.sql.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return 0, fmt.Errorf("current schema: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("reportapp/goose:" + schema))
+	return int64(h.Sum64() &^ (1 << 63)), nil
+}

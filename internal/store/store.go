@@ -1,0 +1,239 @@
+// Package store is reportapp's database layer: organisations, users and their roles, API tokens,
+// customers and documents with their history, over database/sql on PostgreSQL (pgx) or SQLite
+// (modernc.org/sqlite).
+//
+// The SQL is written once; the few differences between the two databases live in dialect.go.
+// Every method that touches tenant data takes the organisation id and scopes each query by it, so
+// another organisation's object is simply not found (document.ENotFound). Errors are
+// *document.Error for what a caller can act on (ENotFound, EConflict, EVersion, EInvalid,
+// EUnauthorized); anything else is a driver error wrapped with the operation.
+//
+// The store does not validate documents: the caller validates and computes totals first.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"golang.org/x/text/unicode/norm"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"reportapp/internal/document"
+)
+
+// DB is the store: a database handle plus the dialect of the database behind it. It is safe for
+// concurrent use.
+type DB struct {
+	sql     *sql.DB
+	dialect dialect
+	now     func() time.Time
+	logger  *slog.Logger
+}
+
+// Options are the optional settings of Open.
+type Options struct {
+	// Now is the clock (time.Now when nil); tests inject a fixed one.
+	Now func() time.Time
+	// Logger receives migration progress (discarded when nil).
+	Logger *slog.Logger
+	// MaxOpenConns bounds the PostgreSQL connection pool (20 when 0). SQLite always uses one
+	// connection: SQLite has one writer anyway, and River's SQLite driver needs a single
+	// connection to avoid SQLITE_BUSY.
+	MaxOpenConns int
+}
+
+// Open opens the database of driver ("pgx" or "sqlite") at dsn and pings it. For SQLite, dsn is a
+// file path (its directory is created) or a file: URI; WAL, foreign keys, a busy timeout and
+// immediate transactions are switched on unless dsn sets them. Open does not migrate: call Migrate.
+func Open(ctx context.Context, driver, dsn string, opts Options) (*DB, error) {
+	d, err := dialectFor(driver)
+	if err != nil {
+		return nil, err
+	}
+	if !d.postgres() {
+		if dsn, err = sqliteDSN(dsn); err != nil {
+			return nil, err
+		}
+	}
+	sqldb, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", driver, err)
+	}
+	if d.postgres() {
+		n := opts.MaxOpenConns
+		if n <= 0 {
+			n = postgresMaxOpenConns
+		}
+		sqldb.SetMaxOpenConns(n)
+		sqldb.SetMaxIdleConns(n)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		// One connection: statements queue in database/sql instead of failing with SQLITE_BUSY.
+		// Consequence for this package: never use db.sql while a transaction is open.
+		sqldb.SetMaxOpenConns(1)
+		sqldb.SetMaxIdleConns(1)
+		sqldb.SetConnMaxLifetime(0)
+		sqldb.SetConnMaxIdleTime(0)
+	}
+	db := &DB{sql: sqldb, dialect: d, now: opts.Now, logger: opts.Logger}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.logger == nil {
+		db.logger = slog.New(slog.DiscardHandler)
+	}
+	if err := db.Ping(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping %s: %w", db.dialect.driver, err)
+	}
+	return nil
+}
+
+// SQL returns the underlying handle, for the session store and the job queue that share the
+// database. On SQLite it has a single connection: do not call the store while holding a
+// transaction or an open *sql.Rows of it.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Driver returns the driver name: "pgx" or "sqlite".
+func (db *DB) Driver() string { return db.dialect.driver }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	if err := db.sql.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// querier runs SQL written with "?" placeholders on a *sql.DB or a *sql.Tx, rebinding them for the
+// dialect.
+type querier struct {
+	d  dialect
+	ex interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+}
+
+func (q querier) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.ex.ExecContext(ctx, q.d.rebind(query), args...)
+}
+
+func (q querier) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.ex.QueryContext(ctx, q.d.rebind(query), args...)
+}
+
+func (q querier) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.ex.QueryRowContext(ctx, q.d.rebind(query), args...)
+}
+
+// execOne runs a statement that must change exactly one row; none changed is ENotFound with
+// notFound as message.
+func (q querier) execOne(ctx context.Context, notFound, query string, args ...any) error {
+	res, err := q.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return document.Errorf(document.ENotFound, "%s", notFound)
+	}
+	return nil
+}
+
+// q returns a querier outside any transaction.
+func (db *DB) q() querier { return querier{d: db.dialect, ex: db.sql} }
+
+// inTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
+func (db *DB) inTx(ctx context.Context, fn func(q querier) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(querier{d: db.dialect, ex: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// timeLayout stores timestamps as fixed-width UTC text, the same on both databases, so they sort
+// as text and round-trip at microsecond precision (PostgreSQL's).
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func parseNullTime(s sql.NullString) (*time.Time, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	t, err := parseTime(s.String)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// nowUTC is the store's clock truncated to the stored precision, so that what a method returns
+// equals what a later read returns.
+func (db *DB) nowUTC() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+// newID returns a UUIDv7: time-ordered, so new rows append to the primary-key index.
+func newID() (string, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("new id: %w", err)
+	}
+	return id.String(), nil
+}
+
+// validID reports whether s looks like one of our ids; anything else cannot exist, and checking
+// first keeps PostgreSQL from being asked about garbage.
+func validID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+// searchFold normalises text for search: NFKC (full-width ＡＢＣ and half-width ｶﾅ become
+// ABC and カナ) and lower case, done in Go so both databases compare the same bytes.
+func searchFold(s string) string { return strings.ToLower(norm.NFKC.String(s)) }
+
+// likePattern makes a LIKE pattern matching s anywhere, with LIKE's wildcards escaped; use it
+// with ESCAPE '\'.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(searchFold(s)) + "%"
+}
+
+// notFound reports whether err means "no row".
+func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

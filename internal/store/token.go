@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"reportapp/internal/document"
+)
+
+// Token is an API token's metadata; the plaintext is shown once by CreateToken and never stored.
+type Token struct {
+	ID         string     `json:"id"`
+	OrgID      string     `json:"org_id"`
+	UserID     string     `json:"user_id"`
+	Name       string     `json:"name"`
+	Role       Role       `json:"role"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+// Principal is who is calling: a user acting in one organisation, through a session (TokenID "")
+// or an API token.
+type Principal struct {
+	OrgID   string
+	OrgSlug string
+	UserID  string
+	Email   string
+	Role    Role
+	TokenID string
+}
+
+// tokenPrefix marks reportapp tokens so that secret scanners and people recognise them.
+const tokenPrefix = "rpt_"
+
+// tokenBytes is the entropy of a token.
+const tokenBytes = 32
+
+// lastUsedResolution is how stale last_used_at may get: Authenticate writes at most once a minute
+// per token, so authenticating is a read in the common case.
+const lastUsedResolution = time.Minute
+
+func hashToken(plaintext string) string {
+	sum := sha256.Sum256([]byte(plaintext))
+	return hex.EncodeToString(sum[:])
+}
+
+func errUnauthorized() error {
+	return document.Errorf(document.EUnauthorized, "認証に失敗しました (invalid token)")
+}
+
+// CreateToken creates an API token of the user in the organisation with role and returns its
+// plaintext ("rpt_" + 43 base64url characters), which is not kept: only its SHA-256 is stored.
+// The user must be a member (ENotFound otherwise); the token's effective role never exceeds the
+// member's role at the time of use.
+func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role Role) (string, Token, error) {
+	if !role.Valid() {
+		return "", Token{}, errInvalidRole(role)
+	}
+	if _, err := db.GetMember(ctx, orgID, userID); err != nil {
+		return "", Token{}, err
+	}
+	secret := make([]byte, tokenBytes)
+	if _, err := rand.Read(secret); err != nil {
+		return "", Token{}, fmt.Errorf("store: create token: %w", err)
+	}
+	plaintext := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
+	t := Token{OrgID: orgID, UserID: userID, Name: strings.TrimSpace(name), Role: role, CreatedAt: db.nowUTC()}
+	var err error
+	if t.ID, err = newID(); err != nil {
+		return "", Token{}, fmt.Errorf("store: create token: %w", err)
+	}
+	_, err = db.q().exec(ctx, `INSERT INTO api_tokens (id, org_id, user_id, name, role, token_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.OrgID, t.UserID, t.Name, string(t.Role), hashToken(plaintext), formatTime(t.CreatedAt))
+	if err != nil {
+		return "", Token{}, fmt.Errorf("store: create token for %s in %s: %w", userID, orgID, err)
+	}
+	return plaintext, t, nil
+}
+
+// Authenticate returns the principal of a plaintext token. The token is found by its hash (so the
+// lookup leaks nothing about other tokens through timing). Unknown or revoked tokens, and tokens
+// of users who are no longer members, are EUnauthorized. The effective role is the weaker of the
+// token's and the membership's.
+func (db *DB) Authenticate(ctx context.Context, plaintext string) (Principal, error) {
+	if !strings.HasPrefix(plaintext, tokenPrefix) || len(plaintext) > 200 {
+		return Principal{}, errUnauthorized()
+	}
+	var (
+		p                     Principal
+		tokenRole, memberRole string
+		lastUsed              sql.NullString
+	)
+	err := db.q().queryRow(ctx, `SELECT t.id, t.org_id, o.slug, t.user_id, u.email, t.role, m.role, t.last_used_at
+		FROM api_tokens t
+		JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.user_id
+		JOIN users u ON u.id = t.user_id
+		JOIN organizations o ON o.id = t.org_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(plaintext)).
+		Scan(&p.TokenID, &p.OrgID, &p.OrgSlug, &p.UserID, &p.Email, &tokenRole, &memberRole, &lastUsed)
+	if notFound(err) {
+		return Principal{}, errUnauthorized()
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("store: authenticate: %w", err)
+	}
+	p.Role = minRole(Role(tokenRole), Role(memberRole))
+	if !p.Role.Valid() {
+		return Principal{}, errUnauthorized()
+	}
+	now := db.nowUTC()
+	last, err := parseNullTime(lastUsed)
+	if err != nil {
+		return Principal{}, fmt.Errorf("store: authenticate: %w", err)
+	}
+	if last == nil || now.Sub(*last) >= lastUsedResolution {
+		if _, err := db.q().exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`,
+			formatTime(now), p.TokenID); err != nil {
+			return Principal{}, fmt.Errorf("store: authenticate: record use: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// ListTokens returns the organisation's tokens that are not revoked, oldest first: the user's
+// when userID is set, everyone's when it is "".
+func (db *DB) ListTokens(ctx context.Context, orgID, userID string) ([]Token, error) {
+	if !validID(orgID) || (userID != "" && !validID(userID)) {
+		return []Token{}, nil
+	}
+	query := `SELECT id, org_id, user_id, name, role, created_at, last_used_at FROM api_tokens
+		WHERE org_id = ? AND revoked_at IS NULL`
+	args := []any{orgID}
+	if userID != "" {
+		query += " AND user_id = ?"
+		args = append(args, userID)
+	}
+	rows, err := db.q().query(ctx, query+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
+	}
+	defer rows.Close()
+	ts := []Token{}
+	for rows.Next() {
+		var (
+			t               Token
+			role, createdAt string
+			lastUsed        sql.NullString
+		)
+		if err := rows.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &role, &createdAt, &lastUsed); err != nil {
+			return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
+		}
+		t.Role = Role(role)
+		if t.CreatedAt, err = parseTime(createdAt); err != nil {
+			return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
+		}
+		if t.LastUsedAt, err = parseNullTime(lastUsed); err != nil {
+			return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
+	}
+	return ts, nil
+}
+
+// RevokeToken revokes a token of the organisation at once. The row is kept (revoked) for the
+// record; revoking twice is ENotFound.
+func (db *DB) RevokeToken(ctx context.Context, orgID, tokenID string) error {
+	if !validID(orgID) || !validID(tokenID) {
+		return document.Errorf(document.ENotFound, "トークンが見つかりません (token not found)")
+	}
+	err := db.q().execOne(ctx, "トークンが見つかりません (token not found)",
+		`UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS NULL`,
+		formatTime(db.nowUTC()), orgID, tokenID)
+	if err != nil {
+		return fmt.Errorf("store: revoke token %s: %w", tokenID, err)
+	}
+	return nil
+}
