@@ -1,0 +1,311 @@
+package pdf
+
+import (
+	"strconv"
+
+	"reportapp/internal/document"
+)
+
+const lineH = sizeBody * lineFactor
+
+// header draws page one's top: title, recipient, the document's number and dates, the issuer
+// block with logo and seal, the lead sentence and the amount box.
+func (l *layout) header() {
+	d := l.doc
+	tw := textWidth(l.m, l.title, sizeTitle)
+	l.textCenter(pageW/2, top, l.title, sizeTitle)
+	l.hline(pageW/2-tw/2-12, pageW/2+tw/2+12, top+sizeTitle*1.25, 0.8)
+	l.hline(pageW/2-tw/2-12, pageW/2+tw/2+12, top+sizeTitle*1.25+2, 0.4)
+	start := top + sizeTitle*1.25 + 22
+
+	// Right column: number and dates, then the issuer.
+	const rx = 365.0
+	const rw = right - rx
+	y := start
+	meta := func(label, value string) {
+		if value == "" {
+			return
+		}
+		l.text(rx, y, label, sizeBody)
+		l.textRight(right, y, value, sizeBody, rw-60)
+		y += lineH
+	}
+	meta("No.", l.number)
+	meta("発行日", d.IssueDate.Japanese())
+	txLabel := "取引日"
+	if d.Kind == document.CreditNote {
+		txLabel = "返還日"
+	}
+	switch {
+	case d.TransactionPeriod != nil && !d.TransactionPeriod.From.IsZero():
+		meta("取引期間", d.TransactionPeriod.From.Japanese()+"〜"+d.TransactionPeriod.To.Japanese())
+	case d.TransactionDate != nil:
+		meta(txLabel, d.TransactionDate.Japanese())
+	}
+	if d.DueDate != nil && d.Kind == document.Invoice {
+		meta("お支払期限", d.DueDate.Japanese())
+	}
+	if d.ValidUntil != nil && d.Kind == document.Quote {
+		meta("有効期限", d.ValidUntil.Japanese())
+	}
+	y += 8
+	if len(l.assets.Logo) > 0 {
+		l.image(l.assets.Logo, rx, y, rw, 36, "logo")
+		y += 40
+	}
+	if is := d.Issuer; is != nil {
+		nameY := y
+		y = l.block(rx, y, rw-20, l.clean.clean(is.Name, false), 11, 2)
+		if len(l.assets.Seal) > 0 {
+			// The 角印 overlaps the end of the name, as a stamp does on paper.
+			l.image(l.assets.Seal, right-54, nameY-10, 54, 54, "seal")
+		}
+		if is.PostalCode != "" {
+			y = l.block(rx, y, rw, "〒"+l.clean.clean(is.PostalCode, false), sizeBody, 1)
+		}
+		y = l.block(rx, y, rw, l.clean.clean(is.Address, false), sizeBody, 3)
+		if is.Phone != "" {
+			y = l.block(rx, y, rw, "TEL "+l.clean.clean(is.Phone, false), sizeBody, 1)
+		}
+		if is.Email != "" {
+			y = l.block(rx, y, rw, l.clean.clean(is.Email, false), sizeBody, 1)
+		}
+		if is.RegistrationNumber != "" {
+			y = l.block(rx, y, rw, "登録番号 "+l.clean.clean(is.RegistrationNumber, false), sizeBody, 1)
+		}
+	}
+	rightEnd := y
+
+	// Left column: recipient, subject, lead sentence, amount box.
+	const lw = 295.0
+	y = start
+	if c := d.Customer; c != nil {
+		name := l.clean.clean(c.Name, false)
+		if h := l.clean.clean(c.Honorific, false); h != "" {
+			name += " " + h
+		}
+		y = l.block(marginX, y, lw, name, sizeName, 3)
+		l.hline(marginX, marginX+lw, y+1, 0.8)
+		y += 6
+		addr := l.clean.clean(c.Address, false)
+		if c.PostalCode != "" {
+			addr = "〒" + l.clean.clean(c.PostalCode, false) + " " + addr
+		}
+		y = l.block(marginX, y, lw, addr, sizeSmall, 2)
+		if c.ContactPerson != "" {
+			y = l.block(marginX, y, lw, "ご担当 "+l.clean.clean(c.ContactPerson, false)+" 様", sizeSmall, 1)
+		}
+	}
+	y += 8
+	if d.Subject != "" {
+		y = l.block(marginX, y, lw, "件名 "+l.clean.clean(d.Subject, false), sizeBody+1, 2)
+	}
+	if lead := leadSentence(d.Kind); lead != "" {
+		y = l.block(marginX, y, lw, lead, sizeBody, 1)
+	}
+	if d.Kind == document.CreditNote && d.RelatedDocument != nil {
+		rel := "対象請求書 " + l.clean.clean(d.RelatedDocument.Number, false)
+		if !d.RelatedDocument.IssueDate.IsZero() {
+			rel += " (" + d.RelatedDocument.IssueDate.Japanese() + " 発行)"
+		}
+		y = l.block(marginX, y, lw, rel, sizeBody, 2)
+	}
+	y += 4
+	label, amount := amountBox(d)
+	const boxH = 34.0
+	l.gp.SetStrokeColor(0, 0, 0)
+	l.gp.SetLineWidth(1)
+	l.gp.RectFromUpperLeft(marginX, y, lw, boxH)
+	l.text(marginX+8, y+(boxH-11)/2, label, 11)
+	amt := yen(amount) + "-"
+	l.text(marginX+lw-8-textWidth(l.m, "(税込)", sizeBody), y+boxH/2-sizeBody/2+2, "(税込)", sizeBody)
+	l.textRight(marginX+lw-14-textWidth(l.m, "(税込)", sizeBody), y+(boxH-sizeAmount)/2, amt, sizeAmount, lw-110)
+	y += boxH + 6
+	if d.Kind == document.Receipt {
+		if d.Purpose != "" {
+			y = l.block(marginX, y, lw, "但し "+l.clean.clean(d.Purpose, false)+" として", sizeBody+1, 2)
+		}
+		y = l.block(marginX, y, lw, "上記正に領収いたしました。", sizeBody+1, 1)
+	}
+	l.y = max(y, rightEnd) + 14
+}
+
+// leadSentence is the sentence printed above the amount box.
+func leadSentence(k document.Kind) string {
+	switch k {
+	case document.Invoice:
+		return "下記の通りご請求申し上げます。"
+	case document.Quote:
+		return "下記の通りお見積り申し上げます。"
+	case document.DeliveryNote:
+		return "下記の通り納品いたしました。"
+	case document.CreditNote:
+		return "下記の通り返還いたします。"
+	}
+	return ""
+}
+
+// amountBox is the label and amount of the prominent box on page one.
+func amountBox(d *document.Document) (string, int64) {
+	switch d.Kind {
+	case document.Invoice:
+		return "ご請求金額", d.Totals.AmountDue
+	case document.Quote:
+		return "御見積金額", d.Totals.Gross
+	case document.Receipt:
+		return "金額", d.Totals.AmountDue
+	case document.CreditNote:
+		return "返還金額", d.Totals.Gross
+	}
+	return "合計金額", d.Totals.Gross
+}
+
+// tableHeader draws the items table's column titles (on every page the table continues on).
+func (l *layout) tableHeader() {
+	h := lineH + 2*cellPad
+	l.fillRect(marginX, l.y, right-marginX, h, 228)
+	for _, c := range []struct {
+		col   column
+		title string
+	}{{colName, "品目"}, {colQty, "数量"}, {colUnit, "単位"}, {colPrice, "単価"}, {colAmt, "金額"}} {
+		l.textCenter(c.col.x+c.col.w/2, l.y+cellPad, c.title, sizeBody)
+	}
+	l.y += h
+	l.hline(marginX, right, l.y, 0.6)
+}
+
+// table draws the items. A row moves to the next page whole when it fits there; a row taller
+// than a page is split between its lines.
+func (l *layout) table() {
+	headerH := lineH + 2*cellPad
+	l.ensure(headerH + lineH + 2*cellPad)
+	l.tableHeader()
+	for _, it := range l.items {
+		name := l.lines(it.name, sizeBody, colName.w-2*cellPad)
+		unit := l.lines(it.unit, sizeBody, colUnit.w-2*cellPad)
+		n := max(len(name), len(unit), 1)
+		rowH := float64(n)*lineH + 2*cellPad
+		fresh := bottom - (top + sizeSmall*2.5) - headerH // room on a continuation page
+		if l.y+rowH > bottom && rowH <= fresh {
+			l.newPage()
+			l.tableHeader()
+		}
+		for start := 0; start < n; {
+			avail := int((bottom - l.y - 2*cellPad) / lineH)
+			if avail <= 0 {
+				l.newPage()
+				l.tableHeader()
+				continue
+			}
+			k := min(n-start, avail)
+			for i := start; i < start+k; i++ {
+				ly := l.y + cellPad + float64(i-start)*lineH
+				if i < len(name) {
+					l.text(colName.x+cellPad, ly, name[i], sizeBody)
+				}
+				if i < len(unit) {
+					l.text(colUnit.x+cellPad, ly, unit[i], sizeBody)
+				}
+			}
+			if start == 0 {
+				ly := l.y + cellPad
+				l.textRight(colQty.x+colQty.w-cellPad, ly, it.qty, sizeBody, colQty.w-2*cellPad)
+				l.textRight(colPrice.x+colPrice.w-cellPad, ly, it.price, sizeBody, colPrice.w-2*cellPad)
+				l.textRight(colAmt.x+colAmt.w-cellPad, ly, it.amount, sizeBody, colAmt.w-2*cellPad)
+			}
+			l.y += float64(k)*lineH + 2*cellPad
+			l.hline(marginX, right, l.y, 0.3)
+			start += k
+			if l.err != nil {
+				return
+			}
+		}
+	}
+	if l.reduced {
+		l.ensure(lineH + 4)
+		l.text(marginX, l.y+4, "※は軽減税率対象", sizeBody)
+		l.y += lineH + 4
+	}
+}
+
+// totals draws the totals per rate and the document's total, kept on one page with its heading.
+func (l *layout) totals() {
+	d := l.doc
+	t := d.Totals
+	type row struct {
+		label    string
+		amount   int64
+		tax      int64
+		withTax  bool
+		ruleOver bool
+	}
+	var rows []row
+	for _, rt := range t.ByRate {
+		switch rt.Rate {
+		case document.RateNonTaxable:
+			rows = append(rows, row{label: "非課税", amount: rt.Gross})
+		default:
+			label, amount := strconv.Itoa(int(rt.Rate))+"%対象", rt.Net
+			if d.PricesIncludeTax {
+				label, amount = label+"(税込)", rt.Gross
+			}
+			rows = append(rows, row{label: label, amount: amount, tax: rt.Tax, withTax: true})
+		}
+	}
+	rows = append(rows,
+		row{label: "小計(税抜)", amount: t.Net, ruleOver: true},
+		row{label: "消費税合計", amount: t.Tax},
+		row{label: "合計", amount: t.Gross},
+	)
+	if t.Withholding != 0 {
+		rows = append(rows, row{label: "源泉徴収税", amount: -t.Withholding})
+	}
+	switch {
+	case d.Kind == document.Invoice:
+		rows = append(rows, row{label: "ご請求金額", amount: t.AmountDue, ruleOver: true})
+	case t.Withholding != 0:
+		rows = append(rows, row{label: "差引金額", amount: t.AmountDue, ruleOver: true})
+	}
+
+	heading := "税率別内訳"
+	if d.Kind == document.CreditNote {
+		heading = "返還額 税率別内訳"
+	}
+	const x0 = 300.0
+	l.y += 10
+	l.ensure(lineH*1.4 + float64(len(rows))*lineH + 4)
+	l.text(x0, l.y, heading, sizeBody+1)
+	l.y += lineH * 1.4
+	l.hline(x0, right, l.y-2, 0.6)
+	for _, r := range rows {
+		if r.ruleOver {
+			l.hline(x0, right, l.y, 0.3)
+		}
+		ly := l.y + 2
+		l.text(x0, ly, r.label, sizeBody)
+		if r.withTax {
+			l.textRight(452, ly, yen(r.amount), sizeBody, 452-x0-70)
+			l.text(460, ly, "消費税", sizeBody)
+			l.textRight(right, ly, yen(r.tax), sizeBody, right-460-30)
+		} else {
+			l.textRight(right, ly, yen(r.amount), sizeBody, right-x0-70)
+		}
+		l.y += lineH
+	}
+}
+
+// paragraph draws a headed free text (お振込先, 備考) that continues on further pages.
+func (l *layout) paragraph(heading, text string) {
+	lines := l.lines(text, sizeBody, right-marginX-8)
+	l.y += 10
+	l.ensure(lineH*1.4 + lineH*float64(min(2, len(lines))))
+	l.text(marginX, l.y, heading, sizeBody+1)
+	l.y += lineH * 1.4
+	for _, s := range lines {
+		if l.ensure(lineH) && l.err != nil {
+			return
+		}
+		l.text(marginX+8, l.y, s, sizeBody)
+		l.y += lineH
+	}
+}
