@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"reportapp/internal/config"
+	"reportapp/internal/pdf"
+	"reportapp/internal/server"
+	"reportapp/internal/store"
+	"reportapp/internal/web"
+)
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	started := time.Now()
+	fs, envFile := newFlags(e, "serve", "serve [--env-file FILE]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, logger, err := loadConfig(e, *envFile)
+	if err != nil {
+		return err
+	}
+	for _, n := range cfg.Notices {
+		logger.Info("configuration notice", "notice", n)
+	}
+	logger.Info("memory limit", "detail", server.SetMemoryLimit(e.getenv, logger))
+
+	db, err := openStore(ctx, cfg, logger, cfg.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	renderer, err := pdf.New()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewDBStatsCollector(db.SQL(), "reportapp"))
+
+	app, err := web.New(ctx, web.Deps{
+		Config: cfg,
+		Store:  db,
+		PDF:    pdf.NewPool(renderer, cfg.PDFWorkers, 4*cfg.PDFWorkers),
+		Logger: logger,
+		Now:    time.Now,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv, err := server.New(server.Options{
+		Addr:            cfg.Addr,
+		MetricsAddr:     cfg.MetricsAddr,
+		RequestTimeout:  cfg.RequestTimeout,
+		QueueTimeout:    cfg.QueueTimeout,
+		ShutdownDelay:   cfg.ShutdownDelay,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		MaxInflight:     cfg.MaxInflight,
+		TrustedProxies:  cfg.TrustedProxies,
+		Logger:          logger,
+		Registry:        reg,
+		Ready:           db.Ping,
+		OnListen: func(a net.Addr) {
+			logger.Info("listening", "addr", a.String(), "env", cfg.Env, "version", version,
+				"database", db.Driver(), "startup", time.Since(started).String())
+		},
+	}, app)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return srv.ListenAndServe(ctx)
+}
+
+func cmdMigrate(ctx context.Context, e env, args []string) error {
+	fs, envFile := newFlags(e, "migrate", "migrate [--env-file FILE]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, logger, err := loadConfig(e, *envFile)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, logger, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(e.stdout, "migrations applied")
+	return nil
+}
+
+// openStore opens the configured database and, when migrate is true, applies the migrations.
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, migrate bool) (*store.DB, error) {
+	driver, dsn := cfg.Database()
+	db, err := store.Open(ctx, driver, dsn, store.Options{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		t := time.Now()
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		logger.Info("migrations applied", "database", driver, "took", time.Since(t).String())
+	}
+	return db, nil
+}

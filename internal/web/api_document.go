@@ -1,0 +1,150 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+func (a *app) documentCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	data, err := readJSON(r)
+	if err != nil {
+		return err
+	}
+	d, _, err := document.DecodeDocument(data)
+	if err != nil {
+		return err
+	}
+	if err := a.prepare(r, p, &d); err != nil {
+		return err
+	}
+	d, err = a.Store.CreateDocument(r.Context(), p.OrgID, p.UserID, d)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/documents/"+d.ID)
+	writeDocument(w, http.StatusCreated, d)
+	return nil
+}
+
+// prepare fills the defaults that depend on the organisation and the date, then validates and
+// computes the totals with the domain's rules.
+func (a *app) prepare(r *http.Request, p store.Principal, d *document.Document) error {
+	if d.TaxRounding == "" {
+		org, err := a.Store.GetOrganization(r.Context(), p.OrgID)
+		if err != nil {
+			return err
+		}
+		d.TaxRounding = org.DefaultTaxRounding
+	}
+	if d.IssueDate.IsZero() {
+		d.IssueDate = document.Today(a.Now(), a.loc)
+	}
+	return d.Validate()
+}
+
+func (a *app) documentGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	d, err := a.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeDocument(w, http.StatusOK, d)
+	return nil
+}
+
+func (a *app) documentUpdate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	id := r.PathValue("id")
+	cur, err := a.Store.GetDocument(r.Context(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	if cur.Status != document.Draft {
+		return document.Errorf(document.EConflict, "発行済み・取消済みの書類は編集できません (a %s document cannot be edited)", cur.Status)
+	}
+	data, err := readJSON(r)
+	if err != nil {
+		return err
+	}
+	d, version, err := document.DecodeDocument(data)
+	if err != nil {
+		return err
+	}
+	if version == nil {
+		if version, err = ifMatchVersion(r); err != nil {
+			return err
+		}
+	}
+	if version == nil {
+		return invalid("version", "更新には version (または If-Match) が必要です (version or If-Match is required)")
+	}
+	if err := a.prepare(r, p, &d); err != nil {
+		return err
+	}
+	d.ID, d.Version = id, *version
+	d, err = a.Store.UpdateDocument(r.Context(), p.OrgID, p.UserID, d)
+	if err != nil {
+		return err
+	}
+	writeDocument(w, http.StatusOK, d)
+	return nil
+}
+
+// ifMatchVersion reads the document version from If-Match: "3" or W/"3".
+func ifMatchVersion(r *http.Request) (*int64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" {
+		return nil, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil {
+		return nil, invalid("If-Match", "If-Match は書類の version です (If-Match must be the document's version)")
+	}
+	return &v, nil
+}
+
+func (a *app) documentDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := a.Store.DeleteDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *app) documentIssue(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	d, err := a.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeDocument(w, http.StatusOK, d)
+	return nil
+}
+
+func (a *app) documentCancel(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	d, err := a.Store.CancelDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeDocument(w, http.StatusOK, d)
+	return nil
+}
+
+func (a *app) documentHistory(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	evs, err := a.Store.History(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if evs == nil {
+		evs = []document.Event{}
+	}
+	writeJSON(w, http.StatusOK, listResponse[document.Event]{Items: evs})
+	return nil
+}
+
+// writeDocument writes a document with its version as a weak ETag, for If-Match on PUT.
+func writeDocument(w http.ResponseWriter, status int, d document.Document) {
+	w.Header().Set("ETag", `W/"`+strconv.FormatInt(d.Version, 10)+`"`)
+	writeJSON(w, status, d)
+}

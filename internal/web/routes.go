@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// Minimum roles. A route with no role is public.
+const (
+	public = store.Role("")
+	viewer = store.Role("viewer")
+	member = store.Role("member")
+	admin  = store.Role("admin")
+)
+
+// route is one line of the route table: the pattern, who may call it, and the handler.
+type route struct {
+	pattern string
+	role    store.Role
+	h       handlerFunc
+}
+
+// routes is the whole table of the application's routes; the table shows who may do what.
+func (a *app) routes() []route {
+	return []route{
+		{"GET /{$}", public, a.home},
+
+		{"GET /api/v1/openapi.json", public, a.openAPI},
+
+		{"GET /api/v1/organization", viewer, a.organizationGet},
+		{"PUT /api/v1/organization", admin, a.organizationUpdate},
+
+		{"GET /api/v1/customers", viewer, a.customerList},
+		{"POST /api/v1/customers", member, a.customerCreate},
+		{"GET /api/v1/customers/{id}", viewer, a.customerGet},
+		{"PUT /api/v1/customers/{id}", member, a.customerUpdate},
+		{"DELETE /api/v1/customers/{id}", member, a.customerDelete},
+
+		{"GET /api/v1/documents", viewer, a.documentList},
+		{"GET /api/v1/documents.csv", viewer, a.documentCSV},
+		{"POST /api/v1/documents", member, a.documentCreate},
+		{"GET /api/v1/documents/{id}", viewer, a.documentGet},
+		{"PUT /api/v1/documents/{id}", member, a.documentUpdate},
+		{"DELETE /api/v1/documents/{id}", member, a.documentDelete},
+		{"POST /api/v1/documents/{id}/issue", member, a.documentIssue},
+		{"POST /api/v1/documents/{id}/cancel", member, a.documentCancel},
+		{"GET /api/v1/documents/{id}/history", viewer, a.documentHistory},
+		{"GET /api/v1/documents/{id}/pdf", viewer, a.documentPDF},
+	}
+}
+
+// wrap authenticates the caller of a non-public route, checks the route's role and turns the
+// handler's error into a response.
+func (a *app) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p store.Principal
+		if rt.role != public {
+			var err error
+			p, err = a.authenticate(r)
+			if err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="reportapp"`)
+				a.writeError(w, r, err)
+				return
+			}
+			if !p.Role.AtLeast(rt.role) {
+				a.writeError(w, r, document.Errorf(document.EForbidden, "この操作の権限がありません (role %s may not do this; needs %s)", p.Role, rt.role))
+				return
+			}
+		}
+		if err := rt.h(w, r, p); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// authenticate finds the caller of an API request from its bearer token.
+func (a *app) authenticate(r *http.Request) (store.Principal, error) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return store.Principal{}, document.Errorf(document.EUnauthorized, "認証が必要です (Authorization: Bearer <token> required)")
+	}
+	return a.Store.Authenticate(r.Context(), strings.TrimSpace(tok))
+}

@@ -1,0 +1,168 @@
+// Package web is reportapp's HTTP layer: the route table, the JSON API under /api/v1, the
+// browser pages, and the one place where errors become HTTP statuses.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"reportapp/internal/config"
+	"reportapp/internal/document"
+	"reportapp/internal/pdf"
+	"reportapp/internal/server"
+	"reportapp/internal/store"
+)
+
+// Deps are what the HTTP layer needs; main builds them.
+type Deps struct {
+	Config config.Config
+	Store  *store.DB
+	PDF    *pdf.Pool
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Version is the program's version; it is part of the PDF ETag, since a new release may
+	// lay documents out differently.
+	Version string
+}
+
+// app holds the dependencies of the handlers.
+type app struct {
+	Deps
+	loc *time.Location
+}
+
+// New returns the application's handler: every route of routes.go on one ServeMux.
+func New(ctx context.Context, d Deps) (http.Handler, error) {
+	if d.Store == nil || d.PDF == nil {
+		return nil, errors.New("web: store and PDF pool are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	a := &app{Deps: d, loc: d.Config.TimeZone}
+	if a.loc == nil {
+		a.loc = time.UTC
+	}
+	mux := http.NewServeMux()
+	for _, rt := range a.routes() {
+		mux.Handle(rt.pattern, a.wrap(rt))
+	}
+	return mux, nil
+}
+
+// handlerFunc is the shape of every handler: it returns an error instead of writing one, and
+// errorResponse turns it into a status in exactly one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p store.Principal) error
+
+// status maps a domain error code to its HTTP status.
+func status(code string) int {
+	switch code {
+	case document.EBadRequest:
+		return http.StatusBadRequest
+	case document.EInvalid:
+		return http.StatusUnprocessableEntity
+	case document.ENotFound:
+		return http.StatusNotFound
+	case document.EConflict:
+		return http.StatusConflict
+	case document.EVersion:
+		return http.StatusPreconditionFailed
+	case document.EForbidden:
+		return http.StatusForbidden
+	case document.EUnauthorized:
+		return http.StatusUnauthorized
+	case codeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case codeUnsupported:
+		return http.StatusUnsupportedMediaType
+	case codeBusy:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// HTTP-only error codes, beside the domain's.
+const (
+	codeTooLarge    = "too_large"
+	codeUnsupported = "unsupported_media_type"
+	codeBusy        = "busy"
+)
+
+type errorBody struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// writeError renders err as JSON; unknown errors are logged in full and shown generically.
+func (a *app) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var body errorBody
+	var de *document.Error
+	switch {
+	case errors.As(err, &de):
+		body.Error.Code, body.Error.Message, body.Error.Fields = de.Code, de.Message, de.Fields
+	case server.IsBodyTooLarge(err):
+		body.Error.Code, body.Error.Message = codeTooLarge, "リクエストが大きすぎます (request body too large)"
+	case errors.Is(err, pdf.ErrBusy):
+		body.Error.Code, body.Error.Message = codeBusy, "混み合っています。しばらくしてから再試行してください (busy, retry later)"
+		w.Header().Set("Retry-After", "2")
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		body.Error.Code, body.Error.Message = codeBusy, "処理が時間内に終わりませんでした (timed out)"
+		w.Header().Set("Retry-After", "5")
+	default:
+		body.Error.Code = document.EInternal
+	}
+	st := status(body.Error.Code)
+	if st == http.StatusInternalServerError {
+		server.Logger(r.Context()).Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+		body.Error.Code, body.Error.Message, body.Error.Fields = document.EInternal, "内部エラーが発生しました (internal error)", nil
+	}
+	writeJSON(w, st, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// readJSON reads a JSON request body (the server's body limit applies): 415 unless the content
+// type is JSON, 413 past the limit, 400 when empty.
+func readJSON(r *http.Request) ([]byte, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return nil, &document.Error{Code: codeUnsupported, Message: "Content-Type は application/json にしてください (body must be application/json)"}
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if server.IsBodyTooLarge(err) {
+			return nil, err
+		}
+		return nil, document.Errorf(document.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, document.Errorf(document.EBadRequest, "リクエスト本文が空です (empty body)")
+	}
+	return data, nil
+}
+
+// invalid returns an EInvalid error for one field.
+func invalid(field, msg string) error {
+	return &document.Error{Code: document.EInvalid, Message: fmt.Sprintf("%s: %s", field, msg), Fields: map[string]string{field: msg}}
+}
