@@ -31,7 +31,7 @@ import (
 	"github.com/joho/godotenv"
 )
 
-// Env values.
+// Development and Production are the values of Config.Env.
 const (
 	Development = "development"
 	Production  = "production"
@@ -139,7 +139,8 @@ func (l *loader) raw(name string) string {
 }
 
 // lookup returns the first of names that is set, and which one it was ("" if
-// none). Later names that are also set get a notice that they are ignored.
+// none). Later names that are also set to another value get a notice that
+// they are ignored.
 // Values are trimmed; secrets are read with lookupRaw instead.
 func (l *loader) lookup(names ...string) (value, name string) {
 	return l.find(true, names)
@@ -164,7 +165,9 @@ func (l *loader) find(trim bool, names []string) (value, name string) {
 			value, name = v, n
 			continue
 		}
-		l.notice("%s is ignored because %s is set.", n, name)
+		if v != value {
+			l.notice("%s is ignored because %s is set.", n, name)
+		}
 	}
 	return value, name
 }
@@ -394,7 +397,7 @@ func (l *loader) database(c *Config) {
 		}
 		c.DatabaseURL = v
 		for _, n := range dbNames {
-			if l.raw(n) != "" {
+			if strings.TrimSpace(l.raw(n)) != "" {
 				l.notice("%s is ignored because DATABASE_URL is set.", n)
 			}
 		}
@@ -402,7 +405,7 @@ func (l *loader) database(c *Config) {
 	}
 	set := false
 	for _, n := range dbNames {
-		set = set || l.raw(n) != ""
+		set = set || strings.TrimSpace(l.raw(n)) != ""
 	}
 	if !set {
 		return // SQLite

@@ -199,6 +199,8 @@ func TestLoad(t *testing.T) {
 			c.Addr = "127.0.0.1:9000"
 			c.Notices = []string{"PORT is ignored because ADDR is set."}
 		}},
+		{"same value under both names is no conflict", map[string]string{"APP_ENV": "development", "FLASK_ENV": "development", "FLASK_SECRET_KEY": testSecret}, nil},
+		{"blank DB_* counts as unset", map[string]string{"DB_HOST": " ", "DB_PORT": ""}, nil},
 		{"IPv6 ADDR", map[string]string{"ADDR": "[::1]:5000"}, func(c *Config) { c.Addr = "[::1]:5000" }},
 		{"blank counts as unset", map[string]string{"ADDR": "  ", "LOG_LEVEL": "", "PORT": "7000"}, func(c *Config) { c.Addr = ":7000" }},
 		{"FLASK_ENV=development", map[string]string{"FLASK_ENV": "development"}, nil},
