@@ -1,0 +1,146 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// The admin operations take the acting principal rather than an organisation id: they act only in
+// by.OrgID and only when by is an admin of it (EForbidden otherwise), so a handler cannot point
+// them at another organisation by mistake.
+
+func requireAdmin(by store.Principal) error {
+	if by.OrgID == "" || !by.Role.AtLeast(store.RoleAdmin) {
+		return document.Errorf(document.EForbidden, "管理者だけが行えます (admin only)")
+	}
+	return nil
+}
+
+// Invitation is the result of Invite. TemporaryPassword is set only when a new user was created
+// and local login is on: show it once to the admin, who hands it over; the user then changes it.
+type Invitation struct {
+	User              store.User
+	Role              store.Role
+	TemporaryPassword string
+}
+
+// Invite lets email into by's organisation with role. A new address becomes a user at once; with
+// OIDC they sign in with a verified address and their identity is linked then. Inviting someone
+// who is already a member is EConflict.
+func (s *Service) Invite(ctx context.Context, by store.Principal, email string, role store.Role) (Invitation, error) {
+	if err := requireAdmin(by); err != nil {
+		return Invitation{}, err
+	}
+	if !role.Valid() {
+		return Invitation{}, &document.Error{Code: document.EInvalid, Message: "不明な権限です (unknown role)",
+			Fields: map[string]string{"role": "admin, member or viewer"}}
+	}
+	inv := Invitation{Role: role}
+	user, err := s.db.GetUserByEmail(ctx, email)
+	switch document.ErrorCode(err) {
+	case "":
+		if _, err := s.db.GetMember(ctx, by.OrgID, user.ID); err == nil {
+			return Invitation{}, document.Errorf(document.EConflict, "既にメンバーです (already a member)")
+		} else if document.ErrorCode(err) != document.ENotFound {
+			return Invitation{}, fmt.Errorf("auth: invite: %w", err)
+		}
+	case document.ENotFound:
+		if user, err = s.db.CreateUser(ctx, email, ""); err != nil {
+			return Invitation{}, fmt.Errorf("auth: invite: %w", err)
+		}
+		if s.opts.LocalLogin {
+			if inv.TemporaryPassword, err = s.setTemporaryPassword(ctx, user.ID); err != nil {
+				return Invitation{}, fmt.Errorf("auth: invite: %w", err)
+			}
+		}
+	default:
+		return Invitation{}, fmt.Errorf("auth: invite: %w", err)
+	}
+	if err := s.db.SetMember(ctx, by.OrgID, user.ID, role); err != nil {
+		return Invitation{}, fmt.Errorf("auth: invite: %w", err)
+	}
+	inv.User = user
+	s.log.InfoContext(ctx, "auth: member invited", "org", by.OrgID, "by", by.UserID, "user", user.ID, "role", role)
+	return inv, nil
+}
+
+// ChangeRole changes a member's role in by's organisation; demoting the last admin is EConflict.
+func (s *Service) ChangeRole(ctx context.Context, by store.Principal, userID string, role store.Role) error {
+	if err := requireAdmin(by); err != nil {
+		return err
+	}
+	if err := s.db.ChangeMemberRole(ctx, by.OrgID, userID, role); err != nil {
+		return fmt.Errorf("auth: change role: %w", err)
+	}
+	return nil
+}
+
+// RemoveMember removes a member from by's organisation; removing the last admin is EConflict.
+// Their sessions and API tokens for the organisation stop working at the next request.
+func (s *Service) RemoveMember(ctx context.Context, by store.Principal, userID string) error {
+	if err := requireAdmin(by); err != nil {
+		return err
+	}
+	if err := s.db.RemoveMemberKeepingAdmin(ctx, by.OrgID, userID); err != nil {
+		return fmt.Errorf("auth: remove member: %w", err)
+	}
+	return nil
+}
+
+// ResetPassword gives a member of by's organisation a new temporary password and returns it
+// (shown once). A user who also belongs to another organisation is EForbidden: one company's
+// admin must not be able to take over an account another company relies on.
+func (s *Service) ResetPassword(ctx context.Context, by store.Principal, userID string) (string, error) {
+	if err := requireAdmin(by); err != nil {
+		return "", err
+	}
+	if !s.opts.LocalLogin {
+		return "", document.Errorf(document.EConflict, "パスワードでのログインは無効です (local login disabled)")
+	}
+	if _, err := s.db.GetMember(ctx, by.OrgID, userID); err != nil {
+		return "", fmt.Errorf("auth: reset password: %w", err)
+	}
+	ms, err := s.db.UserMemberships(ctx, userID)
+	if err != nil {
+		return "", fmt.Errorf("auth: reset password: %w", err)
+	}
+	for _, m := range ms {
+		if m.OrgID != by.OrgID {
+			return "", document.Errorf(document.EForbidden, "他の組織にも所属する利用者のパスワードはリセットできません (user belongs to another organization)")
+		}
+	}
+	pw, err := s.setTemporaryPassword(ctx, userID)
+	if err != nil {
+		return "", fmt.Errorf("auth: reset password: %w", err)
+	}
+	s.log.InfoContext(ctx, "auth: password reset", "org", by.OrgID, "by", by.UserID, "user", userID)
+	return pw, nil
+}
+
+func (s *Service) setTemporaryPassword(ctx context.Context, userID string) (string, error) {
+	pw, err := randomToken(15) // 20 characters
+	if err != nil {
+		return "", err
+	}
+	hash, err := hashPassword(pw)
+	if err != nil {
+		return "", err
+	}
+	return pw, s.db.SetPasswordHash(ctx, userID, hash)
+}
+
+// AllowDomain lets people with a verified address in domain ("@example.co.jp") join by's
+// organisation with role on their first OIDC login.
+func (s *Service) AllowDomain(ctx context.Context, by store.Principal, domain string, role store.Role) (store.AllowedDomain, error) {
+	if err := requireAdmin(by); err != nil {
+		return store.AllowedDomain{}, err
+	}
+	a, err := s.db.AllowEmailDomain(ctx, by.OrgID, domain, role)
+	if err != nil {
+		return store.AllowedDomain{}, fmt.Errorf("auth: allow domain: %w", err)
+	}
+	return a, nil
+}

@@ -1,0 +1,185 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"reportapp/internal/store"
+)
+
+// OIDCOptions configure login through an OpenID Connect provider. OIDC is on when IssuerURL and
+// ClientID are both set.
+type OIDCOptions struct {
+	IssuerURL    string // "https://tenant.auth0.com/" for Auth0, any issuer with discovery otherwise
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string // the callback, e.g. "https://reportapp.example.jp/auth/callback"
+	Auth0        bool   // logout through Auth0's /v2/logout instead of end_session_endpoint
+}
+
+// Enabled reports whether OIDC login is configured.
+func (o OIDCOptions) Enabled() bool { return o.IssuerURL != "" && o.ClientID != "" }
+
+// Options configure the Service. The zero value, plus LocalLogin, is a working development setup.
+type Options struct {
+	Production bool   // secure cookies with the __Host- prefix
+	BaseURL    string // the public address, e.g. "https://reportapp.example.jp"; used in links
+	OIDC       OIDCOptions
+	LocalLogin bool // email + password login; when false POST /login is refused (404)
+
+	IdleTimeout time.Duration // a session ends after this long unused (12h when 0)
+	Lifetime    time.Duration // and after this long whatever happens (7 days when 0)
+
+	// HTTPClient talks to the OIDC provider (http.DefaultClient when nil).
+	HTTPClient *http.Client
+	// ClientIP returns the address used to throttle failed logins (the host of RemoteAddr when
+	// nil). Put the real client address there behind a trusted proxy.
+	ClientIP func(*http.Request) string
+	Now      func() time.Time // time.Now when nil
+	Logger   *slog.Logger     // discarded when nil
+}
+
+// Service signs users in and out and answers who is calling. It is safe for concurrent use.
+type Service struct {
+	db        *store.DB
+	opts      Options
+	log       *slog.Logger
+	now       func() time.Time
+	sessions  *scs.SessionManager
+	pages     map[string]*template.Template
+	oidc      *oidcClient // nil when OIDC is off
+	dummyHash string      // verified against for unknown users, so timing does not tell
+}
+
+// Session keys.
+const (
+	keyUserID   = "auth.user"
+	keyOrgID    = "auth.org"
+	keyState    = "auth.oidc.state"
+	keyNonce    = "auth.oidc.nonce"
+	keyVerifier = "auth.oidc.verifier"
+	keyIDToken  = "auth.oidc.id_token"
+)
+
+// New builds the Service. With OIDC configured it fetches the provider's discovery document, so
+// the provider must be reachable at start-up.
+func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
+	if db == nil {
+		return nil, errors.New("auth: new: nil store")
+	}
+	if !opts.LocalLogin && !opts.OIDC.Enabled() {
+		return nil, errors.New("auth: new: neither local login nor OIDC is enabled: nobody could sign in")
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 12 * time.Hour
+	}
+	if opts.Lifetime <= 0 {
+		opts.Lifetime = 7 * 24 * time.Hour
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = http.DefaultClient
+	}
+	if opts.ClientIP == nil {
+		opts.ClientIP = remoteHost
+	}
+	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
+	s := &Service{db: db, opts: opts, log: opts.Logger, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.dummyHash, err = hashPassword("not a password: unknown user"); err != nil {
+		return nil, fmt.Errorf("auth: new: %w", err)
+	}
+	s.sessions = newSessionManager(db, opts, s.log)
+	if opts.OIDC.Enabled() {
+		if s.oidc, err = newOIDCClient(ctx, opts); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// newSessionManager configures scs: sessions in the database, idle and absolute lifetimes, a
+// host-only HttpOnly SameSite=Lax cookie, Secure with the __Host- prefix in production.
+func newSessionManager(db *store.DB, opts Options, log *slog.Logger) *scs.SessionManager {
+	m := scs.New()
+	m.Store = sessionStore{db: db}
+	m.IdleTimeout = opts.IdleTimeout
+	m.Lifetime = opts.Lifetime
+	m.Cookie.Name = "reportapp_session"
+	m.Cookie.Path = "/"
+	m.Cookie.Domain = ""
+	m.Cookie.HttpOnly = true
+	m.Cookie.SameSite = http.SameSiteLaxMode
+	m.Cookie.Persist = true
+	m.Cookie.Secure = opts.Production
+	if opts.Production {
+		m.Cookie.Name = "__Host-reportapp_session"
+	}
+	m.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		log.ErrorContext(r.Context(), "auth: session", "err", err)
+		http.Error(w, "内部エラーが発生しました", http.StatusInternalServerError)
+	}
+	return m
+}
+
+// CookieName is the name of the session cookie.
+func (s *Service) CookieName() string { return s.sessions.Cookie.Name }
+
+// LocalLoginEnabled reports whether email + password login is on.
+func (s *Service) LocalLoginEnabled() bool { return s.opts.LocalLogin }
+
+// remoteHost is the default Options.ClientIP.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// sessionStore is the scs store over the store's sessions table: one implementation for SQLite
+// and PostgreSQL, shared by every replica.
+type sessionStore struct{ db *store.DB }
+
+var _ scs.CtxStore = sessionStore{}
+
+func (ss sessionStore) Find(token string) ([]byte, bool, error) {
+	return ss.FindCtx(context.Background(), token)
+}
+
+func (ss sessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return ss.CommitCtx(context.Background(), token, b, expiry)
+}
+
+func (ss sessionStore) Delete(token string) error {
+	return ss.DeleteCtx(context.Background(), token)
+}
+
+func (ss sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	return ss.db.FindSession(ctx, token)
+}
+
+func (ss sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	return ss.db.CommitSession(ctx, token, b, expiry)
+}
+
+func (ss sessionStore) DeleteCtx(ctx context.Context, token string) error {
+	return ss.db.DeleteSession(ctx, token)
+}
