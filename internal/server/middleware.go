@@ -113,8 +113,12 @@ func (s *Server) withObservation(next http.Handler) http.Handler {
 			s.metrics.requests.WithLabelValues(method, route, code).Inc()
 			s.metrics.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 			level := slog.LevelInfo
-			if status >= 500 || aborted {
+			switch {
+			case status >= 500 || aborted:
 				level = slog.LevelWarn
+			case status < 400 && s.isProbe(r.URL.Path):
+				// Load balancer probes every few seconds would drown the log.
+				level = slog.LevelDebug
 			}
 			Logger(r.Context()).LogAttrs(r.Context(), level, "http request",
 				slog.String("method", r.Method),

@@ -847,6 +847,30 @@ func TestAccessLogOmitsSecrets(t *testing.T) {
 	}
 }
 
+func TestProbesLogAtDebug(t *testing.T) {
+	logs := &syncBuffer{}
+	ts := mustStart(t, Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))}, http.HandlerFunc(okHandler))
+	ts.mustHealthz(t)
+	if strings.Contains(logs.String(), "/healthz") {
+		t.Errorf("a healthy probe was logged at Info: %s", logs)
+	}
+	ts.mustGet(t, "/page")
+	if !strings.Contains(logs.String(), `"path":"/page"`) {
+		t.Errorf("an application request was not logged at Info: %s", logs)
+	}
+}
+
+func FuzzPrefersJSON(f *testing.F) {
+	f.Add("text/html;q=0.5, application/json")
+	f.Add(";;;,application/*;q=1e400")
+	f.Fuzz(func(t *testing.T, accept string) {
+		got := prefersJSON([]string{accept})
+		if got && acceptQuality([]string{accept}, "application", "json") <= 0 {
+			t.Errorf("prefersJSON(%q) with a zero quality for JSON", accept)
+		}
+	})
+}
+
 func TestWriteErrorNegotiation(t *testing.T) {
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusNotFound, "not_found", "<見つかりません>")
