@@ -290,7 +290,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go func() { errc <- srv.Serve(listeners[i]) }()
 	}
 	for _, l := range listeners {
-		s.logger.Info("listening", slog.String("addr", l.Addr().String()))
+		// main's OnListen usually logs this with more context.
+		s.logger.Debug("listening", slog.String("addr", l.Addr().String()))
 		if s.opts.OnListen != nil {
 			s.opts.OnListen(l.Addr())
 		}
