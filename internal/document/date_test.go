@@ -87,3 +87,24 @@ func TestToday(t *testing.T) {
 		t.Errorf("Today (-want +got):\n%s", diff)
 	}
 }
+
+func TestDateUnmarshalJSON(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Date
+		wantErr bool
+	}{
+		{`"2025-04-01"`, Date{2025, time.April, 1}, false},
+		{`null`, Date{}, false},
+		{`""`, Date{}, false},
+		{`"2025-02-30"`, Date{}, true},
+		{`20250401`, Date{}, true},
+	}
+	for _, tt := range tests {
+		var d Date
+		err := json.Unmarshal([]byte(tt.in), &d)
+		if (err != nil) != tt.wantErr || d != tt.want {
+			t.Errorf("Unmarshal(%s) = %v, %v; want %v, error %v", tt.in, d, err, tt.want, tt.wantErr)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type Error struct {
 	Fields  map[string]string
 }
 
+// Error returns the message followed by each field problem, sorted by field path.
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {
 		return e.Message
