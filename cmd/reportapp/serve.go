@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
@@ -38,6 +39,23 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close()
 
+	authSvc, err := auth.New(ctx, db, auth.Options{
+		Production: cfg.Production(),
+		BaseURL:    cfg.BaseURL,
+		OIDC: auth.OIDCOptions{
+			IssuerURL:    cfg.OIDC.IssuerURL,
+			ClientID:     cfg.OIDC.ClientID,
+			ClientSecret: cfg.OIDC.ClientSecret,
+			RedirectURL:  cfg.OIDC.RedirectURL,
+			Auth0:        cfg.OIDC.Auth0,
+		},
+		LocalLogin: cfg.LocalLogin,
+		ClientIP:   server.ClientIP,
+		Logger:     logger,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	renderer, err := pdf.New()
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -46,11 +64,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	reg.MustRegister(collectors.NewDBStatsCollector(db.SQL(), "reportapp"))
 
 	app, err := web.New(ctx, web.Deps{
-		Config: cfg,
-		Store:  db,
-		PDF:    pdf.NewPool(renderer, cfg.PDFWorkers, 4*cfg.PDFWorkers),
-		Logger: logger,
-		Now:    time.Now,
+		Config:  cfg,
+		Store:   db,
+		Auth:    authSvc,
+		PDF:     pdf.NewPool(renderer, cfg.PDFWorkers, 4*cfg.PDFWorkers),
+		Logger:  logger,
+		Now:     time.Now,
+		Version: version,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -71,6 +91,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		OnListen: func(a net.Addr) {
 			logger.Info("listening", "addr", a.String(), "env", cfg.Env, "version", version,
 				"database", db.Driver(), "startup", time.Since(started).String())
+			logSetupURL(ctx, logger, authSvc, cfg.BaseURL, a)
 		},
 	}, app)
 	if err != nil {
@@ -113,4 +134,18 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, migr
 		logger.Info("migrations applied", "database", driver, "took", time.Since(t).String())
 	}
 	return db, nil
+}
+
+// logSetupURL logs the one-time first-run URL while the database has no user yet.
+func logSetupURL(ctx context.Context, logger *slog.Logger, a *auth.Service, baseURL string, addr net.Addr) {
+	u, ok, err := a.SetupURL(ctx)
+	switch {
+	case err != nil:
+		logger.Error("first-run setup", "err", err)
+	case ok:
+		if baseURL == "" {
+			u = "http://" + loopbackAddr(addr.String()) + u
+		}
+		logger.Warn("no user yet: open this one-time URL to create the first organisation and its administrator", "setup_url", u)
+	}
 }

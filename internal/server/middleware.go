@@ -265,7 +265,7 @@ func (s *Server) withDeadline(next http.Handler) http.Handler {
 func withRoute(app http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if info := infoFrom(r.Context()); info != nil {
+			if info := infoFrom(r.Context()); info != nil && r.Pattern != "" {
 				info.route = r.Pattern
 			}
 		}()

@@ -156,3 +156,13 @@ func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {
 	}
 	return false
 }
+
+// SetRoute records the route pattern that matched, for the metrics and access log. The server's
+// innermost layer reads r.Pattern itself, but an application that wraps its ServeMux in
+// middleware hands the mux a copy of the request; such an application calls SetRoute from inside
+// the mux (the handler of a pattern).
+func SetRoute(ctx context.Context, pattern string) {
+	if info := infoFrom(ctx); info != nil {
+		info.route = pattern
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/document"
 	"reportapp/internal/pdf"
@@ -53,9 +54,14 @@ func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 		t.Fatal(err)
 	}
 	tz, _ := time.LoadLocation("Asia/Tokyo")
+	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := New(ctx, Deps{
 		Config:  config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20},
 		Store:   db,
+		Auth:    authSvc,
 		PDF:     pdf.NewPool(r, 2, 8),
 		Now:     func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
 		Version: "test",

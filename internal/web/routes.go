@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
+	"reportapp/internal/auth"
 	"reportapp/internal/document"
 	"reportapp/internal/store"
 )
@@ -52,17 +54,19 @@ func (a *app) routes() []route {
 	}
 }
 
-// wrap authenticates the caller of a non-public route, checks the route's role and turns the
-// handler's error into a response.
+// wrap checks that the caller (from the bearer token on API routes, the session on browser
+// routes) has the route's role, and turns the handler's error into a response.
 func (a *app) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p store.Principal
+		p, ok := auth.PrincipalFrom(r.Context())
 		if rt.role != public {
-			var err error
-			p, err = a.authenticate(r)
-			if err != nil {
+			if !ok {
+				if !strings.HasPrefix(r.URL.Path, "/api/") && r.Method == http.MethodGet {
+					http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="reportapp"`)
-				a.writeError(w, r, err)
+				a.writeError(w, r, document.Errorf(document.EUnauthorized, "認証が必要です (Authorization: Bearer <token> required)"))
 				return
 			}
 			if !p.Role.AtLeast(rt.role) {
@@ -74,14 +78,4 @@ func (a *app) wrap(rt route) http.Handler {
 			a.writeError(w, r, err)
 		}
 	})
-}
-
-// authenticate finds the caller of an API request from its bearer token.
-func (a *app) authenticate(r *http.Request) (store.Principal, error) {
-	h := r.Header.Get("Authorization")
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return store.Principal{}, document.Errorf(document.EUnauthorized, "認証が必要です (Authorization: Bearer <token> required)")
-	}
-	return a.Store.Authenticate(r.Context(), strings.TrimSpace(tok))
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/document"
 	"reportapp/internal/pdf"
@@ -25,6 +26,7 @@ import (
 type Deps struct {
 	Config config.Config
 	Store  *store.DB
+	Auth   *auth.Service
 	PDF    *pdf.Pool
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -41,8 +43,8 @@ type app struct {
 
 // New returns the application's handler: every route of routes.go on one ServeMux.
 func New(ctx context.Context, d Deps) (http.Handler, error) {
-	if d.Store == nil || d.PDF == nil {
-		return nil, errors.New("web: store and PDF pool are required")
+	if d.Store == nil || d.PDF == nil || d.Auth == nil {
+		return nil, errors.New("web: store, auth and PDF pool are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -58,7 +60,22 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	for _, rt := range a.routes() {
 		mux.Handle(rt.pattern, a.wrap(rt))
 	}
-	return mux, nil
+	d.Auth.Mount(mux)
+	// API requests authenticate by bearer token only and never by cookie, so they need no CSRF
+	// protection; browser requests use the session and are checked for cross-origin requests.
+	api := d.Auth.BearerMiddleware(mux)
+	browser := auth.CrossOrigin(d.Auth.Middleware(mux))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The middleware below hands the mux a copy of r, so the route is recorded here.
+		if _, pattern := mux.Handler(r); pattern != "" {
+			server.SetRoute(r.Context(), pattern)
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		browser.ServeHTTP(w, r)
+	}), nil
 }
 
 // handlerFunc is the shape of every handler: it returns an error instead of writing one, and
