@@ -142,7 +142,7 @@ func (db *DB) ListCustomers(ctx context.Context, orgID, query string, limit, off
 		sqlText += ` AND search_text LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(query))
 	}
-	sqlText += " ORDER BY name, id LIMIT ? OFFSET ?"
+	sqlText += " ORDER BY name" + db.dialect.byteOrder() + ", id LIMIT ? OFFSET ?"
 	args = append(args, limit, offset)
 	cs, err := db.listCustomers(ctx, db.q(), sqlText, args...)
 	if err != nil {

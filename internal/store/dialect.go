@@ -74,6 +74,16 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// byteOrder is the COLLATE clause that sorts text by code point, as SQLite's default BINARY
+// collation does; PostgreSQL's default collation depends on the server's locale, and lists must
+// come out in the same order on both databases.
+func (d dialect) byteOrder() string {
+	if d.postgres() {
+		return ` COLLATE "C"`
+	}
+	return ""
+}
+
 // gooseDialect is the goose dialect of the database.
 func (d dialect) gooseDialect() goose.Dialect {
 	if d.postgres() {

@@ -195,7 +195,7 @@ func (db *DB) ListMembers(ctx context.Context, orgID string) ([]Member, error) {
 	if !validID(orgID) {
 		return []Member{}, nil
 	}
-	ms, err := db.listMembers(ctx, memberQuery+" ORDER BY u.email", orgID)
+	ms, err := db.listMembers(ctx, memberQuery+" ORDER BY u.email"+db.dialect.byteOrder(), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list members of %s: %w", orgID, err)
 	}
