@@ -26,10 +26,14 @@ type route struct {
 }
 
 // routes is the whole table of the application's routes; the table shows who may do what.
+// Routes under /api/ authenticate by bearer token, the others by the browser session.
 func (a *app) routes() []route {
-	return []route{
-		{"GET /{$}", public, a.home},
+	return append(a.apiRoutes(), a.uiRoutes()...)
+}
 
+// apiRoutes are the JSON API's routes.
+func (a *app) apiRoutes() []route {
+	return []route{
 		{"GET /api/v1/openapi.json", public, a.openAPI},
 
 		{"GET /api/v1/organization", viewer, a.organizationGet},
