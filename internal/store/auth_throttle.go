@@ -61,7 +61,7 @@ func (db *DB) RecordAuthFailure(ctx context.Context, key string, window time.Dur
 			VALUES (?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`, key, formatTime(time.Time{}), formatTime(now)); err != nil {
 			return err
 		}
-		t, updated, err := getAuthThrottle(ctx, q, key, q.d.forUpdate())
+		t, updated, err := getAuthThrottle(ctx, q, key, q.d.authForUpdate())
 		if err != nil {
 			return err
 		}
@@ -92,4 +92,13 @@ func (db *DB) ClearAuthFailures(ctx context.Context, key string) error {
 		return fmt.Errorf("store: clear auth failures: %w", err)
 	}
 	return nil
+}
+
+// authForUpdate locks the rows a SELECT of one table returns until commit (PostgreSQL; SQLite's
+// immediate transactions already hold the database lock).
+func (d dialect) authForUpdate() string {
+	if d.postgres() {
+		return " FOR UPDATE"
+	}
+	return ""
 }

@@ -1,0 +1,181 @@
+package auth
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"reportapp/internal/store"
+)
+
+// env is a Service mounted on a real HTTP server, with a test page at "/" that prints who is
+// signed in.
+type env struct {
+	svc *Service
+	db  *store.DB
+	srv *httptest.Server
+}
+
+// mustEnv starts the server; opts may be adjusted by mod after the server URL is known.
+func mustEnv(t *testing.T, db *store.DB, mod func(o *Options, baseURL string)) *env {
+	t.Helper()
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	opts := Options{BaseURL: srv.URL, LocalLogin: true}
+	if mod != nil {
+		mod(&opts, srv.URL)
+	}
+	svc, err := New(context.Background(), db, opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	mux := http.NewServeMux()
+	svc.Mount(mux)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		p, ok := PrincipalFrom(r.Context())
+		if !ok {
+			http.Error(w, "anonymous", http.StatusUnauthorized)
+			return
+		}
+		_, _ = io.WriteString(w, "user="+p.Email+" org="+p.OrgSlug+" role="+string(p.Role))
+	})
+	// /touch writes to the session, so that a session exists before login.
+	mux.HandleFunc("GET /touch", func(w http.ResponseWriter, r *http.Request) {
+		svc.sessions.Put(r.Context(), "touched", "yes")
+	})
+	handler = svc.Middleware(mux)
+	return &env{svc: svc, db: db, srv: srv}
+}
+
+// client is a browser: a cookie jar, redirects not followed so tests see each step.
+type client struct {
+	t  *testing.T
+	hc *http.Client
+	e  *env
+}
+
+func (e *env) mustClient(t *testing.T) *client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, e: e, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type response struct {
+	status   int
+	body     string
+	location string
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location")}
+}
+
+// get fetches path (relative to the server) or an absolute URL.
+func (c *client) get(target string) response {
+	c.t.Helper()
+	if strings.HasPrefix(target, "/") {
+		target = c.e.srv.URL + target
+	}
+	req, err := http.NewRequest(http.MethodGet, target, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.do(req)
+}
+
+// post submits a same-origin form, as a browser does (Origin and Sec-Fetch-Site set).
+func (c *client) post(path string, form url.Values) response {
+	c.t.Helper()
+	return c.postFrom(c.e.srv.URL, "same-origin", path, form)
+}
+
+func (c *client) postFrom(origin, fetchSite, path string, form url.Values) response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Sec-Fetch-Site", fetchSite)
+	return c.do(req)
+}
+
+// whoami returns the test page's description of the signed-in user, "" when anonymous.
+func (c *client) whoami() string {
+	c.t.Helper()
+	r := c.get("/")
+	if r.status == http.StatusUnauthorized {
+		return ""
+	}
+	if r.status != http.StatusOK {
+		c.t.Fatalf("GET / = %d %q", r.status, r.body)
+	}
+	return r.body
+}
+
+// sessionCookie returns the value of the session cookie in the jar, "" if none.
+func (c *client) sessionCookie() string {
+	u, _ := url.Parse(c.e.srv.URL)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == c.e.svc.CookieName() {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// mustMember creates an organisation (if slug is new) and a member of it with role.
+func mustMember(t *testing.T, db *store.DB, slug, email string, role store.Role) store.Principal {
+	t.Helper()
+	ctx := context.Background()
+	org, err := db.GetOrganizationBySlug(ctx, slug)
+	if err != nil {
+		if org, err = db.CreateOrganization(ctx, slug, slug+" 株式会社"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, err := db.GetUserByEmail(ctx, email)
+	if err != nil {
+		if u, err = db.CreateUser(ctx, email, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetMember(ctx, org.ID, u.ID, role); err != nil {
+		t.Fatal(err)
+	}
+	return store.Principal{OrgID: org.ID, OrgSlug: org.Slug, UserID: u.ID, Email: u.Email, Role: role}
+}
+
+// mustPassword sets the local password of the user.
+func mustPassword(t *testing.T, db *store.DB, userID, pw string) {
+	t.Helper()
+	h, err := hashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetPasswordHash(context.Background(), userID, h); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,305 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+	"reportapp/internal/store/storetest"
+)
+
+const goodPassword = "正しいパスワード-correct-horse"
+
+func TestFirstRunSetupWorksOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		ctx := context.Background()
+		setupURL, ok, err := e.svc.SetupURL(ctx)
+		if err != nil || !ok {
+			t.Fatalf("SetupURL = %q, %v, %v; want a URL", setupURL, ok, err)
+		}
+		u, err := url.Parse(setupURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := u.Query().Get("token")
+		c := e.mustClient(t)
+		if r := c.get("/setup?token=wrong"); r.status != http.StatusForbidden {
+			t.Errorf("GET /setup with a wrong token = %d, want 403", r.status)
+		}
+		if r := c.get(u.RequestURI()); r.status != http.StatusOK || !strings.Contains(r.body, "組織名") {
+			t.Fatalf("GET setup URL = %d %q", r.status, r.body)
+		}
+		// A bad form re-renders with errors and keeps what was typed.
+		r := c.post("/setup", url.Values{"token": {token}, "org_name": {"見本商事"}, "org_slug": {"Bad Slug!"},
+			"email": {"admin@example.co.jp"}, "password": {"short"}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="admin@example.co.jp"`) ||
+			!strings.Contains(r.body, "12文字以上") {
+			t.Fatalf("POST /setup with bad fields = %d %q", r.status, r.body)
+		}
+		form := url.Values{"token": {token}, "org_name": {"見本商事"}, "org_slug": {"mihon"},
+			"email": {"Admin@Example.co.jp"}, "password": {goodPassword}}
+		if r := c.post("/setup", form); r.status != http.StatusSeeOther {
+			t.Fatalf("POST /setup = %d %q, want 303", r.status, r.body)
+		}
+		if got, want := c.whoami(), "user=admin@example.co.jp org=mihon role=admin"; got != want {
+			t.Errorf("after setup whoami = %q, want %q", got, want)
+		}
+		// Never again: the same form, a new client, a new URL.
+		if r := e.mustClient(t).post("/setup", form); r.status != http.StatusNotFound {
+			t.Errorf("second POST /setup = %d, want 404", r.status)
+		}
+		if _, ok, err := e.svc.SetupURL(ctx); ok || err != nil {
+			t.Errorf("SetupURL after setup = %v, %v; want false, nil", ok, err)
+		}
+		// The admin can sign in with the password chosen at setup.
+		c2 := e.mustClient(t)
+		if r := c2.post("/login", url.Values{"email": {"admin@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
+			t.Errorf("login after setup = %d %q", r.status, r.body)
+		}
+	})
+}
+
+func TestSetupTokenSingleUseEvenWithoutUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.CreateSetupToken(ctx, hashSecret("tok"), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UseSetupToken(ctx, hashSecret("tok")); err != nil {
+			t.Fatalf("first use: %v", err)
+		}
+		if err := db.UseSetupToken(ctx, hashSecret("tok")); document.ErrorCode(err) != document.EUnauthorized {
+			t.Errorf("second use = %v, want unauthorized", err)
+		}
+	})
+}
+
+func TestLocalLogin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+
+		c := e.mustClient(t)
+		if r := c.get("/touch"); r.status != http.StatusOK {
+			t.Fatalf("GET /touch = %d", r.status)
+		}
+		before := c.sessionCookie()
+		if before == "" {
+			t.Fatal("no session cookie before login")
+		}
+		r := c.post("/login", url.Values{"email": {"TARO@example.co.jp "}, "password": {goodPassword}})
+		if r.status != http.StatusSeeOther || r.location != "/" {
+			t.Fatalf("login = %d %q %q", r.status, r.location, r.body)
+		}
+		after := c.sessionCookie()
+		if after == "" || after == before {
+			t.Errorf("session token not renewed at login: before %q after %q", before, after)
+		}
+		if got, want := c.whoami(), "user=taro@example.co.jp org=acme role=member"; got != want {
+			t.Errorf("whoami = %q, want %q", got, want)
+		}
+		// The pre-login token is worthless.
+		old := e.mustClient(t)
+		old.hc.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: e.svc.CookieName(), Value: before}})
+		if got := old.whoami(); got != "" {
+			t.Errorf("pre-login cookie gives %q, want anonymous", got)
+		}
+
+		// Logout ends the session on the server: replaying the cookie fails.
+		if r := c.post("/logout", nil); r.status != http.StatusSeeOther || r.location != "/login" {
+			t.Errorf("logout = %d %q", r.status, r.location)
+		}
+		if got := c.whoami(); got != "" {
+			t.Errorf("after logout whoami = %q", got)
+		}
+		replay := e.mustClient(t)
+		replay.hc.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: e.svc.CookieName(), Value: after}})
+		if got := replay.whoami(); got != "" {
+			t.Errorf("replayed logged-out cookie gives %q, want anonymous", got)
+		}
+		if _, found, err := db.FindSession(context.Background(), after); found || err != nil {
+			t.Errorf("session row after logout: found %v, err %v", found, err)
+		}
+	})
+}
+
+func TestLocalLoginFailuresLookAlike(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		mustMember(t, db, "acme", "nopass@example.co.jp", store.RoleMember) // OIDC user: no password
+
+		type outcome struct {
+			Status int
+			Error  string
+		}
+		errorOf := func(r response) outcome {
+			_, after, _ := strings.Cut(r.body, `role="alert">`)
+			msg, _, _ := strings.Cut(after, "<")
+			return outcome{r.status, msg}
+		}
+		want := outcome{http.StatusUnauthorized, msgBadLogin}
+		for _, tt := range []struct{ name, email, password string }{
+			{"wrong password", "taro@example.co.jp", "wrong-password-123"},
+			{"unknown email", "nobody@example.co.jp", "wrong-password-123"},
+			{"user without password", "nopass@example.co.jp", "wrong-password-123"},
+			{"empty", "", ""},
+		} {
+			r := e.mustClient(t).post("/login", url.Values{"email": {tt.email}, "password": {tt.password}})
+			if diff := cmp.Diff(want, errorOf(r)); diff != "" {
+				t.Errorf("%s: (-want +got)\n%s", tt.name, diff)
+			}
+			if tt.email != "" && !strings.Contains(r.body, `value="`+tt.email+`"`) {
+				t.Errorf("%s: the form lost the typed email", tt.name)
+			}
+		}
+	})
+}
+
+func TestLocalLoginThrottling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		c := e.mustClient(t)
+		for i := range accountFreeFailures {
+			if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {"wrong-password-123"}}); r.status != http.StatusUnauthorized {
+				t.Fatalf("failure %d = %d, want 401", i+1, r.status)
+			}
+		}
+		// Blocked now, even with the right password; the response says so and when to retry.
+		r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
+		if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, msgThrottled) {
+			t.Fatalf("login while blocked = %d %q, want 429", r.status, r.body)
+		}
+		th, err := db.GetAuthThrottle(context.Background(), "account:taro@example.co.jp")
+		if err != nil || th.Failures != accountFreeFailures || !th.Blocked(time.Now()) {
+			t.Errorf("throttle state = %+v, %v", th, err)
+		}
+		// An unknown account is throttled the same way (no enumeration through blocking).
+		for range accountFreeFailures {
+			c.post("/login", url.Values{"email": {"ghost@example.co.jp"}, "password": {"wrong-password-123"}})
+		}
+		if r := c.post("/login", url.Values{"email": {"ghost@example.co.jp"}, "password": {"x"}}); r.status != http.StatusTooManyRequests {
+			t.Errorf("unknown account after failures = %d, want 429", r.status)
+		}
+		// Another account from the same address is not blocked yet (the address has more slack).
+		q := mustMember(t, db, "acme", "hanako@example.co.jp", store.RoleViewer)
+		mustPassword(t, db, q.UserID, goodPassword)
+		if r := c.post("/login", url.Values{"email": {"hanako@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
+			t.Errorf("other account = %d, want 303", r.status)
+		}
+	})
+}
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		failures int
+		want     time.Duration
+	}{
+		{1, 0}, {4, 0}, {5, 30 * time.Second}, {6, time.Minute}, {7, 2 * time.Minute},
+		{12, 64 * time.Minute / 1}, {100, time.Hour},
+	}
+	for _, tt := range tests {
+		want := min(tt.want, time.Hour)
+		if got := backoff(tt.failures, 5); got != want {
+			t.Errorf("backoff(%d, 5) = %v, want %v", tt.failures, got, want)
+		}
+	}
+}
+
+func TestCrossOriginPostRejected(t *testing.T) {
+	e := mustEnv(t, storetest.Open(t), nil)
+	p := mustMember(t, e.db, "acme", "taro@example.co.jp", store.RoleMember)
+	mustPassword(t, e.db, p.UserID, goodPassword)
+	form := url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}
+	c := e.mustClient(t)
+	if r := c.postFrom("https://evil.example", "cross-site", "/login", form); r.status != http.StatusForbidden {
+		t.Errorf("cross-site POST /login = %d, want 403", r.status)
+	}
+	// Without Sec-Fetch-Site, the Origin is compared with the Host.
+	if r := c.postFrom("https://evil.example", "", "/login", form); r.status != http.StatusForbidden {
+		t.Errorf("cross-origin POST /login (Origin only) = %d, want 403", r.status)
+	}
+	if got := c.whoami(); got != "" {
+		t.Fatalf("a rejected POST signed in: %q", got)
+	}
+	if r := c.post("/login", form); r.status != http.StatusSeeOther {
+		t.Errorf("same-origin POST /login = %d, want 303", r.status)
+	}
+	if r := c.postFrom("https://evil.example", "cross-site", "/logout", nil); r.status != http.StatusForbidden {
+		t.Errorf("cross-site POST /logout = %d, want 403", r.status)
+	}
+	if c.whoami() == "" {
+		t.Error("a cross-site logout ended the session")
+	}
+}
+
+func TestPasswordChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		c := e.mustClient(t)
+		if r := c.post("/account/password", url.Values{"current": {goodPassword}, "new": {"new-password-12345"}}); r.status != http.StatusSeeOther || r.location != "/login" {
+			t.Fatalf("anonymous password change = %d %q, want redirect to /login", r.status, r.location)
+		}
+		c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
+		if r := c.post("/account/password", url.Values{"current": {"wrong-password-1"}, "new": {"new-password-12345"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("change with wrong current = %d, want 422", r.status)
+		}
+		if r := c.post("/account/password", url.Values{"current": {goodPassword}, "new": {"short"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("change to a short password = %d, want 422", r.status)
+		}
+		if r := c.post("/account/password", url.Values{"current": {goodPassword}, "new": {"new-password-12345"}}); r.status != http.StatusOK {
+			t.Fatalf("change = %d %q", r.status, r.body)
+		}
+		for pw, want := range map[string]int{goodPassword: http.StatusUnauthorized, "new-password-12345": http.StatusSeeOther} {
+			if r := e.mustClient(t).post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {pw}}); r.status != want {
+				t.Errorf("login with %q after change = %d, want %d", pw, r.status, want)
+			}
+		}
+	})
+}
+
+func TestRemovedMemberLosesSession(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		admin := mustMember(t, db, "acme", "admin@example.co.jp", store.RoleAdmin)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		c := e.mustClient(t)
+		c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
+		if err := e.svc.ChangeRole(context.Background(), admin, p.UserID, store.RoleViewer); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := c.whoami(), "user=taro@example.co.jp org=acme role=viewer"; got != want {
+			t.Errorf("after demotion whoami = %q, want %q", got, want)
+		}
+		if err := e.svc.RemoveMember(context.Background(), admin, p.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.whoami(); got != "" {
+			t.Errorf("removed member still signed in: %q", got)
+		}
+	})
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
