@@ -27,11 +27,6 @@ func errDocumentNotFound() error {
 	return document.Errorf(document.ENotFound, "書類が見つかりません (document not found)")
 }
 
-// formatNumber is the issued number of sequence seq: the prefix and the sequence padded to four
-// digits ("INV-0001"); longer sequences just grow ("INV-12345").
-// TODO: use document.FormatNumber once the document package has it.
-func formatNumber(prefix string, seq int64) string { return fmt.Sprintf("%s%04d", prefix, seq) }
-
 // searchDate is the date a document is found and ordered by: the transaction date, else the
 // start of the transaction period, else the issue date (電子帳簿保存法: by transaction date).
 func searchDate(d document.Document) string {
@@ -280,7 +275,7 @@ func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (docum
 		}
 		now := db.nowUTC()
 		d := before
-		number := formatNumber(org.NumberPrefixes.For(d.Kind), seq)
+		number := document.FormatNumber(org.NumberPrefixes.For(d.Kind), seq)
 		issuer := org.Issuer
 		d.Issuer = &issuer // before.Customer is the customer's current data: freeze it
 		d.Status, d.Number, d.Version = document.Issued, &number, before.Version+1
