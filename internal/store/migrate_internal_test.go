@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
+
+	"reportapp/internal/document"
 )
 
 // TestMigrationsInStep checks that both databases have a migration of every version: a version
@@ -125,4 +127,28 @@ func TestSearchFold(t *testing.T) {
 	if got := likePattern(`50%_\`); got != `%50\%\_\\%` {
 		t.Errorf("likePattern = %q", got)
 	}
+}
+
+// FuzzDecodeCursor feeds arbitrary cursors (they come from clients): never a panic, only
+// EInvalid, and every cursor the store makes decodes to its key.
+func FuzzDecodeCursor(f *testing.F) {
+	f.Add("2025-04-01", "01890a5d-ac96-774b-bcce-b302099a8057", "")
+	f.Add("", "01890a5d-ac96-774b-bcce-b302099a8057", "MjAyNS0wNC0wMXw")
+	f.Add("2025-02-30", "x", "!!!")
+	f.Fuzz(func(t *testing.T, date, id, raw string) {
+		if d, i, err := decodeCursor(raw); err == nil {
+			if !validID(i) || encodeCursor(d, i) == "" {
+				t.Errorf("decodeCursor(%q) accepted id %q", raw, i)
+			}
+		} else if document.ErrorCode(err) != document.EInvalid {
+			t.Errorf("decodeCursor(%q) error %v, want EInvalid", raw, err)
+		}
+		d, i, err := decodeCursor(encodeCursor(date, id))
+		if err == nil && (d != date || i != id) {
+			t.Errorf("round trip of (%q, %q) gave (%q, %q)", date, id, d, i)
+		}
+		if _, pe := document.ParseDate(date); (date == "" || pe == nil) && validID(id) && !strings.Contains(date, "|") && err != nil {
+			t.Errorf("cursor of (%q, %q) rejected: %v", date, id, err)
+		}
+	})
 }
