@@ -12,6 +12,7 @@ func (a *app) organizationGet(w http.ResponseWriter, r *http.Request, p store.Pr
 	if err != nil {
 		return err
 	}
+	org.RegistrationWarning, _ = document.CheckRegistrationNumber(org.RegistrationNumber)
 	writeJSON(w, http.StatusOK, org)
 	return nil
 }
