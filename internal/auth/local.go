@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -119,7 +120,11 @@ func retryAfter(d time.Duration) string {
 // user, or one without a password, it verifies against a dummy hash so that the time taken does
 // not tell whether the account exists.
 func (s *Service) checkPassword(ctx context.Context, email, password string) (string, bool, error) {
-	hash, userID := s.dummyHash, ""
+	hash, err := s.dummyHash()
+	if err != nil {
+		return "", false, fmt.Errorf("auth: dummy hash: %w", err)
+	}
+	userID := ""
 	if len(password) > maxPasswordBytes {
 		password = password[:maxPasswordBytes] // same work, never a match for a stored password
 	}

@@ -3,12 +3,12 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -56,8 +56,8 @@ type Service struct {
 	now       func() time.Time
 	sessions  *scs.SessionManager
 	pages     map[string]*template.Template
-	oidc      *oidcClient // nil when OIDC is off
-	dummyHash string      // verified against for unknown users, so timing does not tell
+	oidc      *oidcClient            // nil when OIDC is off
+	dummyHash func() (string, error) // verified against for unknown users, so timing does not tell
 }
 
 // Session keys.
@@ -103,9 +103,8 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
-	if s.dummyHash, err = hashPassword("not a password: unknown user"); err != nil {
-		return nil, fmt.Errorf("auth: new: %w", err)
-	}
+	// Made on first use: argon2id's 64 MiB would otherwise be paid at every start-up.
+	s.dummyHash = sync.OnceValues(func() (string, error) { return hashPassword("not a password: unknown user") })
 	s.sessions = newSessionManager(db, opts, s.log)
 	if opts.OIDC.Enabled() {
 		if s.oidc, err = newOIDCClient(ctx, opts); err != nil {
