@@ -41,6 +41,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 
 	authSvc, err := auth.New(ctx, db, auth.Options{
 		Production: cfg.Production(),
+		SecretKey:  cfg.SecretKey,
 		BaseURL:    cfg.BaseURL,
 		OIDC: auth.OIDCOptions{
 			IssuerURL:    cfg.OIDC.IssuerURL,

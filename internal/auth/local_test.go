@@ -126,7 +126,8 @@ func TestLocalLogin(t *testing.T) {
 		if got := replay.whoami(); got != "" {
 			t.Errorf("replayed logged-out cookie gives %q, want anonymous", got)
 		}
-		if _, found, err := db.FindSession(context.Background(), after); found || err != nil {
+		// Before logout the row existed under the keyed id (checked in TestSessionKey).
+		if _, found, err := db.FindSession(context.Background(), sessionStore{db: db, key: []byte(e.svc.opts.SecretKey)}.id(after)); found || err != nil {
 			t.Errorf("session row after logout: found %v, err %v", found, err)
 		}
 	})
@@ -302,4 +303,37 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestSessionKey: sessions are kept under an HMAC of the cookie with SECRET_KEY, so another
+// replica with the same key serves the session and a rotated key ends it.
+func TestSessionKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		keyA, keyB := strings.Repeat("a", 32), strings.Repeat("b", 32)
+		e1 := mustEnv(t, db, func(o *Options, _ string) { o.SecretKey = keyA })
+		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		c := e1.mustClient(t)
+		if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
+			t.Fatalf("login = %d %q", r.status, r.body)
+		}
+		cookie := c.sessionCookie()
+		if _, found, err := db.FindSession(context.Background(), cookie); found || err != nil {
+			t.Errorf("the session is stored under the raw cookie value (found %v, err %v)", found, err)
+		}
+		if _, found, err := db.FindSession(context.Background(), sessionStore{db: db, key: []byte(keyA)}.id(cookie)); !found || err != nil {
+			t.Errorf("the session is not stored under its keyed id (found %v, err %v)", found, err)
+		}
+		for _, tc := range []struct {
+			key  string
+			want bool
+		}{{keyA, true}, {keyB, false}} {
+			e := mustEnv(t, db, func(o *Options, _ string) { o.SecretKey = tc.key })
+			other := e.mustClient(t)
+			other.hc.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: e.svc.CookieName(), Value: cookie}})
+			if got := other.whoami() != ""; got != tc.want {
+				t.Errorf("another server with key %.1s…: signed in %v, want %v", tc.key, got, tc.want)
+			}
+		}
+	})
 }

@@ -2,6 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -32,6 +35,7 @@ func (o OIDCOptions) Enabled() bool { return o.IssuerURL != "" && o.ClientID != 
 // Options configure the Service. The zero value, plus LocalLogin, is a working development setup.
 type Options struct {
 	Production bool   // secure cookies with the __Host- prefix
+	SecretKey  string // keys the sessions (SECRET_KEY); changing it ends every session
 	BaseURL    string // the public address, e.g. "https://reportapp.example.jp"; used in links
 	OIDC       OIDCOptions
 	LocalLogin bool // email + password login; when false POST /login is refused (404)
@@ -118,7 +122,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 // host-only HttpOnly SameSite=Lax cookie, Secure with the __Host- prefix in production.
 func newSessionManager(db *store.DB, opts Options, log *slog.Logger) *scs.SessionManager {
 	m := scs.New()
-	m.Store = sessionStore{db: db}
+	m.Store = sessionStore{db: db, key: []byte(opts.SecretKey)}
 	m.IdleTimeout = opts.IdleTimeout
 	m.Lifetime = opts.Lifetime
 	m.Cookie.Name = "reportapp_session"
@@ -155,7 +159,21 @@ func remoteHost(r *http.Request) string {
 
 // sessionStore is the scs store over the store's sessions table: one implementation for SQLite
 // and PostgreSQL, shared by every replica.
-type sessionStore struct{ db *store.DB }
+//
+// The row is found by an HMAC of the cookie's token under SECRET_KEY, as Flask's sessions were
+// signed with it: rotating the key ends every session, and the database alone holds nothing that
+// could be turned back into a cookie.
+type sessionStore struct {
+	db  *store.DB
+	key []byte
+}
+
+// id is the name under which the session of token is kept.
+func (ss sessionStore) id(token string) string {
+	m := hmac.New(sha256.New, ss.key)
+	m.Write([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
 
 var _ scs.CtxStore = sessionStore{}
 
@@ -172,13 +190,13 @@ func (ss sessionStore) Delete(token string) error {
 }
 
 func (ss sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	return ss.db.FindSession(ctx, token)
+	return ss.db.FindSession(ctx, ss.id(token))
 }
 
 func (ss sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	return ss.db.CommitSession(ctx, token, b, expiry)
+	return ss.db.CommitSession(ctx, ss.id(token), b, expiry)
 }
 
 func (ss sessionStore) DeleteCtx(ctx context.Context, token string) error {
-	return ss.db.DeleteSession(ctx, token)
+	return ss.db.DeleteSession(ctx, ss.id(token))
 }
