@@ -55,6 +55,10 @@ func (a *app) apiRoutes() []route {
 		{"POST /api/v1/documents/{id}/cancel", member, a.documentCancel},
 		{"GET /api/v1/documents/{id}/history", viewer, a.documentHistory},
 		{"GET /api/v1/documents/{id}/pdf", viewer, a.documentPDF},
+
+		{"POST /api/v1/exports", member, a.exportCreate},
+		{"GET /api/v1/exports/{id}", viewer, a.exportGet},
+		{"GET /api/v1/exports/{id}/download", viewer, a.exportDownload},
 	}
 }
 

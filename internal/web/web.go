@@ -17,6 +17,7 @@ import (
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/document"
+	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -28,6 +29,8 @@ type Deps struct {
 	Store  *store.DB
 	Auth   *auth.Service
 	PDF    *pdf.Pool
+	// Jobs is the background job queue (bulk exports); nil answers the export routes with 503.
+	Jobs   *jobs.Queue
 	Logger *slog.Logger
 	Now    func() time.Time
 	// Version is the program's version; it is part of the PDF ETag, since a new release may

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"reportapp/internal/document"
+	"reportapp/internal/server"
+	"reportapp/internal/store"
+)
+
+// exportFilterKeys are the document list's filters that an export takes; paging does not apply.
+var exportFilterKeys = []string{"kind", "status", "customer_id", "date_from", "date_to", "total_min", "total_max", "q"}
+
+// exportFilter reads the filters of an export from the query and, when there is one, a JSON
+// object body of the same names (the body wins), and checks them like the document list does.
+func exportFilter(r *http.Request) (document.Filter, error) {
+	q := url.Values{}
+	for _, k := range exportFilterKeys {
+		if v := r.URL.Query().Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if server.IsBodyTooLarge(err) {
+			return document.Filter{}, err
+		}
+		return document.Filter{}, document.Errorf(document.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
+	}
+	if len(bytes.TrimSpace(data)) > 0 {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return document.Filter{}, &document.Error{Code: codeUnsupported, Message: "Content-Type は application/json にしてください (body must be application/json)"}
+		}
+		var body map[string]any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&body); err != nil || dec.More() {
+			return document.Filter{}, document.Errorf(document.EBadRequest, "本文は検索条件の JSON オブジェクトです (body must be a JSON object of filters)")
+		}
+		for k, v := range body {
+			known := false
+			for _, key := range exportFilterKeys {
+				known = known || k == key
+			}
+			if !known {
+				return document.Filter{}, document.Errorf(document.EBadRequest, "不明な項目です (unknown field %q)", k)
+			}
+			switch v := v.(type) {
+			case string:
+				q.Set(k, v)
+			case json.Number:
+				q.Set(k, v.String())
+			case nil:
+				q.Del(k)
+			default:
+				return document.Filter{}, invalid(k, "文字列か数値です (a string or a number)")
+			}
+		}
+	}
+	return parseFilter(q)
+}
+
+// errNoJobs answers export requests of a process built without a job queue.
+func errNoJobs() error {
+	return &document.Error{Code: codeBusy, Message: "エクスポートは利用できません (exports are not available)"}
+}
+
+// exportCreate queues a bulk PDF export of the documents matching the filters: 202 with the
+// export, whose progress GET /api/v1/exports/{id} shows.
+func (a *app) exportCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	f, err := exportFilter(r)
+	if err != nil {
+		return err
+	}
+	if a.Jobs == nil {
+		return errNoJobs()
+	}
+	e, err := a.Jobs.CreateExport(r.Context(), p.OrgID, p.UserID, f)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/exports/"+e.ID)
+	writeJSON(w, http.StatusAccepted, e)
+	return nil
+}
+
+func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if a.Jobs == nil {
+		return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
+	}
+	e, err := a.Jobs.GetExport(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
+// exportDownload serves the finished ZIP; until it is done, and for other organisations, 404.
+func (a *app) exportDownload(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if a.Jobs == nil {
+		return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
+	}
+	e, data, err := a.Jobs.ExportZIP(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("書類_%s.zip", e.CreatedAt.In(a.loc).Format("20060102_150405"))
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Content-Disposition", `attachment; filename="export.zip"; filename*=UTF-8''`+url.PathEscape(name))
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, _ = w.Write(data)
+	return nil
+}

@@ -1,0 +1,179 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"reportapp/internal/auth"
+	"reportapp/internal/config"
+	"reportapp/internal/document"
+	"reportapp/internal/jobs"
+	"reportapp/internal/pdf"
+	"reportapp/internal/server"
+	"reportapp/internal/store"
+	"reportapp/internal/store/storetest"
+)
+
+// mustHandlerURL serves the application on db with q as its job queue (nil for none) and returns
+// its URL; the organisations and tokens of mustAPI work there.
+func mustHandlerURL(t *testing.T, db *store.DB, q *jobs.Queue) string {
+	t.Helper()
+	ctx := context.Background()
+	r, err := testRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(ctx, Deps{
+		Config: config.Config{TimeZone: time.UTC, MaxBodyBytes: 1 << 20},
+		Store:  db, Auth: authSvc, PDF: pdf.NewPool(r, 2, 8), Jobs: q, Version: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Options{RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: 64,
+		MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(), Ready: db.Ping}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// mustExportAPI is mustAPI with a running job queue.
+func mustExportAPI(t *testing.T, db *store.DB) (*testAPI, *jobs.Queue) {
+	t.Helper()
+	ctx := context.Background()
+	if err := jobs.Migrate(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := testRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qctx, stop := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	go func() { stopped <- q.Run(qctx, 10*time.Second) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-stopped; err != nil {
+			t.Errorf("queue: %v", err)
+		}
+	})
+	a := mustAPI(t, db)
+	a.URL = mustHandlerURL(t, db, q)
+	return a, q
+}
+
+func TestExportAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, _ := mustExportAPI(t, db)
+		cust, _, _ := a.fixture() // a draft and an issued invoice
+		var more document.Document
+		a.mustJSON(201, &more, "A-member", "POST", "/api/v1/documents", invoiceBody(cust.ID))
+
+		// Only the issued invoice, by a body filter; the same by query.
+		var e jobs.Export
+		code, hdr, body := a.do("A-member", "POST", "/api/v1/exports", map[string]any{"status": "issued", "kind": "invoice"})
+		if code != 202 {
+			t.Fatalf("create = %d: %s", code, body)
+		}
+		mustUnmarshal(t, body, &e)
+		if e.Status != jobs.Queued || hdr.Get("Location") != "/api/v1/exports/"+e.ID {
+			t.Errorf("created %+v, Location %q", e, hdr.Get("Location"))
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for e.Status != jobs.Done {
+			if time.Now().After(deadline) || e.Status == jobs.Failed {
+				t.Fatalf("export = %+v", e)
+			}
+			time.Sleep(30 * time.Millisecond)
+			a.mustJSON(200, &e, "A-viewer", "GET", "/api/v1/exports/"+e.ID, nil)
+		}
+		if e.Done != 1 || e.Total != 1 {
+			t.Errorf("done export = %+v, want 1 of 1", e)
+		}
+		code, hdr, data := a.do("A-viewer", "GET", "/api/v1/exports/"+e.ID+"/download", nil)
+		if code != 200 || hdr.Get("Content-Type") != "application/zip" || !strings.Contains(hdr.Get("Content-Disposition"), "filename*=UTF-8''") {
+			t.Fatalf("download = %d %v", code, hdr)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range zr.File {
+			names = append(names, f.Name)
+		}
+		if len(names) != 2 || !strings.HasPrefix(names[0], "請求書_INV-") || names[1] != "index.csv" {
+			t.Errorf("ZIP holds %q, want the issued invoice and index.csv", names)
+		}
+
+		// Organisation B sees none of it.
+		for _, p := range []string{"/api/v1/exports/" + e.ID, "/api/v1/exports/" + e.ID + "/download"} {
+			if code, _, body := a.do("B-admin", "GET", p, nil); code != 404 || bytes.Contains(body, []byte(e.ID)) {
+				t.Errorf("B GET %s = %d: %s", p, code, body)
+			}
+		}
+
+		for _, tc := range []struct {
+			name, query string
+			body        any
+			want        int
+		}{
+			{"query filter", "?kind=invoice&date_from=2026-01-01", nil, 202},
+			{"bad date", "?date_from=2026-13-01", nil, 422},
+			{"bad body date", "", map[string]any{"date_to": "yesterday"}, 422},
+			{"unknown field", "", map[string]any{"colour": "red"}, 400},
+			{"not an object", "", `[1]`, 400},
+			{"nested value", "", map[string]any{"kind": []string{"invoice"}}, 422},
+		} {
+			code, _, body := a.do("A-member", "POST", "/api/v1/exports"+tc.query, tc.body)
+			if code != tc.want {
+				t.Errorf("%s: %d, want %d: %s", tc.name, code, tc.want, body)
+			}
+		}
+		if code, _, _ := a.do("A-viewer", "POST", "/api/v1/exports", nil); code != 403 {
+			t.Errorf("viewer creates an export: %d, want 403", code)
+		}
+	})
+}
+
+// TestExportWithoutQueue: a process built without a job queue refuses new exports with 503 and
+// knows of no export.
+func TestExportWithoutQueue(t *testing.T) {
+	db := storetest.Open(t)
+	a := mustAPI(t, db)
+	a.URL = mustHandlerURL(t, db, nil)
+	if code, _, _ := a.do("A-member", "POST", "/api/v1/exports", nil); code != 503 {
+		t.Errorf("create without a queue = %d, want 503", code)
+	}
+	for _, p := range []string{"/api/v1/exports/00000000-0000-0000-0000-000000000000", "/api/v1/exports/x/download"} {
+		if code, _, _ := a.do("A-viewer", "GET", p, nil); code != 404 {
+			t.Errorf("GET %s without a queue = %d, want 404", p, code)
+		}
+	}
+}
+
+func mustUnmarshal(t *testing.T, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("decode %s: %v", data, err)
+	}
+}
