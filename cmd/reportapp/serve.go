@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
+	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -61,6 +63,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	queue, err := jobs.New(db, jobs.Options{Logger: logger, Renderer: renderer, RenderWorkers: cfg.PDFWorkers})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewDBStatsCollector(db.SQL(), "reportapp"))
 
@@ -69,6 +75,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Store:   db,
 		Auth:    authSvc,
 		PDF:     pdf.NewPool(renderer, cfg.PDFWorkers, 4*cfg.PDFWorkers),
+		Jobs:    queue,
 		Logger:  logger,
 		Now:     time.Now,
 		Version: version,
@@ -98,7 +105,21 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	return srv.ListenAndServe(ctx)
+	// The job queue stops taking jobs as soon as the drain starts and lets running ones finish
+	// within SHUTDOWN_TIMEOUT, alongside the HTTP drain; what is left is retried elsewhere.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	jobsDone := make(chan error, 1)
+	go func() {
+		err := queue.Run(jobsCtx, cfg.ShutdownTimeout)
+		if err != nil {
+			logger.Error("job queue", "err", err)
+		}
+		jobsDone <- err
+	}()
+	err = srv.ListenAndServe(ctx)
+	stopJobs()
+	return errors.Join(err, <-jobsDone)
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
@@ -129,6 +150,10 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, migr
 	if migrate {
 		t := time.Now()
 		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := jobs.Migrate(ctx, db, logger); err != nil {
 			db.Close()
 			return nil, err
 		}
