@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// customerFormData is the customer form: what was typed, and where it is stored (ID "" for new).
+type customerFormData struct {
+	ID       string
+	Customer document.Customer
+	Warning  string // a registration number whose check digit failed
+}
+
+func (u *ui) customerNew(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+	return u.render(w, r, http.StatusOK, "customer_form.html", view{Title: "customer.new", Nav: "customers",
+		Data: customerFormData{Customer: document.Customer{Counterparty: document.Counterparty{Honorific: document.HonorificOnchu}}}})
+}
+
+func (u *ui) customerEdit(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	c, err := u.Store.GetCustomer(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	_ = c.Validate() // fills the registration warning for display
+	return u.render(w, r, http.StatusOK, "customer_form.html", view{Title: "customer.edit", Nav: "customers",
+		Data: customerFormData{ID: c.ID, Customer: c, Warning: c.RegistrationWarning}})
+}
+
+// customerFromForm reads the customer form; everything typed is kept for a re-render.
+func customerFromForm(r *http.Request) document.Customer {
+	f := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return document.Customer{Counterparty: document.Counterparty{
+		Name: f("name"), Honorific: f("honorific"), PostalCode: f("postal_code"), Address: f("address"),
+		ContactPerson: f("contact_person"), Email: f("email"), RegistrationNumber: f("registration_number"),
+	}}
+}
+
+// customerSave creates (POST /customers) or updates (POST /customers/{id}) a customer. Problems
+// re-render the form with the messages beside the fields and the typed values kept.
+func (u *ui) customerSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+	}
+	id := r.PathValue("id")
+	c := customerFromForm(r)
+	c.ID = id
+	title := "customer.new"
+	if id != "" {
+		title = "customer.edit"
+	}
+	err := c.Validate()
+	if err == nil {
+		if id == "" {
+			c, err = u.Store.CreateCustomer(r.Context(), p.OrgID, c)
+		} else {
+			c, err = u.Store.UpdateCustomer(r.Context(), p.OrgID, c)
+		}
+	}
+	if fe, ok := fieldErrors(err); ok {
+		return u.render(w, r, http.StatusUnprocessableEntity, "customer_form.html", view{Title: title, Nav: "customers",
+			Error: "form.invalid", Errors: fe, Data: customerFormData{ID: id, Customer: c, Warning: c.RegistrationWarning}})
+	}
+	if err != nil {
+		return err
+	}
+	notice := "saved"
+	if id == "" {
+		notice = "created"
+	}
+	return seeOther(w, r, "/customers?notice="+notice)
+}
+
+// customerDelete deletes a customer; one used by an issued document cannot be (a friendly
+// conflict page says why).
+func (u *ui) customerDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := u.Store.DeleteCustomer(r.Context(), p.OrgID, r.PathValue("id")); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/customers?notice=deleted")
+}

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// dashboardData is the dashboard: this month's issued invoices, the last 12 months as a bar
+// chart, the most recent documents and the drafts waiting to be issued.
+type dashboardData struct {
+	ThisMonth int64
+	Months    []monthBar
+	Chart     chart
+	Recent    []document.Document
+	Drafts    []document.Document
+}
+
+// monthBar is one bar of the chart, laid out on the server (the chart is plain SVG: no script).
+type monthBar struct {
+	Label  string // "2026-11"
+	Month  int
+	Total  int64
+	X, Y   int
+	Height int
+}
+
+// chart is the SVG's geometry.
+type chart struct {
+	Width, Height, BarWidth, Base int
+	Max                           int64
+}
+
+func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	ctx := r.Context()
+	today := document.Today(u.Now(), u.loc)
+	months, err := u.monthlyInvoiced(ctx, p.OrgID, today)
+	if err != nil {
+		return err
+	}
+	d := dashboardData{Months: months, ThisMonth: months[len(months)-1].Total}
+	d.Chart = layoutChart(d.Months)
+	if d.Recent, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Limit: 8}); err != nil {
+		return err
+	}
+	if d.Drafts, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Status: document.Draft, Limit: 8}); err != nil {
+		return err
+	}
+	return u.render(w, r, http.StatusOK, "dashboard.html", view{Title: "dashboard.title", Nav: "dashboard", Data: d})
+}
+
+// monthlyInvoiced sums the gross of issued invoices per month (by transaction date, else issue
+// date: the date the search form uses) for the 12 months ending with today's.
+func (u *ui) monthlyInvoiced(ctx context.Context, orgID string, today document.Date) ([]monthBar, error) {
+	first := time.Date(today.Year, today.Month, 1, 0, 0, 0, 0, time.UTC).AddDate(0, -11, 0)
+	months := make([]monthBar, 12)
+	index := map[string]int{}
+	for i := range months {
+		m := first.AddDate(0, i, 0)
+		months[i] = monthBar{Label: m.Format("2006-01"), Month: int(m.Month())}
+		index[months[i].Label] = i
+	}
+	from := document.DateOf(first)
+	f := document.Filter{Kind: document.Invoice, Status: document.Issued, DateFrom: &from, DateTo: &today, Limit: 500}
+	for {
+		docs, next, err := u.Store.SearchDocuments(ctx, orgID, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			if i, ok := index[searchDate(d).String()[:7]]; ok {
+				months[i].Total += d.Totals.Gross
+			}
+		}
+		if next == "" {
+			return months, nil
+		}
+		f.Cursor = next
+	}
+}
+
+// searchDate is the date a document is searched and charted by: the transaction date, else the
+// start of the transaction period, else the issue date.
+func searchDate(d document.Document) document.Date {
+	switch {
+	case d.TransactionDate != nil && !d.TransactionDate.IsZero():
+		return *d.TransactionDate
+	case d.TransactionPeriod != nil:
+		return d.TransactionPeriod.From
+	}
+	return d.IssueDate
+}
+
+// layoutChart places the bars: heights proportional to the largest month, in integer pixels.
+func layoutChart(months []monthBar) chart {
+	c := chart{Width: 600, Height: 220, BarWidth: 36, Base: 190}
+	for _, m := range months {
+		c.Max = max(c.Max, m.Total)
+	}
+	const plot = 160 // pixels for the largest bar
+	step := c.Width / len(months)
+	for i := range months {
+		h := 0
+		if c.Max > 0 && months[i].Total > 0 {
+			h = max(1, int(months[i].Total*plot/c.Max))
+		}
+		months[i].Height = h
+		months[i].X = i*step + (step-c.BarWidth)/2
+		months[i].Y = c.Base - h
+	}
+	return c
+}

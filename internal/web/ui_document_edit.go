@@ -1,0 +1,197 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// editorData is the editor page: the form, the customers to choose from and the totals of what
+// is typed so far.
+type editorData struct {
+	Form      editorForm
+	Customers []document.Customer
+	Totals    totalsData
+}
+
+// totalsData is the live totals fragment: computed by the domain's ComputeTotals, or the reason
+// it could not be.
+type totalsData struct {
+	Totals   document.Totals
+	Computed bool
+	Problems []string
+}
+
+// computeTotals computes the totals of what the form holds, with the organisation's default
+// rounding when the form names none, exactly as saving would.
+func (u *ui) computeTotals(ctx context.Context, p store.Principal, e editorForm) totalsData {
+	fe := document.FieldErrors{}
+	d := e.document(fe)
+	if d.TaxRounding == "" {
+		if org, err := u.Store.GetOrganization(ctx, p.OrgID); err == nil {
+			d.TaxRounding = org.DefaultTaxRounding
+		}
+	}
+	if len(fe) > 0 {
+		return totalsData{Problems: []string{"totals.incomplete"}}
+	}
+	if err := document.ComputeTotals(&d); err != nil {
+		var de *document.Error
+		td := totalsData{}
+		if errors.As(err, &de) {
+			for _, m := range de.Fields {
+				td.Problems = append(td.Problems, m)
+			}
+		}
+		if len(td.Problems) == 0 {
+			td.Problems = []string{"totals.incomplete"}
+		}
+		return td
+	}
+	return totalsData{Totals: d.Totals, Computed: true}
+}
+
+// renderEditor renders the whole editor page.
+func (u *ui) renderEditor(w http.ResponseWriter, r *http.Request, p store.Principal, st int, e editorForm, v view) error {
+	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", 500, 0)
+	if err != nil {
+		return err
+	}
+	v.Nav = "documents"
+	v.Title = "editor.new"
+	if e.ID != "" {
+		v.Title = "editor.edit"
+	}
+	v.Data = editorData{Form: e, Customers: cs, Totals: u.computeTotals(r.Context(), p, e)}
+	return u.render(w, r, st, "document_edit.html", v)
+}
+
+// documentNew opens the editor on a new draft: empty, or a copy of another document
+// (?copy=ID), optionally as another kind (?kind=invoice converts a quote; ?kind=credit_note
+// starts a credit note that refers to the invoice). Nothing is stored until the user saves.
+func (u *ui) documentNew(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	q := r.URL.Query()
+	today := document.Today(u.Now(), u.loc).String()
+	org, err := u.Store.GetOrganization(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	e := editorForm{Kind: string(document.Invoice), IssueDate: today, TransactionDate: today,
+		TaxRounding: string(org.DefaultTaxRounding), Lines: []lineForm{newLine()}, CustomerID: q.Get("customer_id")}
+	if src := q.Get("copy"); src != "" {
+		d, err := u.Store.GetDocument(r.Context(), p.OrgID, src)
+		if err != nil {
+			return err
+		}
+		e = editorFromDocument(d)
+		e.ID, e.Version, e.IssueDate, e.DueDate, e.ValidUntil = "", "", today, "", ""
+		if k := document.Kind(q.Get("kind")); k.Valid() && k != d.Kind {
+			e.Kind = string(k)
+			e.RelatedDocumentID = ""
+			if k == document.CreditNote {
+				e.RelatedDocumentID = d.ID
+			}
+			if k != document.Receipt {
+				e.Purpose = ""
+			}
+			if e.TransactionDate == "" && e.PeriodFrom == "" {
+				e.TransactionDate = today
+			}
+		}
+	}
+	if k := document.Kind(q.Get("kind")); k.Valid() && q.Get("copy") == "" {
+		e.Kind = string(k)
+		if k == document.Quote {
+			e.TransactionDate = ""
+		}
+	}
+	return u.renderEditor(w, r, p, http.StatusOK, e, view{})
+}
+
+func (u *ui) documentEdit(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	d, err := u.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if d.Status != document.Draft {
+		return document.Errorf(document.EConflict, "発行済み・取消済みの書類は編集できません (a %s document cannot be edited)", d.Status)
+	}
+	return u.renderEditor(w, r, p, http.StatusOK, editorFromDocument(d), view{})
+}
+
+// documentSave creates (POST /documents) or updates (POST /documents/{id}) a draft through the
+// same defaults and validation as the API (app.prepare). Problems re-render the editor with
+// the messages beside the fields and everything typed kept; a stale version says so.
+func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+	}
+	e := editorFromRequest(r)
+	if op := r.PostForm.Get("op"); op != "" { // a line button, submitted without htmx
+		e.applyLineOp(op)
+		return u.renderEditor(w, r, p, http.StatusOK, e, view{})
+	}
+	fe := document.FieldErrors{}
+	d := e.document(fe)
+	var version int64
+	if e.ID != "" {
+		v, err := strconv.ParseInt(e.Version, 10, 64)
+		if err != nil {
+			fe.Add("version", "version")
+		}
+		version = v
+	}
+	err := fe.Err()
+	if err == nil {
+		err = u.prepare(r, p, &d)
+	}
+	if err == nil {
+		if e.ID == "" {
+			d, err = u.Store.CreateDocument(r.Context(), p.OrgID, p.UserID, d)
+		} else {
+			d.Version = version
+			d, err = u.Store.UpdateDocument(r.Context(), p.OrgID, p.UserID, d)
+		}
+	}
+	switch document.ErrorCode(err) {
+	case "":
+		notice := "saved"
+		if e.ID == "" {
+			notice = "created"
+		}
+		return seeOther(w, r, "/documents/"+d.ID+"?notice="+notice)
+	case document.EInvalid:
+		fields, _ := fieldErrors(err)
+		return u.renderEditor(w, r, p, http.StatusUnprocessableEntity, e, view{Error: "form.invalid", Errors: fields})
+	case document.EVersion:
+		return u.renderEditor(w, r, p, http.StatusPreconditionFailed, e, view{Error: "editor.stale"})
+	}
+	return err
+}
+
+// documentLines applies a line button (add, remove, move up or down) to the posted form and
+// returns the lines with their totals: the fragment for htmx, the whole editor otherwise.
+func (u *ui) documentLines(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+	}
+	e := editorFromRequest(r)
+	e.applyLineOp(r.PostForm.Get("op"))
+	if !isHTMX(r) {
+		return u.renderEditor(w, r, p, http.StatusOK, e, view{})
+	}
+	return u.render(w, r, http.StatusOK, "editor_lines", view{Data: editorData{Form: e, Totals: u.computeTotals(r.Context(), p, e)}})
+}
+
+// documentTotals returns the totals fragment of the posted form: the live totals of the editor,
+// computed on the server by the domain's code, never in the browser.
+func (u *ui) documentTotals(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+	}
+	return u.render(w, r, http.StatusOK, "totals_fragment", view{Data: u.computeTotals(r.Context(), p, editorFromRequest(r))})
+}

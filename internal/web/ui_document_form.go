@@ -1,0 +1,216 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"reportapp/internal/document"
+)
+
+// editorForm is the document editor's form exactly as typed: strings, so that a re-render after
+// a validation error shows what the user entered, not what could be parsed of it.
+type editorForm struct {
+	ID                string
+	Version           string
+	Kind              string
+	CustomerID        string
+	IssueDate         string
+	TransactionDate   string
+	PeriodFrom        string
+	PeriodTo          string
+	DueDate           string
+	ValidUntil        string
+	Subject           string
+	Purpose           string
+	RelatedDocumentID string
+	Notes             string
+	PricesIncludeTax  bool
+	TaxRounding       string
+	WithholdingTax    bool
+	Lines             []lineForm
+}
+
+// lineForm is one line of the editor as typed.
+type lineForm struct {
+	Name, Quantity, Unit, UnitPrice, TaxRate string
+}
+
+// Reduced reports whether the line is at the reduced rate (marked ※ on documents).
+func (l lineForm) Reduced() bool { return l.TaxRate == "8" }
+
+// maxEditorLines bounds the lines a form may post (the domain allows 1,000).
+const maxEditorLines = document.MaxItems
+
+// editorFromRequest reads the editor's form fields; the lines come from the repeated item_*
+// fields in order.
+func editorFromRequest(r *http.Request) editorForm {
+	v := r.PostForm
+	f := func(name string) string { return strings.TrimSpace(v.Get(name)) }
+	e := editorForm{
+		ID: r.PathValue("id"), Version: f("version"), Kind: f("kind"), CustomerID: f("customer_id"),
+		IssueDate: f("issue_date"), TransactionDate: f("transaction_date"), PeriodFrom: f("period_from"),
+		PeriodTo: f("period_to"), DueDate: f("due_date"), ValidUntil: f("valid_until"), Subject: f("subject"),
+		Purpose: f("purpose"), RelatedDocumentID: f("related_document_id"), Notes: v.Get("notes"),
+		PricesIncludeTax: v.Get("prices_include_tax") != "", TaxRounding: f("tax_rounding"),
+		WithholdingTax: v.Get("withholding_tax") != "",
+	}
+	if e.ID == "" {
+		e.ID = f("id")
+	}
+	names, qtys, units, prices, rates := v["item_name"], v["item_quantity"], v["item_unit"], v["item_unit_price"], v["item_tax_rate"]
+	n := min(max(len(names), len(qtys), len(units), len(prices), len(rates)), maxEditorLines+1)
+	at := func(s []string, i int) string {
+		if i < len(s) {
+			return strings.TrimSpace(s[i])
+		}
+		return ""
+	}
+	for i := range n {
+		e.Lines = append(e.Lines, lineForm{Name: at(names, i), Quantity: at(qtys, i), Unit: at(units, i),
+			UnitPrice: at(prices, i), TaxRate: at(rates, i)})
+	}
+	return e
+}
+
+// newLine is the line the "add a line" button appends.
+func newLine() lineForm { return lineForm{Quantity: "1", TaxRate: "10"} }
+
+// applyLineOp changes the lines as the editor's buttons ask: "add", "remove:3", "up:3",
+// "down:3". Unknown operations and indexes change nothing.
+func (e *editorForm) applyLineOp(op string) {
+	verb, arg, _ := strings.Cut(op, ":")
+	i, err := strconv.Atoi(arg)
+	valid := err == nil && i >= 0 && i < len(e.Lines)
+	switch {
+	case verb == "add" && len(e.Lines) < maxEditorLines:
+		e.Lines = append(e.Lines, newLine())
+	case verb == "remove" && valid:
+		e.Lines = append(e.Lines[:i], e.Lines[i+1:]...)
+	case verb == "up" && valid && i > 0:
+		e.Lines[i-1], e.Lines[i] = e.Lines[i], e.Lines[i-1]
+	case verb == "down" && valid && i+1 < len(e.Lines):
+		e.Lines[i], e.Lines[i+1] = e.Lines[i+1], e.Lines[i]
+	}
+}
+
+// parseYen reads an amount of yen as typed: "1,200", "¥1200", "１２００" (full-width digits
+// from a Japanese IME) and "-500" are accepted.
+func parseYen(s string) (int64, error) {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return r - '０' + '0'
+		case r == '－' || r == '−':
+			return '-'
+		case r == ',' || r == '，' || r == '¥' || r == '￥' || r == ' ' || r == '円':
+			return -1
+		}
+		return r
+	}, s)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < -document.MaxAmount || n > document.MaxAmount {
+		return 0, fmt.Errorf("invalid amount %q", s)
+	}
+	return n, nil
+}
+
+// Messages of problems found while reading the form, before the domain's validation.
+const (
+	msgDate     = "日付は YYYY-MM-DD で入力してください (date must be YYYY-MM-DD)"
+	msgAmount   = "金額は整数 (円) で入力してください (an integer amount of yen)"
+	msgQuantity = "数量は小数点以下3桁までの数です (a number with up to 3 decimals)"
+	msgRate     = "税率は 10, 8, 0 のいずれかです (tax rate must be 10, 8 or 0)"
+)
+
+// document converts the form into a document. Values that cannot be parsed are reported in fe
+// under the domain's field paths ("items[2].unit_price"), so they show beside the same fields as
+// the domain's own problems.
+func (e editorForm) document(fe document.FieldErrors) document.Document {
+	d := document.Document{
+		ID: e.ID, Kind: document.Kind(e.Kind), CustomerID: e.CustomerID, Subject: e.Subject, Purpose: e.Purpose,
+		Notes: e.Notes, PricesIncludeTax: e.PricesIncludeTax, TaxRounding: document.Rounding(e.TaxRounding),
+		WithholdingTax: e.WithholdingTax,
+	}
+	date := func(field, s string) *document.Date {
+		if s == "" {
+			return nil
+		}
+		v, err := document.ParseDate(s)
+		if err != nil {
+			fe.Add(field, msgDate)
+			return nil
+		}
+		return &v
+	}
+	if v := date("issue_date", e.IssueDate); v != nil {
+		d.IssueDate = *v
+	}
+	d.TransactionDate = date("transaction_date", e.TransactionDate)
+	if e.PeriodFrom != "" || e.PeriodTo != "" {
+		from, to := date("transaction_period.from", e.PeriodFrom), date("transaction_period.to", e.PeriodTo)
+		p := &document.Period{}
+		if from != nil {
+			p.From = *from
+		}
+		if to != nil {
+			p.To = *to
+		}
+		d.TransactionPeriod = p
+	}
+	d.DueDate = date("due_date", e.DueDate)
+	d.ValidUntil = date("valid_until", e.ValidUntil)
+	if e.RelatedDocumentID != "" {
+		id := e.RelatedDocumentID
+		d.RelatedDocumentID = &id
+	}
+	for i, l := range e.Lines {
+		it := document.Item{Name: l.Name, Unit: l.Unit}
+		path := func(f string) string { return fmt.Sprintf("items[%d].%s", i, f) }
+		q, err := document.ParseQuantity(strings.ReplaceAll(l.Quantity, ",", ""))
+		if err != nil {
+			fe.Add(path("quantity"), msgQuantity)
+		}
+		it.Quantity = q
+		if l.UnitPrice == "" {
+			fe.Add(path("unit_price"), msgAmount)
+		} else if it.UnitPrice, err = parseYen(l.UnitPrice); err != nil {
+			fe.Add(path("unit_price"), msgAmount)
+		}
+		rate, err := strconv.Atoi(l.TaxRate)
+		if err != nil || !document.TaxRate(rate).Valid() {
+			fe.Add(path("tax_rate"), msgRate)
+		}
+		it.TaxRate = document.TaxRate(rate)
+		d.Items = append(d.Items, it)
+	}
+	return d
+}
+
+// editorFromDocument fills the form from a stored document.
+func editorFromDocument(d document.Document) editorForm {
+	ds := func(v *document.Date) string {
+		if v == nil {
+			return ""
+		}
+		return v.String()
+	}
+	e := editorForm{
+		ID: d.ID, Version: strconv.FormatInt(d.Version, 10), Kind: string(d.Kind), CustomerID: d.CustomerID,
+		IssueDate: d.IssueDate.String(), TransactionDate: ds(d.TransactionDate), DueDate: ds(d.DueDate),
+		ValidUntil: ds(d.ValidUntil), Subject: d.Subject, Purpose: d.Purpose, Notes: d.Notes,
+		PricesIncludeTax: d.PricesIncludeTax, TaxRounding: string(d.TaxRounding), WithholdingTax: d.WithholdingTax,
+	}
+	if d.TransactionPeriod != nil {
+		e.PeriodFrom, e.PeriodTo = d.TransactionPeriod.From.String(), d.TransactionPeriod.To.String()
+	}
+	if d.RelatedDocumentID != nil {
+		e.RelatedDocumentID = *d.RelatedDocumentID
+	}
+	for _, it := range d.Items {
+		e.Lines = append(e.Lines, lineForm{Name: it.Name, Quantity: it.Quantity.String(), Unit: it.Unit,
+			UnitPrice: strconv.FormatInt(it.UnitPrice, 10), TaxRate: strconv.Itoa(int(it.TaxRate))})
+	}
+	return e
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// documentListData is the document list with the search form of 電子帳簿保存法 (date range,
+// amount range, customer, kind, status, free text; combinable).
+type documentListData struct {
+	Query     url.Values // the form as typed, for re-rendering
+	Customers []document.Customer
+	Docs      []document.Document
+	Next      string // URL of the next page ("" on the last)
+	First     string // URL of the first page when not on it
+	CSV       string // URL of the CSV export of the whole result
+}
+
+func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	q := r.URL.Query()
+	kept := url.Values{}
+	// The search form's parameters; anything else is dropped from the paging and export links.
+	for _, k := range []string{"kind", "status", "customer_id", "date_from", "date_to", "total_min", "total_max", "q"} {
+		if v := q.Get(k); v != "" {
+			kept.Set(k, v)
+		}
+	}
+	d := documentListData{Query: kept}
+	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", 500, 0)
+	if err != nil {
+		return err
+	}
+	d.Customers = cs
+	link := func(path string, extra ...string) string {
+		v := url.Values{}
+		for k, vs := range kept {
+			v[k] = vs
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		if len(v) == 0 {
+			return path
+		}
+		return path + "?" + v.Encode()
+	}
+	f, err := parseFilter(q)
+	if fe, ok := fieldErrors(err); ok {
+		return u.render(w, r, http.StatusUnprocessableEntity, "documents.html", view{Title: "documents.title", Nav: "documents",
+			Error: "form.invalid", Errors: fe, Data: d})
+	}
+	if err != nil {
+		return err
+	}
+	docs, next, err := u.Store.SearchDocuments(r.Context(), p.OrgID, f)
+	if fe, ok := fieldErrors(err); ok { // a cursor that was tampered with
+		return u.render(w, r, http.StatusUnprocessableEntity, "documents.html", view{Title: "documents.title", Nav: "documents",
+			Error: "form.invalid", Errors: fe, Data: d})
+	}
+	if err != nil {
+		return err
+	}
+	d.Docs = docs
+	if next != "" {
+		d.Next = link("/documents", "cursor", next)
+	}
+	if f.Cursor != "" {
+		d.First = link("/documents")
+	}
+	d.CSV = link("/documents.csv")
+	return u.render(w, r, http.StatusOK, "documents.html", view{Title: "documents.title", Nav: "documents", Data: d})
+}

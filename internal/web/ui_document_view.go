@@ -1,0 +1,130 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// documentViewData is the document page: the document, its PDF preview and the actions its
+// status and kind allow.
+type documentViewData struct {
+	Doc     document.Document
+	Tab     string // "content" or "history"
+	History []document.Event
+	// Confirm is the action being confirmed ("issue" or "cancel"), on the confirmation page.
+	Confirm string
+}
+
+// HasReduced reports whether any line is at the reduced rate (the ※ legend is then printed).
+func (d documentViewData) HasReduced() bool {
+	for _, it := range d.Doc.Items {
+		if it.TaxRate == document.RateReduced {
+			return true
+		}
+	}
+	return false
+}
+
+func (u *ui) documentView(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	d, err := u.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, http.StatusOK, "document_view.html", view{Title: "document.title", Nav: "documents",
+		Data: documentViewData{Doc: d, Tab: "content"}})
+}
+
+func (u *ui) documentHistory(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	id := r.PathValue("id")
+	d, err := u.Store.GetDocument(r.Context(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	evs, err := u.Store.History(r.Context(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, http.StatusOK, "document_view.html", view{Title: "document.title", Nav: "documents",
+		Data: documentViewData{Doc: d, Tab: "history", History: evs}})
+}
+
+// documentConfirm asks before issuing or cancelling, and says what it means: an issued document
+// gets its number and can never be edited again; a cancelled one keeps its number.
+func (u *ui) documentConfirm(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	d, err := u.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	action := "issue"
+	if strings.HasSuffix(r.URL.Path, "/cancel") {
+		action = "cancel"
+	}
+	return u.render(w, r, http.StatusOK, "document_confirm.html", view{Title: "confirm." + action, Nav: "documents",
+		Data: documentViewData{Doc: d, Confirm: action}})
+}
+
+// documentIssue issues a draft. A second submission (a double click, a reload, another tab)
+// meets the store's conflict and lands on the document with a notice instead of an error: the
+// document is issued exactly once either way.
+func (u *ui) documentIssue(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	id := r.PathValue("id")
+	_, err := u.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, id)
+	switch document.ErrorCode(err) {
+	case "":
+		return seeOther(w, r, "/documents/"+id+"?notice=issued")
+	case document.EConflict:
+		return u.alreadyDone(w, r, p, id, document.Issued, "confirm.already_issued", err)
+	}
+	return err
+}
+
+func (u *ui) documentCancel(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	id := r.PathValue("id")
+	_, err := u.Store.CancelDocument(r.Context(), p.OrgID, p.UserID, id)
+	switch document.ErrorCode(err) {
+	case "":
+		return seeOther(w, r, "/documents/"+id+"?notice=cancelled")
+	case document.EConflict:
+		return u.alreadyDone(w, r, p, id, document.Cancelled, "confirm.already_cancelled", err)
+	}
+	return err
+}
+
+// alreadyDone shows the document with an explanation of a refused action (409): the friendly
+// message key when the document already is in the state the action leads to (a double
+// submission), else the store's own message.
+func (u *ui) alreadyDone(w http.ResponseWriter, r *http.Request, p store.Principal, id string, done document.Status, key string, refused error) error {
+	d, err := u.Store.GetDocument(r.Context(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	msg := key
+	var de *document.Error
+	if d.Status != done && errors.As(refused, &de) {
+		msg = de.Message
+	}
+	return u.render(w, r, http.StatusConflict, "document_view.html", view{Title: "document.title", Nav: "documents",
+		Error: msg, Data: documentViewData{Doc: d, Tab: "content"}})
+}
+
+// documentDelete deletes a draft (issued documents are kept for ever: the store refuses).
+func (u *ui) documentDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := u.Store.DeleteDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id")); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/documents?notice=deleted")
+}
+
+// documentPDF serves the PDF for the browser: the API's handler (same rendering, ETag and pool),
+// with a Content-Security-Policy that lets our own document page embed it in a frame; every
+// other response keeps frame-ancestors 'none'.
+func (u *ui) documentPDF(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'; plugin-types application/pdf")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	return u.app.documentPDF(w, r, p)
+}

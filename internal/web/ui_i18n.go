@@ -1,0 +1,181 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// lang is a language of the UI: Japanese by default, English on request.
+type lang string
+
+const (
+	langJA lang = "ja"
+	langEN lang = "en"
+)
+
+// langCookie holds the user's explicit choice; it wins over Accept-Language.
+const langCookie = "lang"
+
+// catalogue returns the messages of l.
+func catalogue(l lang) map[string]string {
+	if l == langEN {
+		return messagesEN()
+	}
+	return messagesJA()
+}
+
+// requestLang picks the language: the lang cookie, else English when the browser prefers English
+// to Japanese, else Japanese.
+func requestLang(r *http.Request) lang {
+	if c, err := r.Cookie(langCookie); err == nil {
+		switch lang(c.Value) {
+		case langEN:
+			return langEN
+		case langJA:
+			return langJA
+		}
+	}
+	return preferredLang(r.Header.Get("Accept-Language"))
+}
+
+// preferredLang reads an Accept-Language header: the first of ja and en by quality wins
+// (ties by order); anything else is Japanese.
+func preferredLang(header string) lang {
+	best, bestQ := langJA, -1.0
+	for part := range strings.SplitSeq(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		var l lang
+		switch primary {
+		case "ja":
+			l = langJA
+		case "en":
+			l = langEN
+		default:
+			continue
+		}
+		if q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	return best
+}
+
+// setLang stores the user's language choice in a cookie and returns to where they were.
+func (u *ui) setLang(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+	l := lang(r.PostFormValue("lang"))
+	if l != langEN {
+		l = langJA
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.Config.Production()})
+	return seeOther(w, r, localPath(r.PostFormValue("next")))
+}
+
+// localPath keeps a return address on this site: anything else becomes "/".
+func localPath(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+		return "/"
+	}
+	return s
+}
+
+// funcs are the template functions of language l.
+func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
+	t := func(key string) string {
+		if s, ok := cat[key]; ok {
+			return s
+		}
+		return key
+	}
+	return template.FuncMap{
+		"t":  t,
+		"tf": func(key string, args ...any) string { return fmt.Sprintf(t(key), args...) },
+		"asset": func(name string) string {
+			if p, ok := u.assets[name]; ok {
+				return p
+			}
+			return "/static/missing/" + name
+		},
+		"yen":    formatYen,
+		"kind":   func(k document.Kind) string { return t("kind." + string(k)) },
+		"status": func(s document.Status) string { return t("status." + string(s)) },
+		"role":   func(r store.Role) string { return t("role." + string(r)) },
+		"date": func(d document.Date) string {
+			if l == langJA {
+				return d.Japanese()
+			}
+			return d.String()
+		},
+		"dateptr": func(d *document.Date) string {
+			if d == nil {
+				return ""
+			}
+			return d.String()
+		},
+		"time": func(tm time.Time) string {
+			if tm.IsZero() {
+				return ""
+			}
+			return tm.In(u.loc).Format("2006-01-02 15:04")
+		},
+		"timeptr": func(tm *time.Time) string {
+			if tm == nil {
+				return ""
+			}
+			return tm.In(u.loc).Format("2006-01-02 15:04")
+		},
+		"deref": func(s *string) string {
+			if s == nil {
+				return ""
+			}
+			return *s
+		},
+		"add":   func(a, b int) int { return a + b },
+		"itemf": func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) },
+		"kinds": document.Kinds,
+		"totalsOf": func(d document.Document) totalsData {
+			return totalsData{Totals: d.Totals, Computed: true}
+		},
+		"roles": func() []store.Role { return []store.Role{viewer, member, admin} },
+	}
+}
+
+// formatYen formats whole yen with thousands separators: ¥1,234,567 and -¥500.
+func formatYen(n int64) string {
+	neg := n < 0
+	var u uint64
+	if neg {
+		u = uint64(-(n + 1)) + 1 // safe for the minimum int64
+	} else {
+		u = uint64(n)
+	}
+	s := strconv.FormatUint(u, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	b.WriteString("¥")
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"reportapp/internal/auth"
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// membersData is the members page: who belongs to the organisation with which role, and the
+// invitation form.
+type membersData struct {
+	Members []store.Member
+	Email   string     // the invitation form as typed
+	Role    store.Role // likewise
+	// Invited is the invitation just made; its temporary password is shown this once.
+	Invited *auth.Invitation
+}
+
+func (u *ui) memberList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	return u.renderMembers(w, r, p, http.StatusOK, membersData{Role: member}, view{})
+}
+
+func (u *ui) renderMembers(w http.ResponseWriter, r *http.Request, p store.Principal, st int, d membersData, v view) error {
+	ms, err := u.Store.ListMembers(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	d.Members = ms
+	v.Title, v.Nav, v.Data = "members.title", "settings", d
+	return u.render(w, r, st, "members.html", v)
+}
+
+// memberInvite invites an e-mail address with a role (auth.Service.Invite). With local login a
+// new user gets a temporary password, shown to the admin once.
+func (u *ui) memberInvite(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	d := membersData{Email: strings.TrimSpace(r.PostFormValue("email")), Role: store.Role(r.PostFormValue("role"))}
+	fe := map[string]string{}
+	if at := strings.Index(d.Email, "@"); at < 1 || at == len(d.Email)-1 || len(d.Email) > 254 {
+		fe["email"] = "members.bad_email"
+	}
+	if !d.Role.Valid() {
+		fe["role"] = "members.bad_role"
+	}
+	if len(fe) > 0 {
+		return u.renderMembers(w, r, p, http.StatusUnprocessableEntity, d, view{Error: "form.invalid", Errors: fe})
+	}
+	inv, err := u.Auth.Invite(r.Context(), p, d.Email, d.Role)
+	switch document.ErrorCode(err) {
+	case "":
+		return u.renderMembers(w, r, p, http.StatusOK, membersData{Role: member, Invited: &inv}, view{Notice: "notice.invited"})
+	case document.EConflict, document.EInvalid:
+		var msg string
+		if fields, ok := fieldErrors(err); ok && fields["role"] != "" {
+			fe["role"] = fields["role"]
+		} else {
+			msg = "members.already"
+		}
+		return u.renderMembers(w, r, p, http.StatusUnprocessableEntity, d, view{Error: msg, Errors: fe})
+	}
+	return err
+}
+
+// memberRole changes a member's role; demoting the last admin is refused (409).
+func (u *ui) memberRole(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	role := store.Role(r.PostFormValue("role"))
+	if !role.Valid() {
+		return document.Errorf(document.EInvalid, "不明な権限です (unknown role)")
+	}
+	if err := u.Auth.ChangeRole(r.Context(), p, r.PathValue("id"), role); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/settings/members?notice=role_changed")
+}
+
+// memberRemove removes a member; removing the last admin is refused (409).
+func (u *ui) memberRemove(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := u.Auth.RemoveMember(r.Context(), p, r.PathValue("id")); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/settings/members?notice=removed")
+}

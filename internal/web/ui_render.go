@@ -1,0 +1,242 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"reportapp/internal/auth"
+	"reportapp/internal/document"
+	"reportapp/internal/pdf"
+	"reportapp/internal/server"
+	"reportapp/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// ui holds what the browser pages share: the parsed templates of each language and the static
+// assets under their content-hashed names. It is built once, with the route table.
+type ui struct {
+	*app
+	pages map[lang]*template.Template
+	// assets maps a file's name ("app.css") to its hashed URL ("/static/app.3f2a1c9d.css");
+	// files maps the hashed name back to the file.
+	assets map[string]string
+	files  map[string]string
+	err    error // a template that did not parse: every page answers with it
+}
+
+// newUI parses the templates once per language and hashes the static files.
+func newUI(a *app) *ui {
+	u := &ui{app: a, pages: map[lang]*template.Template{}, assets: map[string]string{}, files: map[string]string{}}
+	if err := u.hashAssets(); err != nil {
+		u.err = err
+		return u
+	}
+	for _, l := range []lang{langJA, langEN} {
+		cat := catalogue(l)
+		t, err := template.New("").Funcs(u.funcs(l, cat)).ParseFS(templateFS, "templates/*.html")
+		if err != nil {
+			u.err = fmt.Errorf("web: parse templates: %w", err)
+			return u
+		}
+		u.pages[l] = t
+	}
+	return u
+}
+
+// hashAssets names every static file by the first 8 bytes of its SHA-256, so that a new
+// release never meets a stale cached copy and the old copy may be cached for a year.
+func (u *ui) hashAssets() error {
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFS.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("web: read asset %s: %w", p, err)
+		}
+		sum := sha256.Sum256(data)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		if strings.HasSuffix(name, ".min.js") {
+			ext = ".min.js"
+		}
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		u.assets[name] = "/static/" + hashed
+		u.files[hashed] = p
+		return nil
+	})
+}
+
+// static serves an asset by its hashed name with a year-long immutable cache lifetime.
+func (u *ui) static(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+	p, ok := u.files[r.PathValue("name")]
+	if !ok {
+		http.NotFound(w, r)
+		return nil
+	}
+	data, err := staticFS.ReadFile(p)
+	if err != nil {
+		return fmt.Errorf("web: read asset %s: %w", p, err)
+	}
+	h := w.Header()
+	switch path.Ext(p) {
+	case ".css":
+		h.Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		h.Set("Content-Type", "text/javascript; charset=utf-8")
+	default:
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+	}
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+	return nil
+}
+
+// view is what every page template receives: the page's own data in Data, and what the layout
+// needs around it.
+type view struct {
+	Title     string // a catalogue key
+	Nav       string // the active navigation item
+	P         store.Principal
+	SignedIn  bool
+	Lang      lang
+	Path      string // the request's URI, for the language switch's return address
+	Notice    string // a catalogue key shown as a success message
+	Error     string // a message shown at the top (already translated or from the domain)
+	Errors    map[string]string
+	CanEdit   bool // member or admin
+	IsAdmin   bool
+	Data      any
+	HTMXFrame bool // rendering a fragment for htmx: no layout
+}
+
+// render writes the template name inside the layout with status. It renders into a buffer first
+// so that a template error becomes a clean error page rather than half a page.
+func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) error {
+	if u.err != nil {
+		return u.err
+	}
+	p, ok := auth.PrincipalFrom(r.Context())
+	v.P, v.SignedIn = p, ok
+	v.CanEdit = ok && p.Role.AtLeast(member)
+	v.IsAdmin = ok && p.Role.AtLeast(admin)
+	v.Lang = requestLang(r)
+	v.Path = r.URL.RequestURI()
+	if v.Errors == nil {
+		v.Errors = map[string]string{}
+	}
+	if v.Notice == "" {
+		v.Notice = noticeKey(r.URL.Query().Get("notice"))
+	}
+	var buf bytes.Buffer
+	t := u.pages[v.Lang].Lookup(name)
+	if t == nil {
+		return fmt.Errorf("web: render: no template %q", name)
+	}
+	if err := t.Execute(&buf, v); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", string(v.Lang))
+	h.Add("Vary", "Cookie, Accept-Language")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// noticeKey accepts only the success notices the pages know, so that a link cannot put
+// arbitrary text on a page.
+func noticeKey(s string) string {
+	switch s {
+	case "saved", "created", "issued", "cancelled", "deleted", "revoked", "invited", "role_changed", "removed", "images_saved":
+		return "notice." + s
+	}
+	return ""
+}
+
+// page adapts a page handler: errors become HTML error pages instead of the API's JSON.
+func (u *ui) page(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+		err := h(w, r, p)
+		if err == nil {
+			return nil
+		}
+		u.errorPage(w, r, err)
+		return nil
+	}
+}
+
+// errorPage renders err as a page with the status that the JSON API would give it.
+func (u *ui) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := document.EInternal, ""
+	var de *document.Error
+	switch {
+	case errors.As(err, &de):
+		code, msg = de.Code, de.Message
+	case server.IsBodyTooLarge(err):
+		code = codeTooLarge
+	case errors.Is(err, pdf.ErrBusy):
+		code = codeBusy
+		w.Header().Set("Retry-After", "2")
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		code = codeBusy
+		w.Header().Set("Retry-After", "5")
+	}
+	st := status(code)
+	if st == http.StatusInternalServerError {
+		server.Logger(r.Context()).Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+		msg = ""
+	}
+	v := view{Title: "error.title", Data: errorData{Status: st, Key: "error." + strconv.Itoa(st), Message: msg}}
+	if rerr := u.render(w, r, st, "error.html", v); rerr != nil {
+		server.Logger(r.Context()).Error("render error page", "err", rerr)
+		http.Error(w, http.StatusText(st), st)
+	}
+}
+
+// errorData is the error page's data.
+type errorData struct {
+	Status  int
+	Key     string // catalogue key of the explanation
+	Message string // the domain's message, when there is one
+}
+
+// isHTMX reports whether htmx sent the request (it then wants a fragment, not a page).
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// seeOther redirects after a successful POST (Post/Redirect/Get), so reloading repeats nothing.
+func seeOther(w http.ResponseWriter, r *http.Request, target string) error {
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// fieldErrors returns the per-field problems of a validation error, or nil for any other error.
+func fieldErrors(err error) (map[string]string, bool) {
+	var de *document.Error
+	if errors.As(err, &de) && de.Code == document.EInvalid {
+		if de.Fields == nil {
+			return map[string]string{"": de.Message}, true
+		}
+		return de.Fields, true
+	}
+	return nil, false
+}
