@@ -145,10 +145,16 @@ func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p store.Princi
 		}
 		version = v
 	}
-	err := fe.Err()
-	if err == nil {
-		err = u.prepare(r, p, &d)
+	// The domain's problems are shown too, beside those of values that could not be read.
+	err := u.prepare(r, p, &d)
+	if fields, ok := fieldErrors(err); ok {
+		for k, v := range fields {
+			fe.Add(k, v)
+		}
+	} else if err != nil {
+		return err
 	}
+	err = fe.Err()
 	if err == nil {
 		if e.ID == "" {
 			d, err = u.Store.CreateDocument(r.Context(), p.OrgID, p.UserID, d)
