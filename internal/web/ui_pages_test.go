@@ -36,7 +36,7 @@ import (
 // puts that member's principal into the context, as the session middleware would after login.
 // (The real login is exercised by the browser tests.)
 type testUI struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	URL   string
 	who   map[string]store.Principal // "A-admin", "A-member", "A-viewer", "B-admin"
@@ -45,7 +45,7 @@ type testUI struct {
 	custA document.Customer
 }
 
-func mustUI(t *testing.T, db *store.DB) *testUI {
+func mustUI(t testing.TB, db *store.DB) *testUI {
 	t.Helper()
 	ctx := context.Background()
 	r, err := testRenderer()
