@@ -138,7 +138,9 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 					if len(r.missing) > 0 {
 						note = "フォントにない文字 (missing characters): " + string(r.missing)
 					}
-					fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp})
+					// Stored, not deflated: a PDF's streams are compressed already (deflate saved
+					// 5% and cost a third of the export's time).
+					fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: stamp})
 					if err != nil {
 						return sum, fmt.Errorf("jobs: export: %w", err)
 					}
