@@ -28,7 +28,7 @@ func messagesEN() map[string]string {
 
 		"kind.invoice": "Invoice", "kind.quote": "Quote", "kind.delivery_note": "Delivery note", "kind.receipt": "Receipt",
 		"kind.credit_note": "Credit note",
-		"status.draft": "Draft", "status.issued": "Issued", "status.cancelled": "Cancelled",
+		"status.draft":     "Draft", "status.issued": "Issued", "status.cancelled": "Cancelled",
 		"role.admin": "Admin", "role.member": "Member", "role.viewer": "Viewer",
 		"rounding.floor": "Round down", "rounding.half_up": "Round half up", "rounding.ceil": "Round up", "rate.none": "Non-taxable",
 
@@ -42,8 +42,8 @@ func messagesEN() map[string]string {
 		"customer.name": "Name", "customer.honorific": "Honorific", "customer.no_honorific": "None", "customer.postal_code": "Postal code",
 		"customer.address": "Address", "customer.contact_person": "Contact person", "customer.email": "E-mail",
 		"customer.registration_number": "Registration number (qualified invoice issuer)",
-		"customer.delete_help": "A customer used by an issued document cannot be deleted.", "customer.documents": "Documents of this customer",
-		"registration.help": "T followed by 13 digits. Leave empty if unknown.",
+		"customer.delete_help":         "A customer used by an issued document cannot be deleted.", "customer.documents": "Documents of this customer",
+		"registration.help":    "T followed by 13 digits. Leave empty if unknown.",
 		"registration.warning": "The check digit of the registration number does not match. Please check the number (it was saved).",
 
 		"documents.title": "Documents", "documents.new": "New document", "documents.csv": "Export the result as CSV",
@@ -63,8 +63,8 @@ func messagesEN() map[string]string {
 		"editor.lines": "Lines", "editor.line_actions": "Line actions", "editor.add_line": "Add a line", "editor.save": "Save draft",
 		"editor.reduced_legend": "※ reduced rate (8%)", "editor.up_n": "Move line %d up", "editor.down_n": "Move line %d down",
 		"editor.remove_n": "Remove line %d",
-		"editor.stale": "This draft was changed elsewhere. Your input is kept; reopen the document before saving.",
-		"item.name": "Item", "item.quantity": "Quantity", "item.unit": "Unit", "item.unit_price": "Unit price (yen)", "item.tax_rate": "Tax rate",
+		"editor.stale":    "This draft was changed elsewhere. Your input is kept; reopen the document before saving.",
+		"item.name":       "Item", "item.quantity": "Quantity", "item.unit": "Unit", "item.unit_price": "Unit price (yen)", "item.tax_rate": "Tax rate",
 		"item.amount": "Amount", "item.name_n": "Item of line %d", "item.quantity_n": "Quantity of line %d", "item.unit_n": "Unit of line %d",
 		"item.unit_price_n": "Unit price of line %d", "item.tax_rate_n": "Tax rate of line %d",
 
@@ -79,20 +79,20 @@ func messagesEN() map[string]string {
 		"history.cancel": "Cancelled", "history.delete": "Deleted",
 
 		"confirm.issue": "Issue document", "confirm.cancel": "Cancel document",
-		"confirm.issue_explain": "You are about to issue this document. Issuing:",
-		"confirm.issue_number": "assigns its number and freezes the issuer's and customer's details as they are now;",
+		"confirm.issue_explain":   "You are about to issue this document. Issuing:",
+		"confirm.issue_number":    "assigns its number and freezes the issuer's and customer's details as they are now;",
 		"confirm.issue_immutable": "makes it impossible to edit or delete afterwards (Electronic Books Act);",
-		"confirm.issue_correct": "so mistakes are corrected by cancelling it or with a credit note.",
-		"confirm.issue_button": "Issue", "confirm.cancel_button": "Cancel document",
-		"confirm.cancel_explain": "You are about to cancel this document. Its number and content stay on record; this cannot be undone.",
-		"confirm.already_issued": "This document is already issued (the repeated submission was ignored).",
+		"confirm.issue_correct":   "so mistakes are corrected by cancelling it or with a credit note.",
+		"confirm.issue_button":    "Issue", "confirm.cancel_button": "Cancel document",
+		"confirm.cancel_explain":    "You are about to cancel this document. Its number and content stay on record; this cannot be undone.",
+		"confirm.already_issued":    "This document is already issued (the repeated submission was ignored).",
 		"confirm.already_cancelled": "This document is already cancelled.",
 
 		"settings.title": "Settings", "settings.org": "Organisation", "settings.profile": "Issuer details", "settings.name": "Name",
 		"settings.phone": "Phone", "settings.bank_account": "Bank account for transfers", "settings.numbering": "Document number prefixes",
 		"settings.default_rounding": "Default tax rounding", "settings.images": "Logo and seal",
 		"settings.images_help": "PNG or JPEG, up to 1 MB. Metadata (such as location) is removed when saved.",
-		"settings.logo": "Logo", "settings.seal": "Seal", "settings.remove": "Remove", "settings.upload": "Save images",
+		"settings.logo":        "Logo", "settings.seal": "Seal", "settings.remove": "Remove", "settings.upload": "Save images",
 		"image.too_large": "Images may be at most 1 MB.", "image.format": "Choose a PNG or JPEG image.",
 		"image.dimensions": "Images may be at most 4096 pixels on each side.", "image.unreadable": "The image could not be read.",
 		"image.none": "Choose an image.",
@@ -101,12 +101,12 @@ func messagesEN() map[string]string {
 		"members.remove": "Remove", "members.role_of": "Role of %s", "members.invite": "Invite a member",
 		"members.invite_button": "Invite", "members.invited": "%s was invited.",
 		"members.temp_password": "Temporary password (shown only this once; hand it over safely):",
-		"members.bad_email": "Enter a valid e-mail address.", "members.bad_role": "Choose a role.",
+		"members.bad_email":     "Enter a valid e-mail address.", "members.bad_role": "Choose a role.",
 		"members.already": "This address is already a member.",
 
 		"tokens.title": "API tokens", "tokens.name": "Name", "tokens.created": "Created", "tokens.last_used": "Last used",
 		"tokens.revoke": "Revoke", "tokens.create": "Create a token", "tokens.create_button": "Create",
 		"tokens.shown_once": "This token is shown only now. Store it somewhere safe:",
-		"tokens.bad_name": "Enter a name of at most 100 characters.", "tokens.bad_role": "Choose a role no higher than your own.",
+		"tokens.bad_name":   "Enter a name of at most 100 characters.", "tokens.bad_role": "Choose a role no higher than your own.",
 	}
 }

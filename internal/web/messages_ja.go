@@ -28,7 +28,7 @@ func messagesJA() map[string]string {
 
 		"kind.invoice": "請求書", "kind.quote": "見積書", "kind.delivery_note": "納品書", "kind.receipt": "領収書",
 		"kind.credit_note": "適格返還請求書",
-		"status.draft": "下書き", "status.issued": "発行済み", "status.cancelled": "取消済み",
+		"status.draft":     "下書き", "status.issued": "発行済み", "status.cancelled": "取消済み",
 		"role.admin": "管理者", "role.member": "メンバー", "role.viewer": "閲覧者",
 		"rounding.floor": "切り捨て", "rounding.half_up": "四捨五入", "rounding.ceil": "切り上げ", "rate.none": "非課税",
 
@@ -42,8 +42,8 @@ func messagesJA() map[string]string {
 		"customer.name": "名称", "customer.honorific": "敬称", "customer.no_honorific": "なし", "customer.postal_code": "郵便番号",
 		"customer.address": "住所", "customer.contact_person": "担当者", "customer.email": "メールアドレス",
 		"customer.registration_number": "登録番号 (適格請求書発行事業者)",
-		"customer.delete_help": "発行済みの書類に使われている取引先は削除できません。", "customer.documents": "この取引先の書類",
-		"registration.help": "T + 13桁の数字。分からない場合は空欄で構いません。",
+		"customer.delete_help":         "発行済みの書類に使われている取引先は削除できません。", "customer.documents": "この取引先の書類",
+		"registration.help":    "T + 13桁の数字。分からない場合は空欄で構いません。",
 		"registration.warning": "登録番号のチェックディジットが一致しません。番号をもう一度確認してください (保存はされています)。",
 
 		"documents.title": "書類", "documents.new": "書類を作成", "documents.csv": "検索結果をCSVで出力",
@@ -63,8 +63,8 @@ func messagesJA() map[string]string {
 		"editor.lines": "明細", "editor.line_actions": "行の操作", "editor.add_line": "行を追加", "editor.save": "下書きを保存",
 		"editor.reduced_legend": "※ は軽減税率 (8%) 対象", "editor.up_n": "%d行目を上へ", "editor.down_n": "%d行目を下へ",
 		"editor.remove_n": "%d行目を削除",
-		"editor.stale": "この下書きは他の画面で更新されています。入力内容はそのままです。書類を開き直してから保存してください。",
-		"item.name": "品名", "item.quantity": "数量", "item.unit": "単位", "item.unit_price": "単価 (円)", "item.tax_rate": "税率",
+		"editor.stale":    "この下書きは他の画面で更新されています。入力内容はそのままです。書類を開き直してから保存してください。",
+		"item.name":       "品名", "item.quantity": "数量", "item.unit": "単位", "item.unit_price": "単価 (円)", "item.tax_rate": "税率",
 		"item.amount": "金額", "item.name_n": "%d行目の品名", "item.quantity_n": "%d行目の数量", "item.unit_n": "%d行目の単位",
 		"item.unit_price_n": "%d行目の単価", "item.tax_rate_n": "%d行目の税率",
 
@@ -79,20 +79,20 @@ func messagesJA() map[string]string {
 		"history.cancel": "取消", "history.delete": "削除",
 
 		"confirm.issue": "書類の発行", "confirm.cancel": "書類の取消",
-		"confirm.issue_explain": "この書類を発行します。発行すると:",
-		"confirm.issue_number": "番号が付き、発行者・取引先の情報がこの時点の内容で確定します。",
+		"confirm.issue_explain":   "この書類を発行します。発行すると:",
+		"confirm.issue_number":    "番号が付き、発行者・取引先の情報がこの時点の内容で確定します。",
 		"confirm.issue_immutable": "以後、内容を変更・削除することはできません (電子帳簿保存法)。",
-		"confirm.issue_correct": "誤りがあった場合は、取消または返還請求書で訂正します。",
-		"confirm.issue_button": "発行する", "confirm.cancel_button": "取消する",
-		"confirm.cancel_explain": "この書類を取消します。番号と内容は記録として残り、元に戻すことはできません。",
-		"confirm.already_issued": "この書類は既に発行されています (二重送信は無視されました)。",
+		"confirm.issue_correct":   "誤りがあった場合は、取消または返還請求書で訂正します。",
+		"confirm.issue_button":    "発行する", "confirm.cancel_button": "取消する",
+		"confirm.cancel_explain":    "この書類を取消します。番号と内容は記録として残り、元に戻すことはできません。",
+		"confirm.already_issued":    "この書類は既に発行されています (二重送信は無視されました)。",
 		"confirm.already_cancelled": "この書類は既に取消されています。",
 
 		"settings.title": "設定", "settings.org": "組織", "settings.profile": "発行者の情報", "settings.name": "組織名",
 		"settings.phone": "電話番号", "settings.bank_account": "お振込先", "settings.numbering": "書類番号の接頭辞",
 		"settings.default_rounding": "消費税の端数処理 (既定)", "settings.images": "ロゴと印影",
 		"settings.images_help": "PNG または JPEG、1MB まで。保存時にメタデータ (位置情報など) は取り除かれます。",
-		"settings.logo": "ロゴ", "settings.seal": "印影", "settings.remove": "削除する", "settings.upload": "画像を保存",
+		"settings.logo":        "ロゴ", "settings.seal": "印影", "settings.remove": "削除する", "settings.upload": "画像を保存",
 		"image.too_large": "画像は 1MB までです。", "image.format": "PNG または JPEG の画像を選んでください。",
 		"image.dimensions": "画像の縦横は 4096 ピクセルまでです。", "image.unreadable": "画像を読み込めませんでした。",
 		"image.none": "画像を選んでください。",
@@ -101,12 +101,12 @@ func messagesJA() map[string]string {
 		"members.remove": "削除", "members.role_of": "%s の権限", "members.invite": "メンバーを招待",
 		"members.invite_button": "招待する", "members.invited": "%s を招待しました。",
 		"members.temp_password": "仮パスワード (この一度だけ表示されます。本人に安全な方法で伝えてください):",
-		"members.bad_email": "メールアドレスが正しくありません。", "members.bad_role": "権限を選んでください。",
+		"members.bad_email":     "メールアドレスが正しくありません。", "members.bad_role": "権限を選んでください。",
 		"members.already": "このメールアドレスは既にメンバーです。",
 
 		"tokens.title": "APIトークン", "tokens.name": "名前", "tokens.created": "作成日時", "tokens.last_used": "最終利用",
 		"tokens.revoke": "無効にする", "tokens.create": "トークンを作成", "tokens.create_button": "作成する",
 		"tokens.shown_once": "このトークンは今だけ表示されます。安全な場所に保管してください:",
-		"tokens.bad_name": "名前を 100 文字以内で入力してください。", "tokens.bad_role": "自分の権限以下の権限を選んでください。",
+		"tokens.bad_name":   "名前を 100 文字以内で入力してください。", "tokens.bad_role": "自分の権限以下の権限を選んでください。",
 	}
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -18,7 +17,6 @@ import (
 
 	"reportapp/internal/auth"
 	"reportapp/internal/document"
-	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
 )
@@ -44,6 +42,7 @@ type ui struct {
 // newUI parses the templates once per language and hashes the static files.
 func newUI(a *app) *ui {
 	u := &ui{app: a, pages: map[lang]*template.Template{}, assets: map[string]string{}, files: map[string]string{}}
+	a.pageError = u.errorPage
 	if err := u.hashAssets(); err != nil {
 		u.err = err
 		return u
@@ -187,19 +186,9 @@ func (u *ui) page(h handlerFunc) handlerFunc {
 
 // errorPage renders err as a page with the status that the JSON API would give it.
 func (u *ui) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg := document.EInternal, ""
-	var de *document.Error
-	switch {
-	case errors.As(err, &de):
-		code, msg = de.Code, de.Message
-	case server.IsBodyTooLarge(err):
-		code = codeTooLarge
-	case errors.Is(err, pdf.ErrBusy):
-		code = codeBusy
-		w.Header().Set("Retry-After", "2")
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		code = codeBusy
-		w.Header().Set("Retry-After", "5")
+	code, msg, retry := classify(err)
+	if retry != "" {
+		w.Header().Set("Retry-After", retry)
 	}
 	st := status(code)
 	if st == http.StatusInternalServerError {

@@ -42,6 +42,8 @@ type Deps struct {
 type app struct {
 	Deps
 	loc *time.Location
+	// pageError renders an error as an HTML page on browser routes (set by the UI).
+	pageError func(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // New returns the application's handler: every route of routes.go on one ServeMux.
@@ -127,23 +129,38 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeError renders err as JSON; unknown errors are logged in full and shown generically.
-func (a *app) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var body errorBody
+// classify turns err into the code and user-facing message of its response, and the
+// Retry-After to send (or ""). Unknown errors are internal, with no message.
+func classify(err error) (code, msg, retryAfter string) {
 	var de *document.Error
 	switch {
 	case errors.As(err, &de):
-		body.Error.Code, body.Error.Message, body.Error.Fields = de.Code, de.Message, de.Fields
+		return de.Code, de.Message, ""
 	case server.IsBodyTooLarge(err):
-		body.Error.Code, body.Error.Message = codeTooLarge, "リクエストが大きすぎます (request body too large)"
+		return codeTooLarge, "リクエストが大きすぎます (request body too large)", ""
 	case errors.Is(err, pdf.ErrBusy):
-		body.Error.Code, body.Error.Message = codeBusy, "混み合っています。しばらくしてから再試行してください (busy, retry later)"
-		w.Header().Set("Retry-After", "2")
+		return codeBusy, "混み合っています。しばらくしてから再試行してください (busy, retry later)", "2"
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		body.Error.Code, body.Error.Message = codeBusy, "処理が時間内に終わりませんでした (timed out)"
-		w.Header().Set("Retry-After", "5")
-	default:
-		body.Error.Code = document.EInternal
+		return codeBusy, "処理が時間内に終わりませんでした (timed out)", "5"
+	}
+	return document.EInternal, "", ""
+}
+
+// writeError renders err as JSON; unknown errors are logged in full and shown generically. On a
+// browser route it renders the UI's error page instead.
+func (a *app) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if a.pageError != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
+		a.pageError(w, r, err)
+		return
+	}
+	var body errorBody
+	var retry string
+	body.Error.Code, body.Error.Message, retry = classify(err)
+	if de := (*document.Error)(nil); errors.As(err, &de) {
+		body.Error.Fields = de.Fields
+	}
+	if retry != "" {
+		w.Header().Set("Retry-After", retry)
 	}
 	st := status(body.Error.Code)
 	if st == http.StatusInternalServerError {
