@@ -17,9 +17,9 @@ import (
 
 // Limits of an uploaded logo or seal.
 const (
-	maxImageBytes  = 1 << 20 // 1 MiB per image, as uploaded
-	maxImagePixels = 4096    // per side: a small file cannot expand into a huge bitmap
-	maxUploadBytes = 2 << 20 // the whole form; the server's MAX_BODY_BYTES applies first
+	maxImageBytes  = 1_000_000 // 1 MB per image, as uploaded: one fits the default MAX_BODY_BYTES (1 MiB)
+	maxImagePixels = 4096      // per side: a small file cannot expand into a huge bitmap
+	maxUploadBytes = 2 << 20   // the whole form; the server's MAX_BODY_BYTES applies first
 )
 
 // settingsImagesSave stores the uploaded logo and/or seal. Each must be a PNG or JPEG of at most
