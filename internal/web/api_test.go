@@ -19,6 +19,7 @@ import (
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/document"
+	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -58,7 +59,18 @@ func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := jobs.Migrate(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qctx, stopQueue := context.WithCancel(ctx)
+	queueDone := make(chan error, 1)
+	go func() { queueDone <- queue.Run(qctx, 5*time.Second) }()
 	h, err := New(ctx, Deps{
+		Jobs:    queue,
 		Config:  config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20},
 		Store:   db,
 		Auth:    authSvc,
@@ -103,7 +115,13 @@ func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 			api.tokens[strings.ToUpper(o.slug[4:])+"-"+string(role)] = tok
 		}
 	}
-	return api, ts.Close
+	return api, func() {
+		ts.Close()
+		stopQueue()
+		if err := <-queueDone; err != nil {
+			t.Errorf("job queue: %v", err)
+		}
+	}
 }
 
 // do sends a request with the token of who ("" for none) and returns status, headers and body.
@@ -312,6 +330,8 @@ func TestIsolationByRouteTable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := mustAPI(t, db)
 		cust, draft, issued := a.fixture()
+		var export struct{ ID string }
+		a.mustJSON(202, &export, "A-member", "POST", "/api/v1/exports", nil)
 		var orgBefore document.Organization
 		a.mustJSON(200, &orgBefore, "A-admin", "GET", "/api/v1/organization", nil)
 		for _, rt := range (&app{}).routes() {
@@ -333,6 +353,9 @@ func TestIsolationByRouteTable(t *testing.T) {
 					id = issued.ID
 				}
 				path = strings.ReplaceAll(path, "{id}", id)
+			case strings.HasPrefix(path, "/api/v1/exports"):
+				body = map[string]any{"customer_id": cust.ID}
+				path = strings.ReplaceAll(path, "{id}", export.ID)
 			case path == "/api/v1/organization":
 				body = map[string]any{"name": "B社"}
 			}
@@ -357,7 +380,7 @@ func TestIsolationByRouteTable(t *testing.T) {
 						t.Errorf("B %s %s = %d", method, path, code)
 					}
 				}
-				for _, id := range []string{cust.ID, draft.ID, issued.ID, a.orgA.ID} {
+				for _, id := range []string{cust.ID, draft.ID, issued.ID, export.ID, a.orgA.ID} {
 					if bytes.Contains(data, []byte(id)) {
 						t.Errorf("B %s %s answered with A's id %s: %s", method, path, id, data)
 					}
