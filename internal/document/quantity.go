@@ -50,6 +50,9 @@ func ParseQuantity(s string) (Quantity, error) {
 
 // String formats q with no trailing zeros: "1.5", "3", "0.125".
 func (q Quantity) String() string {
+	if q < 0 {
+		return "-" + (-q).String()
+	}
 	w, f := int64(q)/QuantityScale, int64(q)%QuantityScale
 	if f == 0 {
 		return strconv.FormatInt(w, 10)

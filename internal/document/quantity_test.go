@@ -51,7 +51,7 @@ func TestQuantityString(t *testing.T) {
 		q    Quantity
 		want string
 	}{
-		{3000, "3"}, {1500, "1.5"}, {125, "0.125"}, {100, "0.1"}, {0, "0"}, {1, "0.001"}, {MaxQuantity, "1000000000"},
+		{3000, "3"}, {1500, "1.5"}, {125, "0.125"}, {100, "0.1"}, {0, "0"}, {1, "0.001"}, {MaxQuantity, "1000000000"}, {-1, "-0.001"}, {-1500, "-1.5"},
 	}
 	for _, tt := range tests {
 		if got := tt.q.String(); got != tt.want {
