@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"reportapp/internal/store/storetest"
+)
+
+// TestPDFUnderLoad: 1,000 concurrent PDF requests are rendered a few at a time; the rest are
+// queued or refused with 503 and Retry-After — never a 500 — and memory stays bounded.
+func TestPDFUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 concurrent requests")
+	}
+	a := mustAPI(t, storetest.Open(t))
+	_, _, issued := a.fixture()
+	url := a.URL + "/api/v1/documents/" + issued.ID + "/pdf"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000}}
+
+	// Sample the heap while the requests run; its peak is what would exhaust a container.
+	var peak uint64
+	stopSampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapInuse)
+			select {
+			case <-stopSampling:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+
+	const n = 1000
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("Authorization", "Bearer "+a.tokens["A-viewer"])
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "" {
+				t.Errorf("503 without Retry-After")
+			}
+			codes <- resp.StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	close(stopSampling)
+	<-sampled
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	t.Logf("statuses: %v", count)
+	if count[200] == 0 || count[200]+count[503] != n {
+		t.Errorf("statuses %v: want only 200 and 503, some 200", count)
+	}
+	// The pool renders 2 documents at a time with 8 waiting; 1,000 renders at once would need
+	// gigabytes.
+	t.Logf("peak heap in use: %d MiB", peak>>20)
+	if peak > 256<<20 {
+		t.Errorf("peak heap %d MiB under 1,000 concurrent PDF requests", peak>>20)
+	}
+}
