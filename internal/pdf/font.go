@@ -20,12 +20,14 @@ const fontFamily = "IPAexGothic"
 // typesetting convention for a missing glyph).
 const substitute = '〓'
 
-// metrics are the advance widths of every character the font has, in 1/1000 em, computed once
-// from the font so that line breaking never asks gopdf (which would add the character to the
-// PDF's subset) and never searches the cmap.
+// metrics are the advance widths and glyph IDs of every character the font has, computed once
+// from the font so that line breaking never asks gopdf and never searches the cmap, and so that
+// each render can build a font of just the glyphs it draws (subset.go).
 type metrics struct {
-	bmp   []uint16        // indexed by rune below 0x10000; 0 means the font lacks it
-	astra map[rune]uint16 // characters above the BMP
+	bmp        []uint16        // width in 1/1000 em, indexed by rune below 0x10000; 0: lacking
+	astra      map[rune]uint16 // widths of the characters above the BMP
+	bmpGlyph   []uint16        // glyph ID, indexed like bmp
+	astraGlyph map[rune]uint16 // glyph IDs of the characters above the BMP
 }
 
 // newMetrics reads the character map and horizontal metrics of the TTF data.
@@ -35,17 +37,18 @@ func newMetrics(data []byte) (*metrics, error) {
 		return nil, fmt.Errorf("pdf: parse font: %w", err)
 	}
 	p := s.GetTTFParser()
-	m := &metrics{bmp: make([]uint16, 0x10000), astra: map[rune]uint16{}}
+	m := &metrics{bmp: make([]uint16, 0x10000), astra: map[rune]uint16{},
+		bmpGlyph: make([]uint16, 0x10000), astraGlyph: map[rune]uint16{}}
 	for c, gid := range p.Chars() {
-		if gid == 0 || c < 0 || c > 0x10FFFF {
+		if gid == 0 || gid > 0xFFFF || c < 0 || c > 0x10FFFF {
 			continue
 		}
 		w := s.GlyphIndexToPdfWidth(gid)
 		w = max(1, min(w, 0xFFFF)) // zero means "missing"; a zero-width glyph is measured as 1
 		if c < 0x10000 {
-			m.bmp[c] = uint16(w)
+			m.bmp[c], m.bmpGlyph[c] = uint16(w), uint16(gid)
 		} else {
-			m.astra[rune(c)] = uint16(w)
+			m.astra[rune(c)], m.astraGlyph[rune(c)] = uint16(w), uint16(gid)
 		}
 	}
 	for _, g := range p.GroupingTables() {
@@ -54,10 +57,11 @@ func newMetrics(data []byte) (*metrics, error) {
 				continue // already in the format 4 table
 			}
 			gid := c - g.StartCharCode + g.GlyphID
-			if gid == 0 {
+			if gid == 0 || gid > 0xFFFF {
 				continue
 			}
 			m.astra[rune(c)] = uint16(max(1, min(s.GlyphIndexToPdfWidth(gid), 0xFFFF)))
+			m.astraGlyph[rune(c)] = uint16(gid)
 		}
 	}
 	if m.width(substitute) == 0 {
@@ -72,6 +76,14 @@ func (m *metrics) width(r rune) int {
 		return int(m.bmp[r])
 	}
 	return int(m.astra[r])
+}
+
+// glyph is r's glyph ID in the font, 0 (.notdef) when the font lacks r.
+func (m *metrics) glyph(r rune) uint16 {
+	if r >= 0 && r < 0x10000 {
+		return m.bmpGlyph[r]
+	}
+	return m.astraGlyph[r]
 }
 
 // has reports whether the font has a glyph for r.

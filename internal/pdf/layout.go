@@ -56,16 +56,20 @@ type item struct {
 	name, unit, qty, price, amount string
 }
 
-// layout draws one document. Errors from gopdf are kept in err (the first one wins) so that the
-// drawing code reads top to bottom.
+// layout lays out one document. It draws nothing itself: it records what to draw in ops, and
+// the characters drawn in chars, so that the PDF's font can be built from exactly those
+// characters before paint replays ops on gopdf. Errors are kept in err (the first one wins) so
+// that the layout code reads top to bottom.
 type layout struct {
 	ctx     context.Context
-	gp      *gopdf.GoPdf
 	m       *metrics
 	clean   cleaner
 	doc     *document.Document
 	assets  Assets
 	created time.Time
+	info    gopdf.PdfInfo
+	ops     []op
+	chars   *runeSet
 
 	// Cleaned text.
 	title, number, mark string
@@ -74,22 +78,12 @@ type layout struct {
 
 	y     float64
 	pages int
-	size  float64
 	err   error
 }
 
-func newLayout(ctx context.Context, r *Renderer, doc *document.Document, a Assets) (*layout, error) {
-	l := &layout{ctx: ctx, m: r.metrics, clean: cleaner{m: r.metrics}, doc: doc, assets: a, created: creationTime(doc)}
-	gp := &gopdf.GoPdf{}
-	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
-	gp.SetCompressLevel(compressLevel)
-	if err := gp.AddTTFFontFromFontContainer(fontFamily, r.fonts); err != nil {
-		return nil, fmt.Errorf("pdf: add font: %w", err)
-	}
-	if err := gp.SetFont(fontFamily, "", sizeBody); err != nil {
-		return nil, fmt.Errorf("pdf: set font: %w", err)
-	}
-	l.gp, l.size = gp, sizeBody
+func newLayout(ctx context.Context, r *Renderer, doc *document.Document, a Assets, sc *scratch) *layout {
+	l := &layout{ctx: ctx, m: r.metrics, clean: cleaner{m: r.metrics}, doc: doc, assets: a, created: creationTime(doc),
+		ops: sc.ops[:0], chars: &sc.chars}
 
 	l.title = l.clean.clean(doc.Kind.Title(), false)
 	if doc.Number != nil {
@@ -126,20 +120,26 @@ func newLayout(ctx context.Context, r *Renderer, doc *document.Document, a Asset
 	} else if doc.Status == document.Draft {
 		title += " 下書き"
 	}
-	info := gopdf.PdfInfo{Title: title, Producer: "reportapp", Creator: "reportapp", CreationDate: l.created}
+	l.info = gopdf.PdfInfo{Title: title, Producer: "reportapp", Creator: "reportapp", CreationDate: l.created}
 	if doc.Issuer != nil {
-		info.Author = l.clean.clean(doc.Issuer.Name, false)
+		l.info.Author = l.clean.clean(doc.Issuer.Name, false)
 	}
 	if doc.Subject != "" {
-		info.Subject = l.clean.clean(doc.Subject, false)
+		l.info.Subject = l.clean.clean(doc.Subject, false)
 	}
-	gp.SetInfo(info)
-	return l, nil
+	return l
 }
 
 // compressLevel is the zlib level of the page content streams: BestSpeed, measured faster than
-// the default at +0.6% size (docs/performance.md). gopdf always compresses the font at level 6.
+// the default at +0.6% size (docs/performance.md). gopdf always compresses the font at level 6,
+// which is why the font given to it holds only the glyphs drawn (subset.go).
 const compressLevel = 1
+
+func (l *layout) add(o op) {
+	if l.err == nil {
+		l.ops = append(l.ops, o)
+	}
+}
 
 func (l *layout) fail(err error) {
 	if err != nil && l.err == nil {
@@ -160,7 +160,7 @@ func (l *layout) draw() {
 		l.paragraph("備考", l.clean.clean(l.doc.Notes, true))
 	}
 	for p := 1; p <= l.pages && l.err == nil; p++ {
-		l.fail(l.gp.SetPage(p))
+		l.add(op{kind: opSetPage, page: p})
 		l.textCenter(pageW/2, pageH-36, strconv.Itoa(p)+" / "+strconv.Itoa(l.pages), sizeSmall)
 	}
 }
@@ -171,16 +171,16 @@ func (l *layout) newPage() {
 	if l.err == nil {
 		l.fail(l.ctx.Err())
 	}
-	l.gp.AddPage()
+	l.add(op{kind: opAddPage})
 	l.pages++
 	l.y = top
 	if l.mark != "" {
-		l.gp.SetTextColor(215, 215, 215)
-		l.gp.Rotate(35, pageW/2, pageH/2)
+		l.add(op{kind: opTextColor, gray: 215})
+		l.add(op{kind: opRotate, size: 35, x: pageW / 2, y: pageH / 2})
 		w := textWidth(l.m, l.mark, sizeMark)
 		l.text(pageW/2-w/2, pageH/2-sizeMark/2, l.mark, sizeMark)
-		l.gp.RotateReset()
-		l.gp.SetTextColor(0, 0, 0)
+		l.add(op{kind: opRotateReset})
+		l.add(op{kind: opTextColor, gray: 0})
 	}
 	if l.pages > 1 {
 		head := l.title
@@ -201,21 +201,13 @@ func (l *layout) ensure(h float64) bool {
 	return true
 }
 
-func (l *layout) setSize(size float64) {
-	if size != l.size {
-		l.fail(l.gp.SetFontSize(size))
-		l.size = size
-	}
-}
-
 // text draws s with its top-left corner at x, y.
 func (l *layout) text(x, y float64, s string, size float64) {
 	if s == "" || l.err != nil {
 		return
 	}
-	l.setSize(size)
-	l.gp.SetXY(x, y+size*ascent)
-	l.fail(l.gp.Text(s))
+	l.chars.addString(s)
+	l.add(op{kind: opText, x: x, y: y, s: s, size: size})
 }
 
 // textRight draws s ending at x; a text wider than maxW is drawn smaller so it fits.
@@ -255,14 +247,16 @@ func (l *layout) block(x, y, width float64, s string, size float64, maxLines int
 }
 
 func (l *layout) hline(x1, x2, y, width float64) {
-	l.gp.SetLineWidth(width)
-	l.gp.Line(x1, y, x2, y)
+	l.add(op{kind: opLine, x: x1, w: x2, y: y, size: width})
 }
 
 func (l *layout) fillRect(x, y, w, h float64, gray uint8) {
-	l.gp.SetFillColor(gray, gray, gray)
-	l.gp.RectFromUpperLeftWithStyle(x, y, w, h, "F")
-	l.gp.SetFillColor(0, 0, 0) // the fill colour is also the text colour
+	l.add(op{kind: opFillRect, x: x, y: y, w: w, h: h, gray: gray})
+}
+
+// strokeRect draws a black rectangle's outline, width points thick.
+func (l *layout) strokeRect(x, y, w, h, width float64) {
+	l.add(op{kind: opStrokeRect, x: x, y: y, w: w, h: h, size: width})
 }
 
 // image draws img fitted into the box w×h at x, y (top-left), keeping its aspect ratio.
@@ -284,9 +278,7 @@ func (l *layout) image(img []byte, x, y, w, h float64, what string) {
 	if ih > h {
 		iw, ih = h*float64(cfg.Width)/float64(cfg.Height), h
 	}
-	if err := l.gp.ImageByHolder(holder, x+(w-iw), y, &gopdf.Rect{W: iw, H: ih}); err != nil {
-		l.fail(fmt.Errorf("%s image: %w", what, err))
-	}
+	l.add(op{kind: opImage, img: holder, s: what, x: x + (w - iw), y: y, w: iw, h: ih})
 }
 
 func decodeConfig(img []byte) (image.Config, error) {

@@ -16,30 +16,33 @@ import (
 	"sync"
 	"time"
 
-	"github.com/signintech/gopdf"
-
 	"reportapp/internal/document"
 )
 
 // Renderer holds the parsed font, shared safely by concurrent renders.
 type Renderer struct {
-	fonts   *gopdf.FontContainer
 	metrics *metrics
+	subset  *subsetter
 	bufs    sync.Pool // *bytes.Buffer reused across renders
+	scratch sync.Pool // *scratch reused across renders
 }
 
-// New parses the embedded font. It is slow (tens of milliseconds): call it once and share the
-// Renderer.
+// New parses the embedded font. It is slow (milliseconds): call it once and share the Renderer.
 func New() (*Renderer, error) {
 	m, err := newMetrics(ipaexGothic)
 	if err != nil {
 		return nil, err
 	}
-	fc := &gopdf.FontContainer{}
-	if err := fc.AddTTFFontData(fontFamily, ipaexGothic); err != nil {
-		return nil, fmt.Errorf("pdf: load font: %w", err)
+	s, err := newSubsetter(ipaexGothic, m)
+	if err != nil {
+		return nil, err
 	}
-	return &Renderer{fonts: fc, metrics: m, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}, nil
+	return &Renderer{
+		metrics: m,
+		subset:  s,
+		bufs:    sync.Pool{New: func() any { return new(bytes.Buffer) }},
+		scratch: sync.Pool{New: func() any { return new(scratch) }},
+	}, nil
 }
 
 // Assets are the issuing organisation's images, drawn on its documents.
@@ -68,13 +71,26 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc document.Documen
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("pdf: render: %w", err)
 	}
-	l, err := newLayout(ctx, r, &doc, a)
-	if err != nil {
-		return Result{}, err
-	}
+	sc := r.scratch.Get().(*scratch)
+	defer func() {
+		if cap(sc.sub.font) <= 4<<20 && cap(sc.ops) <= 1<<16 { // as for bufs below
+			sc.reset()
+			r.scratch.Put(sc)
+		}
+	}()
+	l := newLayout(ctx, r, &doc, a, sc)
 	l.draw()
+	sc.ops = l.ops // keep the grown slice for the next render
 	if l.err != nil {
 		return Result{}, fmt.Errorf("pdf: render %s: %w", Filename(doc), l.err)
+	}
+	sc.runes = sc.chars.appendSorted(sc.runes[:0])
+	gp, err := newPDF(r.subset.build(&sc.sub, sc.runes), l.info)
+	if err != nil {
+		return Result{}, fmt.Errorf("pdf: render %s: %w", Filename(doc), err)
+	}
+	if err := paint(gp, l.ops); err != nil {
+		return Result{}, fmt.Errorf("pdf: render %s: %w", Filename(doc), err)
 	}
 
 	buf := r.bufs.Get().(*bytes.Buffer)
@@ -85,7 +101,7 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, doc document.Documen
 		}
 	}()
 	buf.Reset()
-	if _, err := l.gp.WriteTo(buf); err != nil {
+	if _, err := gp.WriteTo(buf); err != nil {
 		return Result{}, fmt.Errorf("pdf: render %s: %w", Filename(doc), err)
 	}
 	out := addModDate(buf.Bytes(), l.created)

@@ -113,9 +113,7 @@ func (l *layout) header() {
 	y += 4
 	label, amount := amountBox(d)
 	const boxH = 34.0
-	l.gp.SetStrokeColor(0, 0, 0)
-	l.gp.SetLineWidth(1)
-	l.gp.RectFromUpperLeft(marginX, y, lw, boxH)
+	l.strokeRect(marginX, y, lw, boxH, 1)
 	l.text(marginX+8, y+(boxH-11)/2, label, 11)
 	amt := yen(amount) + "-"
 	l.text(marginX+lw-8-textWidth(l.m, "(税込)", sizeBody), y+boxH/2-sizeBody/2+2, "(税込)", sizeBody)
