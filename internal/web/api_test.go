@@ -46,8 +46,18 @@ func mustAPI(t *testing.T, db *store.DB) *testAPI {
 	return a
 }
 
-// startAPI starts the API on db; the caller stops it.
+// apiLimits are the concurrency limits of a test API.
+type apiLimits struct {
+	maxInflight, pdfWorkers, pdfQueue int
+}
+
+// startAPI starts the API on db with the usual limits; the caller stops it.
 func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
+	t.Helper()
+	return startAPIWith(t, db, apiLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8})
+}
+
+func startAPIWith(t *testing.T, db *store.DB, lim apiLimits) (*testAPI, func()) {
 	t.Helper()
 	ctx := context.Background()
 	r, err := testRenderer()
@@ -74,7 +84,7 @@ func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 		Config:  config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20},
 		Store:   db,
 		Auth:    authSvc,
-		PDF:     pdf.NewPool(r, 2, 8),
+		PDF:     pdf.NewPool(r, lim.pdfWorkers, lim.pdfQueue),
 		Now:     func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
 		Version: "test",
 	})
@@ -82,7 +92,7 @@ func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 		t.Fatal(err)
 	}
 	srv, err := server.New(server.Options{
-		RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: 64,
+		RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: lim.maxInflight,
 		MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(), Ready: db.Ping,
 	}, h)
 	if err != nil {
