@@ -42,28 +42,14 @@ func decodeCursor(c string) (date, id string, err error) {
 	return date, id, nil
 }
 
-// SearchDocuments returns the organisation's documents matching every condition of f, newest
-// first (by the transaction date, else the issue date; then by id), complete with items and
-// totals. nextCursor continues with the next page when there may be more ("" on the last page);
-// a cursor that this method did not make is EInvalid with field "cursor". Free text f.Query
-// matches the number, subject, customer name and item names (case- and width-insensitive;
-// % and _ match themselves).
-func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filter) ([]document.Document, string, error) {
-	where := []string{}
-	args := []any{orgID}
+// filterConditions turns the filter's conditions (all but the cursor and limit) into SQL
+// conditions on the documents table aliased d, and their arguments.
+func filterConditions(f document.Filter) ([]string, []any) {
+	var where []string
+	var args []any
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
-	}
-	if f.Cursor != "" {
-		date, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		add("(d.search_date, d.id) < (?, ?)", date, id)
-	}
-	if !validID(orgID) {
-		return []document.Document{}, "", nil
 	}
 	if f.Kind != "" {
 		add("d.kind = ?", string(f.Kind))
@@ -90,6 +76,30 @@ func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filt
 		p := likePattern(q)
 		add(`(d.search_text LIKE ? ESCAPE '\' OR d.customer_name LIKE ? ESCAPE '\')`, p, p)
 	}
+	return where, args
+}
+
+// SearchDocuments returns the organisation's documents matching every condition of f, newest
+// first (by the transaction date, else the issue date; then by id), complete with items and
+// totals. nextCursor continues with the next page when there may be more ("" on the last page);
+// a cursor that this method did not make is EInvalid with field "cursor". Free text f.Query
+// matches the number, subject, customer name and item names (case- and width-insensitive;
+// % and _ match themselves).
+func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filter) ([]document.Document, string, error) {
+	args := []any{orgID}
+	var where []string
+	if f.Cursor != "" {
+		date, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where, args = append(where, "(d.search_date, d.id) < (?, ?)"), append(args, date, id)
+	}
+	if !validID(orgID) {
+		return []document.Document{}, "", nil
+	}
+	conds, condArgs := filterConditions(f)
+	where, args = append(where, conds...), append(args, condArgs...)
 	limit := f.Limit
 	switch {
 	case limit <= 0:
@@ -113,4 +123,42 @@ func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filt
 		next = encodeCursor(dates[limit-1], docs[limit-1].ID)
 	}
 	return docs, next, nil
+}
+
+// MonthTotal is the sum of the gross totals of the documents of one month.
+type MonthTotal struct {
+	Month string // "2026-11", of the search date (transaction date, else issue date)
+	Gross int64
+	Count int
+}
+
+// MonthlyTotals sums the gross totals of the documents matching f (its cursor and limit are
+// ignored) per month of their search date, oldest first; months without documents are left out.
+func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter) ([]MonthTotal, error) {
+	if !validID(orgID) {
+		return []MonthTotal{}, nil
+	}
+	conds, condArgs := filterConditions(f)
+	query := "SELECT substr(d.search_date, 1, 7) AS month, CAST(SUM(d.gross) AS BIGINT), COUNT(*) FROM documents d WHERE d.org_id = ?"
+	for _, c := range conds {
+		query += " AND " + c
+	}
+	query += " GROUP BY substr(d.search_date, 1, 7) ORDER BY month"
+	rows, err := db.q().query(ctx, query, append([]any{orgID}, condArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: monthly totals of %s: %w", orgID, err)
+	}
+	defer rows.Close()
+	out := []MonthTotal{}
+	for rows.Next() {
+		var m MonthTotal
+		if err := rows.Scan(&m.Month, &m.Gross, &m.Count); err != nil {
+			return nil, fmt.Errorf("store: monthly totals of %s: %w", orgID, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: monthly totals of %s: %w", orgID, err)
+	}
+	return out, nil
 }

@@ -64,34 +64,17 @@ func (u *ui) monthlyInvoiced(ctx context.Context, orgID string, today document.D
 		index[months[i].Label] = i
 	}
 	from := document.DateOf(first)
-	f := document.Filter{Kind: document.Invoice, Status: document.Issued, DateFrom: &from, DateTo: &today, Limit: 500}
-	for {
-		docs, next, err := u.Store.SearchDocuments(ctx, orgID, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range docs {
-			if i, ok := index[searchDate(d).String()[:7]]; ok {
-				months[i].Total += d.Totals.Gross
-			}
-		}
-		if next == "" {
-			return months, nil
-		}
-		f.Cursor = next
+	f := document.Filter{Kind: document.Invoice, Status: document.Issued, DateFrom: &from, DateTo: &today}
+	totals, err := u.Store.MonthlyTotals(ctx, orgID, f)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// searchDate is the date a document is searched and charted by: the transaction date, else the
-// start of the transaction period, else the issue date.
-func searchDate(d document.Document) document.Date {
-	switch {
-	case d.TransactionDate != nil && !d.TransactionDate.IsZero():
-		return *d.TransactionDate
-	case d.TransactionPeriod != nil:
-		return d.TransactionPeriod.From
+	for _, t := range totals {
+		if i, ok := index[t.Month]; ok {
+			months[i].Total = t.Gross
+		}
 	}
-	return d.IssueDate
+	return months, nil
 }
 
 // layoutChart places the bars: heights proportional to the largest month, in integer pixels.
