@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -148,28 +149,40 @@ func (q *Queue) GetExport(ctx context.Context, orgID, id string) (Export, error)
 	return e, nil
 }
 
-// ExportZIP returns the ZIP of the organisation's finished export id. It is ENotFound for another
-// organisation's export, an expired one, and one that is not done yet.
-func (q *Queue) ExportZIP(ctx context.Context, orgID, id string) (Export, []byte, error) {
+// OpenExportZIP returns the organisation's finished export id and a reader of its ZIP, which
+// fetches the stored chunks one at a time as it is read: serving a ZIP of any size holds one chunk
+// (Options.ChunkSize) in memory. Export.Size is the ZIP's length (for Content-Length). The reader
+// fails with io.ErrUnexpectedEOF if the export is deleted while it is read. It is ENotFound for
+// another organisation's export, an expired one, and one that is not done yet.
+func (q *Queue) OpenExportZIP(ctx context.Context, orgID, id string) (Export, io.Reader, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return Export{}, nil, errExportNotFound()
 	}
-	var zip []byte
-	row := q.db.SQL().QueryRowContext(ctx, bind(q.db.Driver(), `SELECT zip, `+exportColumns+` FROM exports
+	row := q.db.SQL().QueryRowContext(ctx, bind(q.db.Driver(), `SELECT `+exportColumns+` FROM exports
 		WHERE id = ? AND org_id = ? AND expires_at > ? AND status = 'done'`), id, orgID, formatTime(q.opts.Now()))
-	e, err := scanExport(scanFunc(func(dst ...any) error { return row.Scan(append([]any{&zip}, dst...)...) }))
+	e, err := scanExport(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Export{}, nil, document.Errorf(document.ENotFound, "エクスポートが見つからないか、まだ完了していません (export not found or not done)")
 	}
 	if err != nil {
 		return Export{}, nil, fmt.Errorf("jobs: export zip %s: %w", id, err)
 	}
-	return e, zip, nil
+	return e, &chunkReader{ctx: ctx, q: q, e: e}, nil
 }
 
-type scanFunc func(dst ...any) error
-
-func (f scanFunc) Scan(dst ...any) error { return f(dst...) }
+// ExportZIP is OpenExportZIP read into memory: the whole ZIP at once. For tests and small
+// exports; the download route streams with OpenExportZIP.
+func (q *Queue) ExportZIP(ctx context.Context, orgID, id string) (Export, []byte, error) {
+	e, r, err := q.OpenExportZIP(ctx, orgID, id)
+	if err != nil {
+		return Export{}, nil, err
+	}
+	data := bytes.NewBuffer(make([]byte, 0, e.Size))
+	if _, err := data.ReadFrom(r); err != nil {
+		return Export{}, nil, err
+	}
+	return e, data.Bytes(), nil
+}
 
 // exportWorker runs export jobs.
 type exportWorker struct {
@@ -181,7 +194,8 @@ type exportWorker struct {
 const progressEvery = 250 * time.Millisecond
 
 // Work renders the export from scratch (an interrupted attempt leaves nothing behind to resume)
-// and stores the ZIP. A document that fails to render is in the index; the export fails only when
+// and stores the ZIP as it is written, in export_chunks rows of Options.ChunkSize bytes, so its
+// memory does not grow with the ZIP. A document that fails to render is in the index; the export fails only when
 // the store or the context does, and is then retried by River until its attempts run out.
 func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) error {
 	q := w.q
@@ -204,9 +218,21 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 	if q.opts.Renderer == nil {
 		return q.failExport(ctx, id, errors.New("this replica has no PDF renderer"), false)
 	}
-	if _, err := q.db.SQL().ExecContext(ctx, bind(drv, `UPDATE exports SET status = 'running', done = 0, failed = 0, error = '',
-		attempts = attempts + 1, worker = ?, updated_at = ? WHERE id = ?`), q.opts.ID, formatTime(q.opts.Now()), id); err != nil {
+	// The attempt number keys this attempt's chunks. A finished export is never restarted (a
+	// stale attempt that finds it done stops here).
+	var attempt int
+	err = q.db.SQL().QueryRowContext(ctx, bind(drv, `UPDATE exports SET status = 'running', done = 0, failed = 0, error = '',
+		attempts = attempts + 1, worker = ?, updated_at = ? WHERE id = ? AND status <> 'done' RETURNING attempts`),
+		q.opts.ID, formatTime(q.opts.Now()), id).Scan(&attempt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("jobs: export %s: %w", id, err)
+	}
+	// Each attempt renders from scratch: what earlier attempts stored goes.
+	if err := q.deleteChunks(ctx, id, 0, false); err != nil {
+		return err
 	}
 
 	// Progress is written from this goroutine only, throttled, so renders never wait on it.
@@ -226,18 +252,36 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 		}
 	}
 	x := &Exporter{Store: q.db, Renderer: q.opts.Renderer, Workers: q.opts.RenderWorkers, Now: q.opts.Now}
-	var buf bytes.Buffer
-	sum, err := x.WriteZIP(ctx, &buf, orgID, sf.filter(), progress)
+	cw := q.newChunkWriter(ctx, id, attempt)
+	sum, err := x.WriteZIP(ctx, cw, orgID, sf.filter(), progress)
+	if err == nil {
+		err = cw.Close()
+	}
 	if err != nil {
 		final := job.Attempt >= job.MaxAttempts
-		return q.failExport(context.WithoutCancel(ctx), id, err, final)
+		bg := context.WithoutCancel(ctx)
+		if err := q.deleteChunks(bg, id, attempt, false); err != nil {
+			q.logger.Warn("export: delete the failed attempt's chunks", "export", id, "err", err)
+		}
+		return q.failExport(bg, id, err, final)
 	}
-	_, err = q.db.SQL().ExecContext(ctx, bind(drv, `UPDATE exports SET status = 'done', done = ?, total = ?, failed = ?,
-		zip = ?, size = ?, updated_at = ? WHERE id = ?`), sum.Done, sum.Total, sum.Failed, buf.Bytes(), sum.Bytes, formatTime(q.opts.Now()), id)
+	// Only the latest attempt finishes the export: a stale one (its replica was thought dead and
+	// the job handed on) finds attempts moved on and leaves the row alone.
+	res, err := q.db.SQL().ExecContext(ctx, bind(drv, `UPDATE exports SET status = 'done', done = ?, total = ?, failed = ?,
+		size = ?, updated_at = ? WHERE id = ? AND attempts = ? AND status <> 'done'`),
+		sum.Done, sum.Total, sum.Failed, cw.n, formatTime(q.opts.Now()), id, attempt)
 	if err != nil {
-		return fmt.Errorf("jobs: export %s: store zip: %w", id, err)
+		return fmt.Errorf("jobs: export %s: finish: %w", id, err)
 	}
-	q.logger.Info("export done", "export", id, "documents", sum.Done, "failed", sum.Failed, "bytes", sum.Bytes, "worker", q.opts.ID)
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		q.logger.Warn("export: a later attempt took over; this one's ZIP is dropped", "export", id, "attempt", attempt)
+		return q.deleteChunks(context.WithoutCancel(ctx), id, attempt, false)
+	}
+	// Chunks a stale attempt stored after this one started are never read; they go now.
+	if err := q.deleteChunks(ctx, id, attempt, true); err != nil {
+		q.logger.Warn("export: delete stale chunks", "export", id, "err", err)
+	}
+	q.logger.Info("export done", "export", id, "documents", sum.Done, "failed", sum.Failed, "bytes", cw.n, "chunks", cw.seq, "worker", q.opts.ID)
 	return nil
 }
 
@@ -248,7 +292,8 @@ func (q *Queue) failExport(ctx context.Context, id string, cause error, final bo
 	if final {
 		status = Failed
 	}
-	_, err := q.db.SQL().ExecContext(ctx, bind(q.db.Driver(), `UPDATE exports SET status = ?, error = ?, updated_at = ? WHERE id = ?`),
+	_, err := q.db.SQL().ExecContext(ctx, bind(q.db.Driver(), `UPDATE exports SET status = ?, error = ?, updated_at = ?
+		WHERE id = ? AND status <> 'done'`),
 		string(status), cause.Error(), formatTime(q.opts.Now()), id)
 	if err != nil {
 		q.logger.Error("export: record failure", "export", id, "err", err)

@@ -51,6 +51,9 @@ type Options struct {
 	// PollInterval is how often idle replicas look for new jobs (River's 1 s). On PostgreSQL
 	// through database/sql River has no LISTEN/NOTIFY and relies on polling.
 	PollInterval time.Duration
+	// ChunkSize is how many bytes of an export's ZIP are stored per row (DefaultChunkSize); the
+	// job holds one chunk of the ZIP in memory at a time.
+	ChunkSize int
 	// RetryAfter is the delay before a failed attempt is retried (River's backoff when 0).
 	RetryAfter time.Duration
 	// ID names this replica in River and in exports.worker (host name and a random suffix).
@@ -96,6 +99,9 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 	}
 	if opts.RescueStuckJobsAfter <= opts.JobTimeout {
 		opts.RescueStuckJobsAfter = opts.JobTimeout + 5*time.Minute
+	}
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = DefaultChunkSize
 	}
 	if opts.JobWorkers <= 0 {
 		opts.JobWorkers = DefaultJobWorkers
