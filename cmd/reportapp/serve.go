@@ -63,7 +63,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	queue, err := jobs.New(db, jobs.Options{Logger: logger, Renderer: renderer, RenderWorkers: cfg.PDFWorkers})
+	queue, err := jobs.New(db, jobs.Options{Logger: logger, Renderer: renderer, RenderWorkers: cfg.PDFWorkers,
+		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

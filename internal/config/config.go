@@ -64,6 +64,8 @@ type Config struct {
 	TrustedProxies  []netip.Prefix // TRUSTED_PROXIES comma-separated CIDRs (bare IPs as /32 /128)
 	MetricsAddr     string         // METRICS_ADDR optional separate listener for /metrics
 	PDFWorkers      int            // PDF_WORKERS (default runtime.NumCPU())
+	JobWorkers      int            // JOB_WORKERS: background jobs (exports) one replica runs at once (default 2)
+	ExportRetention time.Duration  // EXPORT_RETENTION: how long a finished export is kept (default 168h)
 	Notices         []string       // sentences to log once at start-up
 }
 
@@ -342,6 +344,8 @@ func (l *loader) load() Config {
 	}
 
 	c.PDFWorkers = int(l.positive(int64(runtime.NumCPU()), "PDF_WORKERS"))
+	c.JobWorkers = int(l.positive(2, "JOB_WORKERS"))
+	c.ExportRetention = l.duration(7*24*time.Hour, time.Minute, "EXPORT_RETENTION")
 
 	l.compatNotices(c)
 	c.Notices = l.notices

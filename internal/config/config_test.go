@@ -64,6 +64,8 @@ func withDefaults(t *testing.T, edit func(*Config)) Config {
 		ShutdownDelay:   5 * time.Second,
 		ShutdownTimeout: 25 * time.Second,
 		PDFWorkers:      runtime.NumCPU(),
+		JobWorkers:      2,
+		ExportRetention: 7 * 24 * time.Hour,
 	}
 	if edit != nil {
 		edit(&c)
@@ -195,6 +197,7 @@ func TestLoad(t *testing.T) {
 		want func(*Config)
 	}{
 		{"PORT alone", map[string]string{"PORT": "8000"}, func(c *Config) { c.Addr = ":8000" }},
+		{"job workers and export retention", map[string]string{"JOB_WORKERS": "4", "EXPORT_RETENTION": "24h"}, func(c *Config) { c.JobWorkers, c.ExportRetention = 4, 24*time.Hour }},
 		{"ADDR over PORT", map[string]string{"ADDR": "127.0.0.1:9000", "PORT": "8000"}, func(c *Config) {
 			c.Addr = "127.0.0.1:9000"
 			c.Notices = []string{"PORT is ignored because ADDR is set."}
@@ -483,21 +486,23 @@ func TestAllProblemsAtOnce(t *testing.T) {
 		"TRUSTED_PROXIES":  "10.0.0.0/33,proxy.local,10.0.0.1",
 		"METRICS_ADDR":     "9090",
 		"PDF_WORKERS":      "-2",
+		"JOB_WORKERS":      "many",
+		"EXPORT_RETENTION": "1s",
 	}
 	errs := mustProblems(t, env, "")
 	want := []string{
 		"APP_ENV", "PORT", "LOG_LEVEL", "LOG_FORMAT", "BASE_URL", "DATABASE_URL", "MIGRATE_ON_START", "TIME_ZONE",
 		"OIDC_ISSUER_URL", "OIDC_CLIENT_SECRET",
 		"REQUEST_TIMEOUT", "MAX_BODY_BYTES", "MAX_INFLIGHT", "QUEUE_TIMEOUT", "SHUTDOWN_DELAY", "SHUTDOWN_TIMEOUT",
-		"TRUSTED_PROXIES", "TRUSTED_PROXIES", "METRICS_ADDR", "PDF_WORKERS",
+		"TRUSTED_PROXIES", "TRUSTED_PROXIES", "METRICS_ADDR", "PDF_WORKERS", "JOB_WORKERS", "EXPORT_RETENTION",
 	}
 	if diff := cmp.Diff(want, names(errs)); diff != "" {
 		t.Errorf("problem names (-want +got):\n%s\nerror:\n%v", diff, errs)
 	}
 	msg := errs.Error()
 	lines := strings.Split(msg, "\n")
-	if lines[0] != "config: 20 problems:" || len(lines) != 21 {
-		t.Errorf("error has header %q and %d lines, want \"config: 20 problems:\" and 21", lines[0], len(lines))
+	if lines[0] != "config: 22 problems:" || len(lines) != 23 {
+		t.Errorf("error has header %q and %d lines, want \"config: 22 problems:\" and 23", lines[0], len(lines))
 	}
 	for i, e := range errs {
 		if lines[i+1] != "  "+e.Name+": "+e.Problem {

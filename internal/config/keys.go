@@ -49,6 +49,10 @@ func Keys() []Key {
 			Description: "Separate listen address for /metrics; unset serves /metrics on ADDR."},
 		{Name: "PDF_WORKERS", Default: "number of CPUs",
 			Description: "PDFs rendered at once."},
+		{Name: "JOB_WORKERS", Default: "2",
+			Description: "Background jobs (bulk exports) one replica runs at once."},
+		{Name: "EXPORT_RETENTION", Default: "168h",
+			Description: "How long a finished bulk export is kept for download; a duration."},
 
 		// Database.
 		{Name: "DATABASE_URL", Default: "",
