@@ -473,6 +473,8 @@ func TestErrorStatuses(t *testing.T) {
 		{"bad registration number", "A-admin", "PUT", "/api/v1/organization", `{"name":"株式会社A","registration_number":"T123"}`, nil, 422, "registration_number"},
 		{"bad honorific", "A-member", "POST", "/api/v1/customers", `{"name":"x","honorific":"殿"}`, nil, 422, "honorific"},
 		{"bad filter", "A-viewer", "GET", "/api/v1/documents?kind=poem", nil, nil, 422, "kind"},
+		{"unknown route", "A-viewer", "GET", "/api/v1/nope", nil, nil, 404, ""},
+		{"wrong method", "A-viewer", "PATCH", "/api/v1/documents/x", nil, nil, 405, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, hdr, data := a.do(tc.who, tc.method, tc.path, tc.body, tc.hdr...)

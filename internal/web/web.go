@@ -66,6 +66,7 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 		mux.Handle(rt.pattern, a.wrap(rt))
 	}
 	d.Auth.Mount(mux)
+	mux.Handle("/api/", apiNotFound(mux))
 	// API requests authenticate by bearer token only and never by cookie, so they need no CSRF
 	// protection; browser requests use the session and are checked for cross-origin requests.
 	api := d.Auth.BearerMiddleware(mux)
@@ -202,4 +203,31 @@ func readJSON(r *http.Request) ([]byte, error) {
 // invalid returns an EInvalid error for one field.
 func invalid(field, msg string) error {
 	return &document.Error{Code: document.EInvalid, Message: fmt.Sprintf("%s: %s", field, msg), Fields: map[string]string{field: msg}}
+}
+
+// apiNotFound answers requests under /api/ that no route matched with a JSON error: 405 with
+// Allow when the path exists with other methods, else 404.
+func apiNotFound(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeJSON(w, http.StatusMethodNotAllowed, errorBodyOf("method_not_allowed", "このメソッドは使えません (method not allowed; use "+strings.Join(allow, ", ")+")"))
+			return
+		}
+		writeJSON(w, http.StatusNotFound, errorBodyOf(document.ENotFound, "そのような API はありません (no such API route; see /api/v1/openapi.json)"))
+	})
+}
+
+func errorBodyOf(code, msg string) errorBody {
+	var b errorBody
+	b.Error.Code, b.Error.Message = code, msg
+	return b
 }
