@@ -105,20 +105,25 @@ func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p store.Principa
 	return nil
 }
 
-// exportDownload serves the finished ZIP; until it is done, and for other organisations, 404.
+// exportDownload streams the finished ZIP, one stored chunk in memory at a time; until it is
+// done, and for other organisations, 404.
 func (a *app) exportDownload(w http.ResponseWriter, r *http.Request, p store.Principal) error {
 	if a.Jobs == nil {
 		return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
 	}
-	e, data, err := a.Jobs.ExportZIP(r.Context(), p.OrgID, r.PathValue("id"))
+	e, zr, err := a.Jobs.OpenExportZIP(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	name := fmt.Sprintf("書類_%s.zip", e.CreatedAt.In(a.loc).Format("20060102_150405"))
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Content-Length", strconv.FormatInt(e.Size, 10))
 	w.Header().Set("Content-Disposition", `attachment; filename="export.zip"; filename*=UTF-8''`+url.PathEscape(name))
 	w.Header().Set("Cache-Control", "private, no-store")
-	_, _ = w.Write(data)
+	// The ZIP streams from the database a chunk at a time. Once the headers are out an error can
+	// only cut the response short, which the client sees against Content-Length.
+	if _, err := io.Copy(w, zr); err != nil && r.Context().Err() == nil {
+		server.Logger(r.Context()).Warn("export download cut short", "export", e.ID, "err", err)
+	}
 	return nil
 }
