@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
+	"reportapp/internal/jobs"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
 )
@@ -93,11 +94,23 @@ func (a *app) exportCreate(w http.ResponseWriter, r *http.Request, p store.Princ
 	return nil
 }
 
-func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+// exportOf returns the caller's organisation's export named by the path's {id}: ENotFound for
+// another organisation's, an expired one, and any when the process has no job queue. The API and
+// the UI both look exports up through it.
+func (a *app) exportOf(r *http.Request, p store.Principal) (jobs.Export, error) {
 	if a.Jobs == nil {
-		return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
+		return jobs.Export{}, errNoExport()
 	}
-	e, err := a.Jobs.GetExport(r.Context(), p.OrgID, r.PathValue("id"))
+	return a.Jobs.GetExport(r.Context(), p.OrgID, r.PathValue("id"))
+}
+
+// errNoExport is the answer for an export that does not exist for the caller.
+func errNoExport() error {
+	return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
+}
+
+func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	e, err := a.exportOf(r, p)
 	if err != nil {
 		return err
 	}
@@ -107,9 +120,10 @@ func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p store.Principa
 
 // exportDownload streams the finished ZIP, one stored chunk in memory at a time; until it is
 // done, and for other organisations, 404.
+// The UI's download link uses it too.
 func (a *app) exportDownload(w http.ResponseWriter, r *http.Request, p store.Principal) error {
 	if a.Jobs == nil {
-		return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
+		return errNoExport()
 	}
 	e, zr, err := a.Jobs.OpenExportZIP(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {

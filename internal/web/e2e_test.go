@@ -19,6 +19,7 @@ import (
 
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
+	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -73,9 +74,25 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := jobs.Migrate(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qctx, stopQueue := context.WithCancel(ctx)
+	queueDone := make(chan error, 1)
+	go func() { queueDone <- queue.Run(qctx, 5*time.Second) }()
+	t.Cleanup(func() {
+		stopQueue()
+		if err := <-queueDone; err != nil {
+			t.Errorf("job queue: %v", err)
+		}
+	})
 	tz, _ := time.LoadLocation("Asia/Tokyo")
 	app, err := New(ctx, Deps{Config: config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20}, Store: db, Auth: authSvc,
-		PDF: pdf.NewPool(r, 2, 8), Version: "e2e"})
+		PDF: pdf.NewPool(r, 2, 8), Jobs: queue, Version: "e2e"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,6 +263,17 @@ func (f flow) run() {
 		t.Errorf("search by amount found %q, want %s", got, number)
 	}
 	f.screenshot("documents")
+
+	// Export the search result: the progress page polls until the ZIP is ready.
+	f.do("bulk export", chromedp.Click(chromedp.CSS("#export")), chromedp.WaitVisible(chromedp.CSS("#export-download")))
+	if got := f.text("#export-count"); got != "1 / 1 件" {
+		t.Errorf("export progress shows %q, want 1 / 1 件", got)
+	}
+	f.screenshot("export")
+	zipHead, err := chromedp.Run(f.ctx, chromedp.Evaluate[string](`fetch(document.querySelector('#export-download').href).then(r => r.arrayBuffer()).then(b => String.fromCharCode(...new Uint8Array(b.slice(0, 2))))`, chromedp.EvalAwaitPromise))
+	if err != nil || zipHead != "PK" {
+		t.Errorf("the export download is not a ZIP (starts %q, %v)", zipHead, err)
+	}
 
 	f.do("log out", chromedp.Click(chromedp.CSS("#logout")), chromedp.Sleep(300*time.Millisecond), chromedp.Navigate(f.base+"/"))
 	loc, err := chromedp.Run(f.ctx, chromedp.Location())

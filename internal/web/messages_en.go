@@ -47,6 +47,12 @@ func messagesEN() map[string]string {
 		"registration.warning": "The check digit of the registration number does not match. Please check the number (it was saved).",
 
 		"documents.title": "Documents", "documents.new": "New document", "documents.csv": "Export the result as CSV",
+		"export.title": "Bulk download", "export.create": "Download these results as a ZIP",
+		"export.help":          "Every document of the search is rendered to PDF and packed into one ZIP with a CSV index. This page updates itself.",
+		"export.status.queued": "Queued", "export.status.running": "Running", "export.status.done": "Done", "export.status.failed": "Failed",
+		"export.count": "%d of %d", "export.failed_docs": "%d documents could not be rendered (listed in the index).",
+		"export.error": "The export failed:", "export.download": "Download the ZIP",
+		"export.expires": "Available until %s.", "export.back": "Back to the documents",
 		"search.label": "Search documents (Electronic Books Act criteria)", "search.date_from": "Transaction date from", "search.date_to": "Transaction date to",
 		"search.total_min": "Gross at least (yen)", "search.total_max": "Gross at most (yen)", "search.any": "Any",
 		"search.q": "Keywords (number, subject, customer, item)", "search.clear": "Clear",

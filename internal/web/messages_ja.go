@@ -47,6 +47,12 @@ func messagesJA() map[string]string {
 		"registration.warning": "登録番号のチェックディジットが一致しません。番号をもう一度確認してください (保存はされています)。",
 
 		"documents.title": "書類", "documents.new": "書類を作成", "documents.csv": "検索結果をCSVで出力",
+		"export.title": "書類の一括ダウンロード", "export.create": "この検索結果をZIPで一括ダウンロード",
+		"export.help":          "検索結果のすべての書類をPDFにして、索引 (CSV) と一緒にZIPにまとめます。このページは自動で更新されます。",
+		"export.status.queued": "待機中", "export.status.running": "作成中", "export.status.done": "完了", "export.status.failed": "失敗",
+		"export.count": "%d / %d 件", "export.failed_docs": "%d 件はPDFを作成できませんでした (索引に記載しています)。",
+		"export.error": "エクスポートに失敗しました:", "export.download": "ZIPをダウンロード",
+		"export.expires": "ダウンロードは %s まで可能です。", "export.back": "書類の一覧に戻る",
 		"search.label": "書類の検索 (電子帳簿保存法の検索要件)", "search.date_from": "取引日 (から)", "search.date_to": "取引日 (まで)",
 		"search.total_min": "税込金額 (以上・円)", "search.total_max": "税込金額 (以下・円)", "search.any": "すべて",
 		"search.q": "キーワード (番号・件名・取引先・品名)", "search.clear": "条件をクリア",

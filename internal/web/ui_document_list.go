@@ -17,6 +17,7 @@ type documentListData struct {
 	Next      string // URL of the next page ("" on the last)
 	First     string // URL of the first page when not on it
 	CSV       string // URL of the CSV export of the whole result
+	Export    bool   // whether the caller may export the result as a ZIP (a member, with a job queue)
 }
 
 func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
@@ -28,7 +29,7 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p store.Princi
 			kept.Set(k, v)
 		}
 	}
-	d := documentListData{Query: kept}
+	d := documentListData{Query: kept, Export: u.Jobs != nil && p.Role.AtLeast(member)}
 	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", 500, 0)
 	if err != nil {
 		return err

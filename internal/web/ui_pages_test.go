@@ -25,6 +25,7 @@ import (
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/document"
+	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -43,6 +44,8 @@ type testUI struct {
 	hc    *http.Client
 	orgA  document.Organization
 	custA document.Customer
+	// queue takes exports but works none until runQueue.
+	queue *jobs.Queue
 }
 
 func mustUI(t testing.TB, db *store.DB) *testUI {
@@ -57,14 +60,22 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := jobs.Migrate(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := New(ctx, Deps{
+		Jobs:   queue,
 		Config: config.Config{TimeZone: tz, MaxBodyBytes: 4 << 20}, Store: db, Auth: authSvc,
 		PDF: pdf.NewPool(r, 2, 8), Now: func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }, Version: "test",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &testUI{t: t, db: db, who: map[string]store.Principal{}}
+	u := &testUI{t: t, db: db, who: map[string]store.Principal{}, queue: queue}
 	inject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := u.who[r.Header.Get("X-Test-As")]; ok {
 			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
@@ -210,6 +221,7 @@ func (u *testUI) mustDraft() string {
 func TestUIPagesRender(t *testing.T) {
 	u := mustUI(t, storetest.Open(t))
 	id := u.mustDraft()
+	exportID := u.mustExport(url.Values{})
 	tests := []struct {
 		who, path, sel string
 	}{
@@ -226,6 +238,7 @@ func TestUIPagesRender(t *testing.T) {
 		{"A-admin", "/settings", "form#org-form input#registration_number"},
 		{"A-admin", "/settings/members", "table#members tbody tr"},
 		{"A-viewer", "/tokens", "form#token-form"},
+		{"A-viewer", "/exports/" + exportID, "progress#export-bar"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -301,8 +314,10 @@ func TestUIRolesByRouteTable(t *testing.T) {
 func TestUIIsolation(t *testing.T) {
 	u := mustUI(t, storetest.Open(t))
 	id := u.mustDraft()
+	exportID := u.mustExport(url.Values{})
 	for _, path := range []string{"/customers/" + u.custA.ID, "/documents/" + id, "/documents/" + id + "/edit",
-		"/documents/" + id + "/history", "/documents/" + id + "/pdf", "/documents/new?copy=" + id} {
+		"/documents/" + id + "/history", "/documents/" + id + "/pdf", "/documents/new?copy=" + id,
+		"/exports/" + exportID, "/exports/" + exportID + "/download"} {
 		if p := u.get("B-admin", path); p.status != http.StatusNotFound {
 			t.Errorf("B GET %s = %d, want 404", path, p.status)
 		}

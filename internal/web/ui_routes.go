@@ -36,6 +36,10 @@ func (a *app) uiRoutes() []route {
 		{"GET /documents/{id}/history", viewer, pg(u.documentHistory)},
 		{"GET /documents/{id}/pdf", viewer, pg(u.documentPDF)},
 
+		{"POST /exports", member, pg(u.exportCreate)},
+		{"GET /exports/{id}", viewer, pg(u.exportView)},
+		{"GET /exports/{id}/download", viewer, pg(a.exportDownload)},
+
 		{"GET /settings", admin, pg(u.settingsEdit)},
 		{"POST /settings", admin, pg(u.settingsSave)},
 		{"POST /settings/images", admin, pg(u.settingsImagesSave)},

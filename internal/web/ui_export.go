@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"reportapp/internal/jobs"
+	"reportapp/internal/store"
+)
+
+// exportViewData is the export page: the export's progress and, once it is done, its download.
+type exportViewData struct {
+	E jobs.Export
+}
+
+// Polling reports whether the page should keep asking for progress (htmx polls only then).
+func (d exportViewData) Polling() bool {
+	return d.E.Status == jobs.Queued || d.E.Status == jobs.Running
+}
+
+// Max is the <progress> bar's max attribute: the number of documents, once known.
+func (d exportViewData) Max() int {
+	if d.E.Total > 0 {
+		return d.E.Total
+	}
+	return 1
+}
+
+// Value is the bar's value attribute: the documents rendered so far. It is -1 while the total
+// is unknown (a queued export), and the bar is then left indeterminate.
+func (d exportViewData) Value() int {
+	switch {
+	case d.E.Total > 0:
+		return d.E.Done
+	case d.E.Status == jobs.Done:
+		return 1 // an export of no documents is complete
+	}
+	return -1
+}
+
+// exportCreate queues a bulk PDF export of the document list's current search (the form carries
+// the same filters as the list's query) and shows its progress page. Filters that do not parse
+// re-render the document list with the messages beside the fields.
+func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	q := url.Values{}
+	for _, k := range exportFilterKeys {
+		if v := r.PostForm.Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	f, err := parseFilter(q)
+	if _, ok := fieldErrors(err); ok {
+		list := r.Clone(r.Context())
+		list.Method = http.MethodGet
+		list.URL.RawQuery = q.Encode()
+		return u.documentList(w, list, p)
+	}
+	if err != nil {
+		return err
+	}
+	if u.Jobs == nil {
+		return errNoJobs()
+	}
+	e, err := u.Jobs.CreateExport(r.Context(), p.OrgID, p.UserID, f)
+	if err != nil {
+		return err
+	}
+	return seeOther(w, r, "/exports/"+e.ID)
+}
+
+// exportView shows an export's progress. htmx polls it every second while the export is queued or
+// running and swaps in the progress fragment alone; the finished fragment no longer polls and
+// offers the download. Another organisation's export is 404.
+func (u *ui) exportView(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	e, err := u.exportOf(r, p)
+	if err != nil {
+		return err
+	}
+	name := "export.html"
+	if isHTMX(r) {
+		name = "export_progress"
+	}
+	return u.render(w, r, http.StatusOK, name, view{Title: "export.title", Nav: "documents", Data: exportViewData{E: e}})
+}
