@@ -24,6 +24,8 @@ type page struct {
 	OIDC      bool // show the "Auth0/OIDC でログイン" button
 	Local     bool // show the email + password form
 	MinLength int
+	// Stylesheet is Options.Stylesheet, set by render.
+	Stylesheet string
 }
 
 // pageNames are the pages, each parsed together with the layout.
@@ -49,6 +51,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 		p.Fields = map[string]string{}
 	}
 	p.MinLength = MinPasswordLength
+	p.Stylesheet = s.opts.Stylesheet
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.ErrorContext(r.Context(), "auth: render page", "page", name, "err", err)

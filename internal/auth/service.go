@@ -50,6 +50,12 @@ type Options struct {
 	ClientIP func(*http.Request) string
 	Now      func() time.Time // time.Now when nil
 	Logger   *slog.Logger     // discarded when nil
+
+	// Stylesheet is the URL of the application's stylesheet (web.Stylesheet()), linked from the
+	// sign-in, setup and password pages so that they look like the rest of the application.
+	// Empty leaves the pages unstyled. It must be a same-origin URL: the pages' CSP allows
+	// nothing else.
+	Stylesheet string
 }
 
 // Service signs users in and out and answers who is calling. It is safe for concurrent use.

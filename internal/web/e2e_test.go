@@ -62,7 +62,7 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	opts := auth.Options{BaseURL: ts.URL, LocalLogin: true}
+	opts := auth.Options{BaseURL: ts.URL, LocalLogin: true, Stylesheet: Stylesheet()}
 	if mod != nil {
 		mod(&opts)
 	}

@@ -56,7 +56,7 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 		t.Fatal(err)
 	}
 	tz, _ := time.LoadLocation("Asia/Tokyo")
-	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true})
+	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true, Stylesheet: Stylesheet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -768,6 +768,10 @@ func TestUIAssetsAndHeaders(t *testing.T) {
 		if p.status != http.StatusOK || p.header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
 			t.Errorf("GET %s = %d, Cache-Control %q", src, p.status, p.header.Get("Cache-Control"))
 		}
+	}
+	// The sign-in page (package auth) links the very stylesheet the pages use, through Stylesheet.
+	if got := u.get("", "/login").doc.Find("link[rel=stylesheet]").AttrOr("href", ""); got != css || Stylesheet() != css {
+		t.Errorf("login page's stylesheet = %q, Stylesheet() = %q, pages' = %q", got, Stylesheet(), css)
 	}
 	if p := u.get("", "/static/app.00000000.css"); p.status != http.StatusNotFound {
 		t.Errorf("a stale asset name = %d, want 404", p.status)

@@ -62,7 +62,16 @@ func newUI(a *app) *ui {
 // hashAssets names every static file by the first 8 bytes of its SHA-256, so that a new
 // release never meets a stale cached copy and the old copy may be cached for a year.
 func (u *ui) hashAssets() error {
-	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+	var err error
+	u.assets, u.files, err = hashedAssets()
+	return err
+}
+
+// hashedAssets returns each static file's hashed URL by its name ("app.css" →
+// "/static/app.3f2a1c9d.css") and each hashed name's file in staticFS.
+func hashedAssets() (assets, files map[string]string, err error) {
+	assets, files = map[string]string{}, map[string]string{}
+	err = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -77,10 +86,22 @@ func (u *ui) hashAssets() error {
 			ext = ".min.js"
 		}
 		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
-		u.assets[name] = "/static/" + hashed
-		u.files[hashed] = p
+		assets[name] = "/static/" + hashed
+		files[hashed] = p
 		return nil
 	})
+	return assets, files, err
+}
+
+// Stylesheet is the URL under which the handler of New serves the application's stylesheet. The
+// sign-in pages of package auth link it (auth.Options.Stylesheet) to look like the application;
+// main passes it on, as auth is built before the web handler.
+func Stylesheet() string {
+	assets, _, err := hashedAssets()
+	if err != nil { // the files are embedded: only a broken build gets here
+		return ""
+	}
+	return assets["app.css"]
 }
 
 // static serves an asset by its hashed name with a year-long immutable cache lifetime.
