@@ -30,15 +30,11 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 	if *slug == "" || *name == "" {
 		return usageError{"org create: --slug and --name are required"}
 	}
-	cfg, logger, err := loadConfig(e, *envFile)
+	db, closeDB, err := adminStore(ctx, e, *envFile)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg, logger, cfg.MigrateOnStart)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer closeDB()
 	org, err := db.CreateOrganization(ctx, *slug, *name)
 	if err != nil {
 		return err
