@@ -119,5 +119,16 @@ func TestBearerMiddleware(t *testing.T) {
 				t.Errorf("Authorization %q = %d, want %d", tt.header, rec.Code, tt.want)
 			}
 		}
+		// A request whose deadline passed while waiting for the database is load, not a
+		// fault: 503 with Retry-After, never 500.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/documents", nil).WithContext(ctx)
+		req.Header.Set("Authorization", "Bearer "+plain)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("cancelled request = %d (Retry-After %q), want 503 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
+		}
 	})
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -74,8 +75,14 @@ func (s *Service) BearerMiddleware(next http.Handler) http.Handler {
 		case document.EUnauthorized:
 			unauthorized(w)
 		default:
+			w.Header().Set("Content-Type", "application/json")
+			if overloaded(w, err) {
+				_, _ = w.Write([]byte(`{"error":{"code":"busy","message":"混み合っています。しばらくしてから再試行してください (busy, retry later)"}}` + "\n"))
+				return
+			}
 			s.log.ErrorContext(r.Context(), "auth: bearer", "err", err)
-			http.Error(w, `{"error":{"code":"internal","message":"内部エラーが発生しました"}}`, http.StatusInternalServerError)
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":{"code":"internal","message":"内部エラーが発生しました (internal error)"}}` + "\n"))
 		}
 	})
 }
@@ -100,6 +107,22 @@ func CrossOrigin(next http.Handler) http.Handler {
 }
 
 func (s *Service) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if overloaded(w, err) {
+		_, _ = w.Write([]byte("混み合っています。しばらくしてから再試行してください (busy, retry later)\n"))
+		return
+	}
 	s.log.ErrorContext(r.Context(), "auth: internal error", "path", r.URL.Path, "err", err)
 	http.Error(w, "内部エラーが発生しました", http.StatusInternalServerError)
+}
+
+// overloaded answers 503 with Retry-After when err is the request's deadline or cancellation:
+// the database was too busy to answer in time, which is load, not a fault.
+func overloaded(w http.ResponseWriter, err error) bool {
+	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return false
+	}
+	w.Header().Set("Retry-After", "5")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	return true
 }
