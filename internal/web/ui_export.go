@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"reportapp/internal/document"
 	"reportapp/internal/jobs"
 	"reportapp/internal/store"
 )
@@ -77,6 +78,11 @@ func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p store.Princi
 func (u *ui) exportView(w http.ResponseWriter, r *http.Request, p store.Principal) error {
 	e, err := u.exportOf(r, p)
 	if err != nil {
+		if isHTMX(r) && document.ErrorCode(err) == document.ENotFound {
+			// Gone (expired) while the page polled: 286 tells htmx to stop polling.
+			w.WriteHeader(286)
+			return nil
+		}
 		return err
 	}
 	name := "export.html"

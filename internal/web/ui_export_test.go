@@ -151,6 +151,10 @@ func TestUIExport(t *testing.T) {
 				t.Errorf("B GET %s = %d, want 404", path, p.status)
 			}
 		}
+		// A page still polling an export that is gone is told to stop (htmx's 286).
+		if p := u.get("A-viewer", "/exports/01a21b43-0000-7000-8000-000000000000", "HX-Request", "true"); p.status != 286 {
+			t.Errorf("polling a vanished export = %d, want 286", p.status)
+		}
 	})
 }
 
