@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures, over several runs of the real binary on a fresh SQLite data dir:
 # time from process start to /healthz answering, idle RSS, and RSS after N /healthz requests.
-# Usage: bench/startup.sh [runs=7] [requests=10000]
+# Usage: bench/startup.sh [runs=7] [requests=10000]   (ab from apache2-utils sends the requests; else curl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
@@ -21,9 +21,8 @@ for i in $(seq 1 "$runs"); do
   up=$(( ($(date +%s%N) - start) / 1000000 ))
   sleep 1
   idle=$(rss $pid)
-  if command -v wrk >/dev/null; then
-    # wrk counts time, not requests: run it long enough for well over N requests, then check.
-    wrk -t1 -c8 -d2s "http://127.0.0.1:$port/healthz" >/dev/null
+  if command -v ab >/dev/null; then
+    ab -q -n "$requests" -c 8 "http://127.0.0.1:$port/healthz" >/dev/null
   else
     for _ in $(seq 1 "$requests"); do curl -fso /dev/null "http://127.0.0.1:$port/healthz"; done
   fi
