@@ -57,7 +57,12 @@ func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "login", s.loginPage(page{}))
+	p := s.loginPage(page{})
+	// On a new installation nobody can sign in yet: say where the way in is.
+	if has, err := s.db.HasUsers(r.Context()); err == nil && !has {
+		p.Notice = "まだユーザーがいません。サーバーのログに出力された初回セットアップ用の URL を開いて、最初の組織と管理者を作成してください。 (No user yet: open the one-time setup URL printed in the server's log.)"
+	}
+	s.render(w, r, http.StatusOK, "login", p)
 }
 
 // handleLogin checks email and password. Unknown email and wrong password look the same: one

@@ -31,6 +31,10 @@ func TestFirstRunSetupWorksOnce(t *testing.T) {
 		}
 		token := u.Query().Get("token")
 		c := e.mustClient(t)
+		// Before setup the login page says where the way in is; afterwards it does not.
+		if r := c.get("/login"); !strings.Contains(r.body, "初回セットアップ") {
+			t.Errorf("the login page of a new installation does not point to the setup URL:\n%s", r.body)
+		}
 		if r := c.get("/setup?token=wrong"); r.status != http.StatusForbidden {
 			t.Errorf("GET /setup with a wrong token = %d, want 403", r.status)
 		}
@@ -58,6 +62,9 @@ func TestFirstRunSetupWorksOnce(t *testing.T) {
 		}
 		if _, ok, err := e.svc.SetupURL(ctx); ok || err != nil {
 			t.Errorf("SetupURL after setup = %v, %v; want false, nil", ok, err)
+		}
+		if r := e.mustClient(t).get("/login"); strings.Contains(r.body, "初回セットアップ") {
+			t.Errorf("the login page still speaks of setup after it was done")
 		}
 		// The admin can sign in with the password chosen at setup.
 		c2 := e.mustClient(t)
