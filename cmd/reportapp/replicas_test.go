@@ -387,10 +387,16 @@ func TestReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := range 250 {
+		// 600 documents of 200 lines (about 5 ms each to render, on one worker) make the
+		// export last well over SHUTDOWN_TIMEOUT (1s), so that stopping interrupts it.
+		items := make([]document.Item, 200)
+		for j := range items {
+			items[j] = document.Item{Name: fmt.Sprintf("設計 %d", j), Quantity: document.Quantity(document.QuantityScale), Unit: "式", UnitPrice: 500, TaxRate: document.RateStandard}
+		}
+		const n = 600
+		for i := range n {
 			d := document.Document{Kind: document.Quote, CustomerID: cust.ID, IssueDate: document.Date{Year: 2026, Month: 10, Day: 1 + i%28},
-				Subject: fmt.Sprintf("見積 %d", i), TaxRounding: document.Floor,
-				Items: []document.Item{{Name: "設計", Quantity: document.Quantity(document.QuantityScale), Unit: "式", UnitPrice: 50000, TaxRate: document.RateStandard}}}
+				Subject: fmt.Sprintf("見積 %d", i), TaxRounding: document.Floor, Items: append([]document.Item(nil), items...)}
 			if err := document.ComputeTotals(&d); err != nil {
 				t.Fatal(err)
 			}
@@ -426,8 +432,8 @@ func TestReplicas(t *testing.T) {
 		e = waitExport(t, e.ID, 5*time.Minute, finished)
 		var lastWorker string
 		db.QueryRow("SELECT worker FROM exports WHERE id = $1", e.ID).Scan(&lastWorker)
-		if e.Status != "done" || e.Done != 250 || e.Total != 250 || e.Attempts != 2 || lastWorker == worker {
-			t.Errorf("export = %+v on %q (stopped: %q); want done 250/250 on another replica in the second attempt", e, lastWorker, worker)
+		if e.Status != "done" || e.Done != n || e.Total != n || e.Attempts != 2 || lastWorker == worker {
+			t.Errorf("export = %+v on %q (stopped: %q); want done %d/%d on another replica in the second attempt", e, lastWorker, worker, n, n)
 		}
 	})
 }
