@@ -17,7 +17,7 @@ func TestPDFUnderLoad(t *testing.T) {
 		t.Skip("1,000 concurrent requests")
 	}
 	// The server's own limit is out of the way: the renderer pool alone bounds the work.
-	a, stop := startAPIWith(t, storetest.Open(t), apiLimits{maxInflight: 2000, pdfWorkers: 2, pdfQueue: 8})
+	a, stop := startAPIWith(t, storetest.Open(t), testLimits{maxInflight: 2000, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20})
 	t.Cleanup(stop)
 	_, _, issued := a.fixture()
 	url := a.URL + "/api/v1/documents/" + issued.ID + "/pdf"

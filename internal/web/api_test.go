@@ -7,21 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"reportapp/internal/auth"
-	"reportapp/internal/config"
 	"reportapp/internal/document"
-	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
-	"reportapp/internal/server"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -46,59 +39,21 @@ func mustAPI(t *testing.T, db *store.DB) *testAPI {
 	return a
 }
 
-// apiLimits are the concurrency limits of a test API.
-type apiLimits struct {
-	maxInflight, pdfWorkers, pdfQueue int
-}
-
 // startAPI starts the API on db with the usual limits; the caller stops it.
 func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 	t.Helper()
-	return startAPIWith(t, db, apiLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8})
+	return startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20})
 }
 
-func startAPIWith(t *testing.T, db *store.DB, lim apiLimits) (*testAPI, func()) {
+// startAPIWith starts the API with its job queue running; the caller stops both.
+func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func()) {
 	t.Helper()
 	ctx := context.Background()
-	r, err := testRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tz, _ := time.LoadLocation("Asia/Tokyo")
-	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Migrate(ctx, db, nil); err != nil {
-		t.Fatal(err)
-	}
-	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, queue := mustApp(t, db, lim)
 	qctx, stopQueue := context.WithCancel(ctx)
 	queueDone := make(chan error, 1)
 	go func() { queueDone <- queue.Run(qctx, 5*time.Second) }()
-	h, err := New(ctx, Deps{
-		Jobs:    queue,
-		Config:  config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20},
-		Store:   db,
-		Auth:    authSvc,
-		PDF:     pdf.NewPool(r, lim.pdfWorkers, lim.pdfQueue),
-		Now:     func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
-		Version: "test",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Options{
-		RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: lim.maxInflight,
-		MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(), Ready: db.Ping,
-	}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := serveTest(t, db, h, lim)
 	api := &testAPI{t: t, db: db, URL: ts.URL, tokens: map[string]string{}}
 	for _, o := range []struct {
 		slug  string

@@ -11,23 +11,17 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"reportapp/internal/auth"
-	"reportapp/internal/config"
 	"reportapp/internal/document"
 	"reportapp/internal/jobs"
-	"reportapp/internal/pdf"
-	"reportapp/internal/server"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -51,30 +45,8 @@ type testUI struct {
 func mustUI(t testing.TB, db *store.DB) *testUI {
 	t.Helper()
 	ctx := context.Background()
-	r, err := testRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tz, _ := time.LoadLocation("Asia/Tokyo")
-	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true, Stylesheet: Stylesheet()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.Migrate(ctx, db, nil); err != nil {
-		t.Fatal(err)
-	}
-	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := New(ctx, Deps{
-		Jobs:   queue,
-		Config: config.Config{TimeZone: tz, MaxBodyBytes: 4 << 20}, Store: db, Auth: authSvc,
-		PDF: pdf.NewPool(r, 2, 8), Now: func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) }, Version: "test",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lim := testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 4 << 20}
+	h, queue := mustApp(t, db, lim)
 	u := &testUI{t: t, db: db, who: map[string]store.Principal{}, queue: queue}
 	inject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := u.who[r.Header.Get("X-Test-As")]; ok {
@@ -82,12 +54,7 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 		}
 		h.ServeHTTP(w, r)
 	})
-	srv, err := server.New(server.Options{RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: 64,
-		MaxBodyBytes: 4 << 20, Registry: prometheus.NewRegistry(), Ready: db.Ping}, inject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := serveTest(t, db, inject, lim)
 	t.Cleanup(ts.Close)
 	u.URL = ts.URL
 	u.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -114,6 +81,7 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 				UserID: usr.ID, Email: usr.Email, Role: role}
 		}
 	}
+	var err error
 	u.custA, err = db.CreateCustomer(ctx, u.orgA.ID, document.Customer{Counterparty: document.Counterparty{Name: "株式会社サンプル", Honorific: "御中"}})
 	if err != nil {
 		t.Fatal(err)

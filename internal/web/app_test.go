@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"reportapp/internal/auth"
+	"reportapp/internal/config"
+	"reportapp/internal/jobs"
+	"reportapp/internal/pdf"
+	"reportapp/internal/server"
+	"reportapp/internal/store"
+)
+
+// testLimits are the size limits of a test application.
+type testLimits struct {
+	maxInflight, pdfWorkers, pdfQueue int
+	maxBody                           int64
+}
+
+// mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
+// queue that is not running yet.
+func mustApp(t testing.TB, db *store.DB, lim testLimits) (http.Handler, *jobs.Queue) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := testRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tz, _ := time.LoadLocation("Asia/Tokyo")
+	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true, Stylesheet: Stylesheet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Migrate(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(ctx, Deps{
+		Jobs:    queue,
+		Config:  config.Config{TimeZone: tz, MaxBodyBytes: lim.maxBody},
+		Store:   db,
+		Auth:    authSvc,
+		PDF:     pdf.NewPool(r, lim.pdfWorkers, lim.pdfQueue),
+		Now:     func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
+		Version: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, queue
+}
+
+// serveTest puts h behind the real server middleware on a loopback test server; the caller
+// closes it.
+func serveTest(t testing.TB, db *store.DB, h http.Handler, lim testLimits) *httptest.Server {
+	t.Helper()
+	srv, err := server.New(server.Options{
+		RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: lim.maxInflight,
+		MaxBodyBytes: lim.maxBody, Registry: prometheus.NewRegistry(), Ready: db.Ping,
+	}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httptest.NewServer(srv.Handler())
+}
