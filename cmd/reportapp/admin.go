@@ -3,25 +3,31 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"reportapp/internal/document"
 	"reportapp/internal/store"
 )
 
-// adminFlags are the flags shared by org, user and token.
-type adminFlags struct {
-	envFile, org, name, email, role, tokenID *string
+// subcommand reads the first argument of a command that has subcommands (org create, token
+// revoke): the subcommand's name, or done after printing the usage for -h, or a usage error.
+func subcommand(e env, args []string, usage string, names ...string) (name string, done bool, err error) {
+	switch {
+	case len(args) > 0 && (args[0] == "-h" || args[0] == "--help"):
+		fmt.Fprintln(e.stderr, "Usage: reportapp "+usage)
+		return "", true, nil
+	case len(args) > 0 && slices.Contains(names, args[0]):
+		return args[0], false, nil
+	}
+	return "", false, usageError{"usage: reportapp " + usage}
 }
 
 func cmdOrg(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stderr, "Usage: reportapp org create --slug acme --name 株式会社アクメ")
-			return nil
-		}
-		return usageError{"usage: reportapp org create --slug acme --name 株式会社アクメ"}
+	const usage = "org create --slug acme --name 株式会社アクメ"
+	if _, done, err := subcommand(e, args, usage, "create"); done || err != nil {
+		return err
 	}
-	fs, envFile := newFlags(e, "org create", "org create --slug acme --name 株式会社アクメ")
+	fs, envFile := newFlags(e, "org create", usage)
 	slug := fs.String("slug", "", "short unique name of the organisation (required)")
 	name := fs.String("name", "", "the organisation's name as printed on documents (required)")
 	if err := parse(fs, args[1:]); err != nil {
@@ -44,14 +50,11 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 }
 
 func cmdUser(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stderr, "Usage: reportapp user create --org acme --email a@example.com [--role admin|member|viewer]")
-			return nil
-		}
-		return usageError{"usage: reportapp user create --org acme --email a@example.com [--role admin|member|viewer]"}
+	const usage = "user create --org acme --email a@example.com [--role admin|member|viewer]"
+	if _, done, err := subcommand(e, args, usage, "create"); done || err != nil {
+		return err
 	}
-	fs, envFile := newFlags(e, "user create", "user create --org acme --email a@example.com [--role admin]")
+	fs, envFile := newFlags(e, "user create", usage)
 	org := fs.String("org", "", "organisation slug (created when missing)")
 	email := fs.String("email", "", "the user's e-mail address")
 	role := fs.String("role", "member", "admin, member or viewer")
@@ -73,14 +76,10 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 
 func cmdToken(ctx context.Context, e env, args []string) error {
 	const usage = "token create --org acme --email a@example.com [--role admin|member|viewer] [--name ci]\n       reportapp token revoke --org acme --id TOKEN_ID"
-	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stderr, "Usage: reportapp "+usage)
-			return nil
-		}
-		return usageError{"usage: reportapp " + usage}
+	sub, done, err := subcommand(e, args, usage, "create", "revoke")
+	if done || err != nil {
+		return err
 	}
-	sub := args[0]
 	fs, envFile := newFlags(e, "token "+sub, usage)
 	org := fs.String("org", "", "organisation slug")
 	email := fs.String("email", "", "the token's user (create)")

@@ -70,7 +70,7 @@ func TestAdminCommands(t *testing.T) {
 		t.Errorf("revoked token still authenticates: %v", err)
 	}
 	// Another organisation cannot revoke acme's token (it is not found there).
-	out, stderr, err = cli("token", "create", "--org", "acme", "--email", "viewer@example.com")
+	_, stderr, err = cli("token", "create", "--org", "acme", "--email", "viewer@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -359,7 +359,7 @@ func TestCommandLine(t *testing.T) {
 	if err := run(context.Background(), []string{"reportapp", "help", "config"}, getenv, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "DATABASE_URL") {
 		t.Errorf("help config: %v %q", err, out.String())
 	}
-	for _, sub := range []string{"serve", "migrate", "healthcheck", "render", "version"} {
+	for _, sub := range []string{"serve", "migrate", "healthcheck", "render", "version", "org", "user", "token", "export"} {
 		errOut.Reset()
 		if err := run(context.Background(), []string{"reportapp", sub, "-h"}, getenv, nil, &out, &errOut); err != nil || !strings.Contains(errOut.String(), "Usage: reportapp "+sub) {
 			t.Errorf("%s -h: %v %q", sub, err, errOut.String())
