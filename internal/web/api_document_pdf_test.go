@@ -75,12 +75,13 @@ func TestPDFUnderLoad(t *testing.T) {
 	}
 	t.Logf("statuses: %v", count)
 	// 2 renderers and 8 waiting places cannot take 1,000 requests at once: an unbounded
-	// renderer would answer them all (and hold them all in memory).
+	// renderer answers them all (measured: 1,000 × 200), which is what this assertion catches.
 	if count[200] == 0 || count[503] == 0 || count[200]+count[503] != n {
 		t.Errorf("statuses %v: want only 200 and 503, some of each", count)
 	}
-	// The pool renders 2 documents at a time with 8 waiting; 1,000 renders at once would need
-	// gigabytes.
+	// A backstop, not the proof: on 2 cores even an unbounded renderer peaked at about 110 MiB
+	// here, because renders finish faster than requests arrive. The status check above is what
+	// tells a bounded renderer from an unbounded one.
 	t.Logf("peak heap in use: %d MiB", peak>>20)
 	if peak > 256<<20 {
 		t.Errorf("peak heap %d MiB under 1,000 concurrent PDF requests", peak>>20)
