@@ -3,7 +3,6 @@ package web
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"io"
 	"strconv"
@@ -20,30 +19,9 @@ import (
 // index.csv lists every document.
 func TestExportDownloadChunked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if err := jobs.Migrate(ctx, db, nil); err != nil {
-			t.Fatal(err)
-		}
-		r, err := testRenderer()
-		if err != nil {
-			t.Fatal(err)
-		}
 		const chunkSize = 8 << 10
-		q, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond, ChunkSize: chunkSize})
-		if err != nil {
-			t.Fatal(err)
-		}
-		qctx, stop := context.WithCancel(ctx)
-		stopped := make(chan error, 1)
-		go func() { stopped <- q.Run(qctx, 10*time.Second) }()
-		t.Cleanup(func() {
-			stop()
-			if err := <-stopped; err != nil {
-				t.Errorf("queue: %v", err)
-			}
-		})
-		a := mustAPI(t, db)
-		a.URL = mustHandlerURL(t, db, q)
+		a, stop := startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20, chunkSize: chunkSize})
+		t.Cleanup(stop)
 		cust, _, _ := a.fixture()
 		for range 10 {
 			a.mustJSON(201, nil, "A-member", "POST", "/api/v1/documents", invoiceBody(cust.ID))

@@ -3,82 +3,22 @@ package web
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"reportapp/internal/auth"
-	"reportapp/internal/config"
 	"reportapp/internal/document"
 	"reportapp/internal/jobs"
-	"reportapp/internal/pdf"
-	"reportapp/internal/server"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
 
-// mustHandlerURL serves the application on db with q as its job queue (nil for none) and returns
-// its URL; the organisations and tokens of mustAPI work there.
-func mustHandlerURL(t *testing.T, db *store.DB, q *jobs.Queue) string {
-	t.Helper()
-	ctx := context.Background()
-	r, err := testRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := New(ctx, Deps{
-		Config: config.Config{TimeZone: time.UTC, MaxBodyBytes: 1 << 20},
-		Store:  db, Auth: authSvc, PDF: pdf.NewPool(r, 2, 8), Jobs: q, Version: "test",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Options{RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: 64,
-		MaxBodyBytes: 1 << 20, Registry: prometheus.NewRegistry(), Ready: db.Ping}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
-
-// mustExportAPI is mustAPI with a running job queue.
+// mustExportAPI is mustAPI, whose job queue runs, and that queue.
 func mustExportAPI(t *testing.T, db *store.DB) (*testAPI, *jobs.Queue) {
 	t.Helper()
-	ctx := context.Background()
-	if err := jobs.Migrate(ctx, db, nil); err != nil {
-		t.Fatal(err)
-	}
-	r, err := testRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qctx, stop := context.WithCancel(ctx)
-	stopped := make(chan error, 1)
-	go func() { stopped <- q.Run(qctx, 10*time.Second) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-stopped; err != nil {
-			t.Errorf("queue: %v", err)
-		}
-	})
 	a := mustAPI(t, db)
-	a.URL = mustHandlerURL(t, db, q)
-	return a, q
+	return a, a.queue
 }
 
 func TestExportAPI(t *testing.T) {
@@ -159,8 +99,8 @@ func TestExportAPI(t *testing.T) {
 // knows of no export.
 func TestExportWithoutQueue(t *testing.T) {
 	db := storetest.Open(t)
-	a := mustAPI(t, db)
-	a.URL = mustHandlerURL(t, db, nil)
+	a, stop := startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20, noQueue: true})
+	t.Cleanup(stop)
 	if code, _, _ := a.do("A-member", "POST", "/api/v1/exports", nil); code != 503 {
 		t.Errorf("create without a queue = %d, want 503", code)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
@@ -28,6 +29,7 @@ type testAPI struct {
 	orgA   document.Organization
 	orgB   document.Organization
 	tokens map[string]string // "A-admin", "A-member", "A-viewer", "B-admin"
+	queue  *jobs.Queue       // running; nil when started without one
 }
 
 var testRenderer = sync.OnceValues(pdf.New)
@@ -52,9 +54,13 @@ func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func())
 	h, queue := mustApp(t, db, lim)
 	qctx, stopQueue := context.WithCancel(ctx)
 	queueDone := make(chan error, 1)
-	go func() { queueDone <- queue.Run(qctx, 5*time.Second) }()
+	if queue != nil {
+		go func() { queueDone <- queue.Run(qctx, 5*time.Second) }()
+	} else {
+		queueDone <- nil
+	}
 	ts := serveTest(t, db, h, lim)
-	api := &testAPI{t: t, db: db, URL: ts.URL, tokens: map[string]string{}}
+	api := &testAPI{t: t, db: db, URL: ts.URL, tokens: map[string]string{}, queue: queue}
 	for _, o := range []struct {
 		slug  string
 		dst   *document.Organization

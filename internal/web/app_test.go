@@ -21,10 +21,12 @@ import (
 type testLimits struct {
 	maxInflight, pdfWorkers, pdfQueue int
 	maxBody                           int64
+	chunkSize                         int  // of export ZIPs; 0 for the default
+	noQueue                           bool // build the application without a job queue
 }
 
 // mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
-// queue that is not running yet.
+// queue that is not running yet (nil with lim.noQueue).
 func mustApp(t testing.TB, db *store.DB, lim testLimits) (http.Handler, *jobs.Queue) {
 	t.Helper()
 	ctx := context.Background()
@@ -40,9 +42,12 @@ func mustApp(t testing.TB, db *store.DB, lim testLimits) (http.Handler, *jobs.Qu
 	if err := jobs.Migrate(ctx, db, nil); err != nil {
 		t.Fatal(err)
 	}
-	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
+	var queue *jobs.Queue
+	if !lim.noQueue {
+		queue, err = jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond, ChunkSize: lim.chunkSize})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	h, err := New(ctx, Deps{
 		Jobs:    queue,
