@@ -31,7 +31,7 @@ type DocumentInput struct {
 	PricesIncludeTax  json.RawMessage `json:"prices_include_tax"`
 	TaxRounding       json.RawMessage `json:"tax_rounding"`
 	WithholdingTax    json.RawMessage `json:"withholding_tax"`
-	Items             json.RawMessage `json:"items"` // [{name, quantity, unit, unit_price, tax_rate}]
+	Items             json.RawMessage `json:"items"` // [{name, description, quantity, unit, unit_price, tax_rate}]
 	Version           json.RawMessage `json:"version"`
 
 	// Read-only, ignored.
@@ -50,12 +50,13 @@ type DocumentInput struct {
 
 // itemInput is one element of DocumentInput.Items.
 type itemInput struct {
-	Name      json.RawMessage `json:"name"`
-	Quantity  json.RawMessage `json:"quantity"` // "1.5" (or, leniently, 1.5)
-	Unit      json.RawMessage `json:"unit"`
-	UnitPrice json.RawMessage `json:"unit_price"`
-	TaxRate   json.RawMessage `json:"tax_rate"`
-	Amount    json.RawMessage `json:"amount"` // read-only, ignored
+	Name        json.RawMessage `json:"name"`
+	Description json.RawMessage `json:"description"`
+	Quantity    json.RawMessage `json:"quantity"` // "1.5" (or, leniently, 1.5)
+	Unit        json.RawMessage `json:"unit"`
+	UnitPrice   json.RawMessage `json:"unit_price"`
+	TaxRate     json.RawMessage `json:"tax_rate"`
+	Amount      json.RawMessage `json:"amount"` // read-only, ignored
 }
 
 type periodInput struct {
@@ -310,8 +311,9 @@ func DecodeDocument(data []byte) (Document, *int64, error) {
 // item converts one line.
 func (fd fieldDecoder) item(path string, in itemInput) Item {
 	it := Item{
-		Name: fd.str(path+".name", in.Name),
-		Unit: fd.str(path+".unit", in.Unit),
+		Name:        fd.str(path+".name", in.Name),
+		Description: fd.str(path+".description", in.Description),
+		Unit:        fd.str(path+".unit", in.Unit),
 	}
 	if absent(in.Quantity) {
 		fd.fe.Add(path+".quantity", msgRequired)

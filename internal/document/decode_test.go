@@ -26,7 +26,7 @@ const fullDocumentJSON = `{
   "tax_rounding": "half_up",
   "withholding_tax": true,
   "items": [
-    {"name": "作業", "quantity": "1.5", "unit": "時間", "unit_price": 3333, "tax_rate": 10, "amount": 999},
+    {"name": "作業", "description": "設計レビュー\n夜間対応を含む", "quantity": "1.5", "unit": "時間", "unit_price": 3333, "tax_rate": 10, "amount": 999},
     {"name": "お茶", "quantity": 2, "unit": "本", "unit_price": 150, "tax_rate": 8}
   ],
   "version": 3,
@@ -51,7 +51,7 @@ func TestDecodeDocument(t *testing.T) {
 		TaxRounding:       HalfUp,
 		WithholdingTax:    true,
 		Items: []Item{
-			{Name: "作業", Quantity: 1500, Unit: "時間", UnitPrice: 3333, TaxRate: 10},
+			{Name: "作業", Description: "設計レビュー\n夜間対応を含む", Quantity: 1500, Unit: "時間", UnitPrice: 3333, TaxRate: 10},
 			{Name: "お茶", Quantity: 2000, Unit: "本", UnitPrice: 150, TaxRate: 8},
 		},
 	}
@@ -156,6 +156,7 @@ func TestDecodeDocumentInvalid(t *testing.T) {
 		{"unit price beyond int64", `{"items": [{"quantity": "1", "unit_price": 99999999999999999999, "tax_rate": 10}]}`, []string{"items[0].unit_price"}},
 		{"item not an object", `{"items": [{"quantity": "1", "unit_price": 1, "tax_rate": 10}, 3]}`, []string{"items[1]"}},
 		{"items not an array", `{"items": {"name": "a"}}`, []string{"items"}},
+		{"description number", `{"items": [{"name": "a", "description": 5, "quantity": "1", "unit_price": 1, "tax_rate": 10}]}`, []string{"items[0].description"}},
 		{"too many items", `{"items": [` + strings.Repeat(`{},`, 1000) + `{}]}`, []string{"items"}},
 		{"kind number", `{"kind": 1}`, []string{"kind"}},
 		{"subject array", `{"subject": ["a"]}`, []string{"subject"}},

@@ -194,14 +194,16 @@ type Period struct {
 }
 
 // Item is one line of a document. Amount is computed: Quantity × UnitPrice rounded by the
-// document's rounding mode.
+// document's rounding mode. Name is one line; Description is optional free text of several
+// lines (a period, what the work included), printed under the name in smaller type.
 type Item struct {
-	Name      string   `json:"name"`
-	Quantity  Quantity `json:"quantity"`
-	Unit      string   `json:"unit"`
-	UnitPrice int64    `json:"unit_price"`
-	TaxRate   TaxRate  `json:"tax_rate"`
-	Amount    int64    `json:"amount"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Quantity    Quantity `json:"quantity"`
+	Unit        string   `json:"unit"`
+	UnitPrice   int64    `json:"unit_price"`
+	TaxRate     TaxRate  `json:"tax_rate"`
+	Amount      int64    `json:"amount"`
 }
 
 // RateTotal is the total of one tax rate: tax is computed once on the sum of the rate's lines.

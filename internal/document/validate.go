@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 const (
 	MaxNameLen          = 200  // names of organisations, customers, items; subjects
 	MaxNotesLen         = 5000 // 備考
+	MaxDescriptionLen   = 1000 // a line item's description (摘要), line breaks included
 	MaxUnitLen          = 20   // 単位
 	MaxPrefixLen        = 20   // number prefixes
 	MaxItems            = 1000 // lines per document
@@ -42,6 +44,15 @@ func textProblem(s string, maxLen int, multiline bool) string {
 		return fmt.Sprintf("%d 文字以内で入力してください (at most %d characters, got %d)", maxLen, maxLen, n)
 	}
 	return ""
+}
+
+// normalizeLineBreaks turns CRLF and lone CR into LF, so a text typed in a browser's textarea
+// (which submits CRLF) is stored and counted like the same text sent as JSON.
+func normalizeLineBreaks(s string) string {
+	if !strings.ContainsRune(s, '\r') {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // checkText records a problem of the text field s in fe.
@@ -180,7 +191,8 @@ func (c *Customer) Validate() error {
 // may cover several sales or predate the system) though recommended; 1..MaxItems lines, each
 // with a name, a quantity 0..MaxQuantity, a unit price within ±MaxAmount and a rate in force;
 // tax_rounding empty (the caller fills in the organisation's default) or valid. Text is valid
-// UTF-8 without control characters, except tabs and line breaks in notes.
+// UTF-8 without control characters, except tabs and line breaks in notes and in a line's
+// description (at most MaxDescriptionLen characters; its line breaks are normalised to LF).
 func (d *Document) Validate() error {
 	fe := FieldErrors{}
 	if !d.Kind.Valid() {
@@ -252,6 +264,8 @@ func (d *Document) Validate() error {
 		lfe := FieldErrors{}
 		path := func(f string) string { return fmt.Sprintf("items[%d].%s", i, f) }
 		checkText(lfe, path("name"), it.Name, MaxNameLen, true, false)
+		d.Items[i].Description = normalizeLineBreaks(it.Description)
+		checkText(lfe, path("description"), d.Items[i].Description, MaxDescriptionLen, false, true)
 		checkText(lfe, path("unit"), it.Unit, MaxUnitLen, false, false)
 		if it.Quantity < 0 || it.Quantity > MaxQuantity {
 			lfe.Add(path("quantity"), "数量が範囲外です (quantity must be between 0 and 1,000,000,000)")

@@ -105,6 +105,12 @@ func TestDocumentValidate(t *testing.T) {
 		{"too many items", func(d *Document) { d.Items = make([]Item, 1001) }, []string{"items"}},
 		{"item without name", func(d *Document) { d.Items[1].Name = "" }, []string{"items[1].name"}},
 		{"item name too long", func(d *Document) { d.Items[0].Name = strings.Repeat("名", 201) }, []string{"items[0].name"}},
+		{"item name with a newline", func(d *Document) { d.Items[0].Name = "保守\n作業" }, []string{"items[0].name"}},
+		{"description with line breaks", func(d *Document) { d.Items[0].Description = "4月1日〜30日\n\t夜間対応を含む\r\n以上" }, nil},
+		{"description at the limit", func(d *Document) { d.Items[0].Description = strings.Repeat("説", MaxDescriptionLen) }, nil},
+		{"description too long", func(d *Document) { d.Items[1].Description = strings.Repeat("説", MaxDescriptionLen+1) }, []string{"items[1].description"}},
+		{"description with a control character", func(d *Document) { d.Items[0].Description = "a\x00b" }, []string{"items[0].description"}},
+		{"description invalid UTF-8", func(d *Document) { d.Items[0].Description = "\xff" }, []string{"items[0].description"}},
 		{"unit too long", func(d *Document) { d.Items[0].Unit = strings.Repeat("個", 21) }, []string{"items[0].unit"}},
 		{"negative quantity", func(d *Document) { d.Items[0].Quantity = -1 }, []string{"items[0].quantity"}},
 		{"quantity too large", func(d *Document) { d.Items[0].Quantity = MaxQuantity + 1 }, []string{"items[0].quantity"}},
@@ -131,6 +137,18 @@ func TestDocumentValidate(t *testing.T) {
 				t.Errorf("Validate did not compute totals: %+v", d.Totals)
 			}
 		})
+	}
+}
+
+func TestDocumentValidateNormalisesDescriptionLineBreaks(t *testing.T) {
+	// A browser's textarea submits CRLF; the description keeps its lines, stored as LF only.
+	d := validDocument(t)
+	d.Items[0].Description = "一行目\r\n二行目\r三行目\n\n五行目"
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.Items[0].Description, "一行目\n二行目\n三行目\n\n五行目"; got != want {
+		t.Errorf("description = %q, want %q", got, want)
 	}
 }
 
