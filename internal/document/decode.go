@@ -422,6 +422,7 @@ func DecodeOrganization(data []byte) (Organization, error) {
 // customerInput is the JSON body of POST /api/v1/customers and PUT /api/v1/customers/{id}.
 type customerInput struct {
 	Name               json.RawMessage `json:"name"`
+	NameKana           json.RawMessage `json:"name_kana"`
 	Honorific          json.RawMessage `json:"honorific"`
 	PostalCode         json.RawMessage `json:"postal_code"`
 	Address            json.RawMessage `json:"address"`
@@ -454,7 +455,7 @@ func DecodeCustomer(data []byte) (Customer, error) {
 		ContactPerson:      fd.str("contact_person", in.ContactPerson),
 		Email:              fd.str("email", in.Email),
 		RegistrationNumber: fd.str("registration_number", in.RegistrationNumber),
-	}}
+	}, NameKana: fd.str("name_kana", in.NameKana)}
 	if err := fd.fe.Err(); err != nil {
 		return Customer{}, err
 	}

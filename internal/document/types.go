@@ -182,6 +182,9 @@ type Counterparty struct {
 type Customer struct {
 	ID string `json:"id"`
 	Counterparty
+	// NameKana is the name's reading (フリガナ): customers sort by it (by Name when empty), and
+	// it is the payer name bank deposits are matched against. Never printed on a document.
+	NameKana            string    `json:"name_kana"`
 	RegistrationWarning string    `json:"registration_warning,omitempty"`
 	CreatedAt           time.Time `json:"created_at"`
 	UpdatedAt           time.Time `json:"updated_at"`

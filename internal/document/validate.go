@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits of the text fields, in characters (runes), not bytes.
@@ -160,10 +162,13 @@ func (o *Organization) Validate() error {
 
 // Validate checks a customer and returns nil or an EInvalid *Error whose Fields name each
 // problem by its JSON path. It sets RegistrationWarning from the registration number's check
-// digit.
+// digit and brings NameKana to full width (NFKC), as banks' half-width payer names are compared
+// with it.
 func (c *Customer) Validate() error {
 	fe := FieldErrors{}
 	checkText(fe, "name", c.Name, MaxNameLen, true, false)
+	c.NameKana = strings.TrimSpace(norm.NFKC.String(c.NameKana)) // ｶﾌﾞｼｷｶﾞｲｼｬ → カブシキガイシャ
+	checkText(fe, "name_kana", c.NameKana, MaxNameLen, false, false)
 	switch c.Honorific {
 	case HonorificOnchu, HonorificSama, "":
 	default:

@@ -3,19 +3,39 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
 
 	"reportapp/internal/document"
 )
 
-const customerColumns = `id, name, honorific, postal_code, address, contact_person, email,
+const customerColumns = `id, name, name_kana, honorific, postal_code, address, contact_person, email,
 	registration_number, created_at, updated_at`
 
 func errCustomerNotFound() error {
 	return document.Errorf(document.ENotFound, "顧客が見つかりません (customer not found)")
 }
 
-func customerSearchText(c document.Counterparty) string {
-	return searchFold(c.Name + "\n" + c.ContactPerson + "\n" + c.Email)
+func customerSearchText(c document.Customer) string {
+	return searchFold(c.Name + "\n" + c.NameKana + "\n" + c.ContactPerson + "\n" + c.Email)
+}
+
+// customerSortKey is what customers sort by: the reading (フリガナ) folded to full-width
+// katakana, so ｱｲｳ, アイウ and あいう sort together in the order of the kana table, else the
+// name when there is no reading.
+func customerSortKey(c document.Customer) string {
+	s := c.NameKana
+	if strings.TrimSpace(s) == "" {
+		s = c.Name
+	}
+	s = norm.NFKC.String(s)
+	return strings.Map(func(r rune) rune {
+		if r >= 'ぁ' && r <= 'ゖ' { // hiragana → katakana: the blocks are 0x60 apart
+			return r + 0x60
+		}
+		return r
+	}, strings.ToLower(s))
 }
 
 // CreateCustomer adds a customer to the organisation with a new id and returns it. c.ID and the
@@ -30,11 +50,12 @@ func (db *DB) CreateCustomer(ctx context.Context, orgID string, c document.Custo
 	}
 	c.CreatedAt = db.nowUTC()
 	c.UpdatedAt = c.CreatedAt
-	_, err = db.q().exec(ctx, `INSERT INTO customers (id, org_id, name, honorific, postal_code, address,
-		contact_person, email, registration_number, search_text, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, orgID, c.Name, c.Honorific, c.PostalCode, c.Address, c.ContactPerson, c.Email,
-		c.RegistrationNumber, customerSearchText(c.Counterparty), formatTime(c.CreatedAt), formatTime(c.UpdatedAt))
+	_, err = db.q().exec(ctx, `INSERT INTO customers (id, org_id, name, name_kana, sort_key, honorific,
+		postal_code, address, contact_person, email, registration_number, search_text, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, orgID, c.Name, c.NameKana, customerSortKey(c), c.Honorific, c.PostalCode, c.Address,
+		c.ContactPerson, c.Email, c.RegistrationNumber, customerSearchText(c), formatTime(c.CreatedAt),
+		formatTime(c.UpdatedAt))
 	if isForeignKeyViolation(err) {
 		return document.Customer{}, errOrgNotFound()
 	}
@@ -77,10 +98,11 @@ func (db *DB) UpdateCustomer(ctx context.Context, orgID string, c document.Custo
 	err := db.inTx(ctx, func(q querier) error {
 		now := formatTime(db.nowUTC())
 		if err := q.execOne(ctx, "顧客が見つかりません (customer not found)",
-			`UPDATE customers SET name = ?, honorific = ?, postal_code = ?, address = ?, contact_person = ?,
-			email = ?, registration_number = ?, search_text = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
-			c.Name, c.Honorific, c.PostalCode, c.Address, c.ContactPerson, c.Email, c.RegistrationNumber,
-			customerSearchText(c.Counterparty), now, orgID, c.ID); err != nil {
+			`UPDATE customers SET name = ?, name_kana = ?, sort_key = ?, honorific = ?, postal_code = ?,
+			address = ?, contact_person = ?, email = ?, registration_number = ?, search_text = ?, updated_at = ?
+			WHERE org_id = ? AND id = ?`,
+			c.Name, c.NameKana, customerSortKey(c), c.Honorific, c.PostalCode, c.Address, c.ContactPerson,
+			c.Email, c.RegistrationNumber, customerSearchText(c), now, orgID, c.ID); err != nil {
 			return err
 		}
 		// Drafts are searched by the customer's current name.
@@ -127,8 +149,9 @@ func (db *DB) DeleteCustomer(ctx context.Context, orgID, id string) error {
 	return nil
 }
 
-// ListCustomers returns the organisation's customers by name; query, when not empty, keeps those
-// whose name, contact person or e-mail contains it (case- and width-insensitive). limit is 50
+// ListCustomers returns the organisation's customers by reading (フリガナ, else name; see
+// customerSortKey); query, when not empty, keeps those whose name, reading, contact person or
+// e-mail contains it (case- and width-insensitive). limit is 50
 // when ≤ 0 and at most 500.
 func (db *DB) ListCustomers(ctx context.Context, orgID, query string, limit, offset int) ([]document.Customer, error) {
 	if !validID(orgID) {
@@ -142,7 +165,7 @@ func (db *DB) ListCustomers(ctx context.Context, orgID, query string, limit, off
 		sqlText += ` AND search_text LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(query))
 	}
-	sqlText += " ORDER BY name" + db.dialect.byteOrder() + ", id LIMIT ? OFFSET ?"
+	sqlText += " ORDER BY sort_key" + db.dialect.byteOrder() + ", id LIMIT ? OFFSET ?"
 	args = append(args, limit, offset)
 	cs, err := db.listCustomers(ctx, db.q(), sqlText, args...)
 	if err != nil {
@@ -174,7 +197,7 @@ func (db *DB) listCustomers(ctx context.Context, q querier, query string, args .
 			c                    document.Customer
 			createdAt, updatedAt string
 		)
-		if err := rows.Scan(&c.ID, &c.Name, &c.Honorific, &c.PostalCode, &c.Address, &c.ContactPerson,
+		if err := rows.Scan(&c.ID, &c.Name, &c.NameKana, &c.Honorific, &c.PostalCode, &c.Address, &c.ContactPerson,
 			&c.Email, &c.RegistrationNumber, &createdAt, &updatedAt); err != nil {
 			return nil, err
 		}

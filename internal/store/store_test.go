@@ -413,15 +413,15 @@ func TestCustomers(t *testing.T) {
 			query string
 			want  []string
 		}{
-			// By code point, the same on both databases: full-width Ａ (U+FF21) sorts after kanji.
-			{"", []string{"100 Yen Shop", "100% Organic", "株式会社ベータ商事", "ＡＢＣ Trading"}},
+			// By the folded name (no reading given), the same on both databases: ＡＢＣ as abc.
+			{"", []string{"100 Yen Shop", "100% Organic", "ＡＢＣ Trading", "株式会社ベータ商事"}},
 			{"abc", []string{"ＡＢＣ Trading"}},
 			{"ＴＲＡＤＩＮＧ", []string{"ＡＢＣ Trading"}},
 			{"100%", []string{"100% Organic"}},
 			{"%", []string{"100% Organic"}},
 			{"_", nil},
 			{"ベータ", []string{"株式会社ベータ商事"}},
-			{"山田", []string{"100 Yen Shop", "100% Organic", "株式会社ベータ商事", "ＡＢＣ Trading"}}, // contact person
+			{"山田", []string{"100 Yen Shop", "100% Organic", "ＡＢＣ Trading", "株式会社ベータ商事"}}, // contact person
 			{"b@example", []string{"株式会社ベータ商事"}},
 			{"nothing", nil},
 		}
@@ -439,7 +439,7 @@ func TestCustomers(t *testing.T) {
 			}
 		}
 		page, err := db.ListCustomers(ctx, org.ID, "", 2, 1)
-		if err != nil || len(page) != 2 || page[0].Name != "100% Organic" || page[1].Name != "株式会社ベータ商事" {
+		if err != nil || len(page) != 2 || page[0].Name != "100% Organic" || page[1].Name != "ＡＢＣ Trading" {
 			t.Errorf("ListCustomers limit 2 offset 1 = %v, %v", page, err)
 		}
 		if _, err := db.ListCustomers(ctx, org.ID, "", -5, -5); err != nil {
@@ -458,6 +458,49 @@ func TestCustomers(t *testing.T) {
 		_, err = db.GetCustomer(ctx, org.ID, c.ID)
 		wantCode(t, "deleted customer", err, document.ENotFound)
 		wantCode(t, "delete twice", db.DeleteCustomer(ctx, org.ID, c.ID), document.ENotFound)
+	})
+}
+
+// Customers sort by their reading (フリガナ) in the order of the kana table, whatever the
+// script of the name; hiragana and half-width readings sort as katakana; a customer without a
+// reading sorts by its name. The reading is found by the search too.
+func TestCustomersSortByKana(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := t.Context()
+		org := mustOrg(t, db, "acme")
+		for _, c := range []struct{ name, kana string }{
+			{"渡辺商店", "ワタナベショウテン"},
+			{"株式会社安藤", "あんどう"},     // hiragana reading
+			{"井上工業", "ｲﾉｳｴｺｳｷﾞｮｳ"}, // half-width reading
+			{"Zeta Inc.", ""}, // no reading: by name
+			{"有限会社加藤", "カトウ"},
+		} {
+			if _, err := db.CreateCustomer(ctx, org.ID, document.Customer{
+				Counterparty: document.Counterparty{Name: c.name}, NameKana: c.kana}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs, err := db.ListCustomers(ctx, org.ID, "", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range cs {
+			names = append(names, c.Name)
+		}
+		want := []string{"Zeta Inc.", "株式会社安藤", "井上工業", "有限会社加藤", "渡辺商店"}
+		if diff := cmp.Diff(want, names); diff != "" {
+			t.Errorf("ListCustomers order (-want +got):\n%s", diff)
+		}
+		if cs[1].NameKana != "あんどう" {
+			t.Errorf("name_kana = %q, want as stored", cs[1].NameKana)
+		}
+		found, err := db.ListCustomers(ctx, org.ID, "ワタナベ", 0, 0)
+		if err != nil || len(found) != 1 || found[0].Name != "渡辺商店" {
+			t.Errorf("search by reading = %v, %v", found, err)
+		}
 	})
 }
 

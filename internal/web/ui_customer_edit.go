@@ -36,7 +36,7 @@ func customerFromForm(r *http.Request) document.Customer {
 	return document.Customer{Counterparty: document.Counterparty{
 		Name: f("name"), Honorific: f("honorific"), PostalCode: f("postal_code"), Address: f("address"),
 		ContactPerson: f("contact_person"), Email: f("email"), RegistrationNumber: f("registration_number"),
-	}}
+	}, NameKana: f("name_kana")}
 }
 
 // customerSave creates (POST /customers) or updates (POST /customers/{id}) a customer. Problems
@@ -74,10 +74,20 @@ func (u *ui) customerSave(w http.ResponseWriter, r *http.Request, p store.Princi
 	return seeOther(w, r, "/customers?notice="+notice)
 }
 
-// customerDelete deletes a customer; one used by an issued document cannot be (a friendly
-// conflict page says why).
+// customerDelete deletes a customer. One that documents refer to cannot be: the customer's page
+// comes back (409) saying why, with the way to its documents and back to the list.
 func (u *ui) customerDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
-	if err := u.Store.DeleteCustomer(r.Context(), p.OrgID, r.PathValue("id")); err != nil {
+	err := u.Store.DeleteCustomer(r.Context(), p.OrgID, r.PathValue("id"))
+	if document.ErrorCode(err) == document.EConflict {
+		c, gerr := u.Store.GetCustomer(r.Context(), p.OrgID, r.PathValue("id"))
+		if gerr != nil {
+			return err
+		}
+		_ = c.Validate() // fills the registration warning for display
+		return u.render(w, r, http.StatusConflict, "customer_form.html", view{Title: "customer.edit", Nav: "customers",
+			Error: "customer.in_use", Data: customerFormData{ID: c.ID, Customer: c, Warning: c.RegistrationWarning}})
+	}
+	if err != nil {
 		return err
 	}
 	return seeOther(w, r, "/customers?notice=deleted")

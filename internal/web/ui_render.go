@@ -121,10 +121,25 @@ func (u *ui) static(w http.ResponseWriter, r *http.Request, _ store.Principal) e
 		h.Set("Content-Type", "text/css; charset=utf-8")
 	case ".js":
 		h.Set("Content-Type", "text/javascript; charset=utf-8")
+	case ".ico":
+		h.Set("Content-Type", "image/vnd.microsoft.icon")
 	default:
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 	}
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+	return nil
+}
+
+// favicon answers /favicon.ico, which browsers ask for on every page whatever the page links,
+// with the icon the layout links under its hashed name; a day's cache, as the name is fixed.
+func (u *ui) favicon(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+	data, err := staticFS.ReadFile("static/favicon.ico")
+	if err != nil {
+		return fmt.Errorf("web: read favicon: %w", err)
+	}
+	w.Header().Set("Content-Type", "image/vnd.microsoft.icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 	return nil
 }

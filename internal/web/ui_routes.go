@@ -8,6 +8,7 @@ func (a *app) uiRoutes() []route {
 	pg := u.page
 	return []route{
 		{"GET /static/{name}", public, pg(u.static)},
+		{"GET /favicon.ico", public, pg(u.favicon)},
 		{"POST /lang", public, pg(u.setLang)},
 
 		{"GET /{$}", viewer, pg(u.dashboard)},
