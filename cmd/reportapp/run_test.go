@@ -201,7 +201,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 }
 
-func TestBodyLimitAndLoadShedding(t *testing.T) {
+func TestBodyLimitAndSlowUpload(t *testing.T) {
 	t.Parallel()
 	getenv := testEnv(t, map[string]string{"MAX_INFLIGHT": "1", "QUEUE_TIMEOUT": "200ms", "MAX_BODY_BYTES": "4096"})
 	token := mustToken(t, getenv, "acme", "admin@example.com")
@@ -220,7 +220,8 @@ func TestBodyLimitAndLoadShedding(t *testing.T) {
 		t.Errorf("oversized body = %d, want 413", resp.StatusCode)
 	}
 
-	// A slow upload holds the only slot; the next request waits QUEUE_TIMEOUT and gets 503.
+	// A slow upload does not hold the only slot (its body is read before it takes one): the next
+	// request is served at once. Load shedding itself is tested in internal/server.
 	pr, pw := io.Pipe()
 	slow, _ := http.NewRequest("POST", s.URL+"/api/v1/customers", pr)
 	slow.Header.Set("Authorization", "Bearer "+token)
@@ -245,11 +246,8 @@ func TestBodyLimitAndLoadShedding(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp2.Body.Close()
-	if resp2.StatusCode != http.StatusServiceUnavailable || resp2.Header.Get("Retry-After") == "" {
-		t.Errorf("second request = %d (Retry-After %q), want 503 with Retry-After", resp2.StatusCode, resp2.Header.Get("Retry-After"))
-	}
-	if waited := time.Since(start); waited < 150*time.Millisecond {
-		t.Errorf("shed after %v, before QUEUE_TIMEOUT", waited)
+	if waited := time.Since(start); resp2.StatusCode != http.StatusOK || waited > 150*time.Millisecond {
+		t.Errorf("request beside a slow upload = %d after %v, want 200 before QUEUE_TIMEOUT (200ms)", resp2.StatusCode, waited)
 	}
 	io.WriteString(pw, `"遅い株式会社"}`)
 	pw.Close()

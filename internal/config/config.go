@@ -57,6 +57,7 @@ type Config struct {
 	LocalLogin      bool           // LOCAL_LOGIN (default true; false in production when OIDC is configured)
 	RequestTimeout  time.Duration  // REQUEST_TIMEOUT (default 60s); GUNICORN_TIMEOUT alias
 	MaxBodyBytes    int64          // MAX_BODY_BYTES (default 1 MiB)
+	BodyReadTimeout time.Duration  // BODY_READ_TIMEOUT (default 10s, at most REQUEST_TIMEOUT)
 	MaxInflight     int            // MAX_INFLIGHT (default 256)
 	QueueTimeout    time.Duration  // QUEUE_TIMEOUT (default 5s)
 	ShutdownDelay   time.Duration  // SHUTDOWN_DELAY (default 5s)
@@ -321,6 +322,10 @@ func (l *loader) load() Config {
 
 	c.RequestTimeout = l.duration(60*time.Second, time.Second, "REQUEST_TIMEOUT", "GUNICORN_TIMEOUT")
 	c.MaxBodyBytes = l.positive(1<<20, "MAX_BODY_BYTES")
+	c.BodyReadTimeout = l.duration(min(10*time.Second, c.RequestTimeout), time.Second, "BODY_READ_TIMEOUT")
+	if c.BodyReadTimeout > c.RequestTimeout {
+		l.problem("BODY_READ_TIMEOUT", "is longer than REQUEST_TIMEOUT (%s): a body must arrive well within the request's time", c.RequestTimeout)
+	}
 	c.MaxInflight = int(l.positive(256, "MAX_INFLIGHT"))
 	c.QueueTimeout = l.duration(5*time.Second, 0, "QUEUE_TIMEOUT")
 	c.ShutdownDelay = l.duration(5*time.Second, 0, "SHUTDOWN_DELAY")

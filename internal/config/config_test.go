@@ -59,6 +59,7 @@ func withDefaults(t *testing.T, edit func(*Config)) Config {
 		LocalLogin:      true,
 		RequestTimeout:  60 * time.Second,
 		MaxBodyBytes:    1 << 20,
+		BodyReadTimeout: 10 * time.Second,
 		MaxInflight:     256,
 		QueueTimeout:    5 * time.Second,
 		ShutdownDelay:   5 * time.Second,
@@ -226,6 +227,10 @@ func TestLoad(t *testing.T) {
 			c.RequestTimeout, c.QueueTimeout, c.ShutdownDelay, c.ShutdownTimeout = 90*time.Second, 0, 2*time.Second, time.Minute
 		}},
 		{"GUNICORN_TIMEOUT in seconds", map[string]string{"GUNICORN_TIMEOUT": "120"}, func(c *Config) { c.RequestTimeout = 2 * time.Minute }},
+		{"BODY_READ_TIMEOUT", map[string]string{"BODY_READ_TIMEOUT": "3s"}, func(c *Config) { c.BodyReadTimeout = 3 * time.Second }},
+		{"BODY_READ_TIMEOUT follows a short REQUEST_TIMEOUT", map[string]string{"REQUEST_TIMEOUT": "4s"}, func(c *Config) {
+			c.RequestTimeout, c.BodyReadTimeout = 4*time.Second, 4*time.Second
+		}},
 		{"REQUEST_TIMEOUT over GUNICORN_TIMEOUT", map[string]string{"REQUEST_TIMEOUT": "90s", "GUNICORN_TIMEOUT": "30"}, func(c *Config) {
 			c.RequestTimeout = 90 * time.Second
 			c.Notices = []string{"GUNICORN_TIMEOUT is ignored because REQUEST_TIMEOUT is set."}
@@ -770,4 +775,11 @@ func FuzzLoadEnvFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBodyReadTimeoutWithinRequestTimeout(t *testing.T) {
+	errs := mustProblems(t, map[string]string{"REQUEST_TIMEOUT": "5s", "BODY_READ_TIMEOUT": "6s"}, "")
+	if diff := cmp.Diff([]string{"BODY_READ_TIMEOUT"}, names(errs)); diff != "" {
+		t.Errorf("(-want +got):\n%s\n%v", diff, errs)
+	}
 }

@@ -35,6 +35,8 @@ func Keys() []Key {
 			Description: "Longest time one request may take; a duration (90s, 2m) or seconds."},
 		{Name: "MAX_BODY_BYTES", Default: "1048576",
 			Description: "Largest request body accepted, in bytes."},
+		{Name: "BODY_READ_TIMEOUT", Default: "10s",
+			Description: "Longest time a client may take to send a request body (at most REQUEST_TIMEOUT); slower uploads get 408."},
 		{Name: "MAX_INFLIGHT", Default: "256",
 			Description: "Requests served at once; more wait up to QUEUE_TIMEOUT, then get 503."},
 		{Name: "QUEUE_TIMEOUT", Default: "5s",
