@@ -35,11 +35,10 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 // DeleteExpired deletes the exports past their expiry (with their ZIPs) and the expired sessions,
 // and says how many of each.
 func (q *Queue) DeleteExpired(ctx context.Context) (exports, sessions int64, err error) {
-	res, err := q.db.SQL().ExecContext(ctx, bind(q.db.Driver(), `DELETE FROM exports WHERE expires_at <= ?`), formatTime(q.opts.Now()))
+	exports, err = q.db.DeleteExpiredExports(ctx, q.opts.Now())
 	if err != nil {
-		return 0, 0, fmt.Errorf("jobs: delete expired exports: %w", err)
+		return 0, 0, fmt.Errorf("jobs: %w", err)
 	}
-	exports, _ = res.RowsAffected()
 	sessions, err = q.db.DeleteExpiredSessions(ctx)
 	if err != nil {
 		return exports, 0, fmt.Errorf("jobs: delete expired sessions: %w", err)

@@ -2,10 +2,12 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
 )
 
 // DefaultChunkSize is how many bytes of an export's ZIP one export_chunks row holds (1 MiB): big
@@ -17,7 +19,7 @@ const DefaultChunkSize = 1 << 20
 // rest. Memory is one buffer whatever the ZIP's size.
 type chunkWriter struct {
 	ctx      context.Context
-	q        *Queue
+	db       *store.DB
 	exportID string
 	attempt  int
 	seq      int
@@ -26,7 +28,7 @@ type chunkWriter struct {
 }
 
 func (q *Queue) newChunkWriter(ctx context.Context, exportID string, attempt int) *chunkWriter {
-	return &chunkWriter{ctx: ctx, q: q, exportID: exportID, attempt: attempt, buf: make([]byte, 0, q.opts.ChunkSize)}
+	return &chunkWriter{ctx: ctx, db: q.db, exportID: exportID, attempt: attempt, buf: make([]byte, 0, q.opts.ChunkSize)}
 }
 
 // Write buffers p, storing every buffer that fills up.
@@ -55,30 +57,12 @@ func (c *chunkWriter) Close() error {
 }
 
 func (c *chunkWriter) flush() error {
-	_, err := c.q.db.SQL().ExecContext(c.ctx, bind(c.q.db.Driver(), `INSERT INTO export_chunks (export_id, attempt, seq, data) VALUES (?, ?, ?, ?)`),
-		c.exportID, c.attempt, c.seq, c.buf)
-	if err != nil {
-		return fmt.Errorf("jobs: export %s: store chunk %d: %w", c.exportID, c.seq, err)
+	if err := c.db.PutExportChunk(c.ctx, c.exportID, c.attempt, c.seq, c.buf); err != nil {
+		return fmt.Errorf("jobs: %w", err)
 	}
 	c.seq++
 	c.n += int64(len(c.buf))
 	c.buf = c.buf[:0]
-	return nil
-}
-
-// deleteChunks deletes the chunks of export id: all of them, or only those of attempt when it
-// is not 0, or (except) all but those of attempt.
-func (q *Queue) deleteChunks(ctx context.Context, id string, attempt int, except bool) error {
-	query, args := `DELETE FROM export_chunks WHERE export_id = ?`, []any{id}
-	switch {
-	case attempt != 0 && except:
-		query, args = query+` AND attempt <> ?`, append(args, attempt)
-	case attempt != 0:
-		query, args = query+` AND attempt = ?`, append(args, attempt)
-	}
-	if _, err := q.db.SQL().ExecContext(ctx, bind(q.db.Driver(), query), args...); err != nil {
-		return fmt.Errorf("jobs: export %s: delete chunks: %w", id, err)
-	}
 	return nil
 }
 
@@ -87,7 +71,7 @@ func (q *Queue) deleteChunks(ctx context.Context, id string, attempt int, except
 // slow download must not keep from everyone else).
 type chunkReader struct {
 	ctx     context.Context
-	q       *Queue
+	db      *store.DB
 	e       Export
 	seq     int
 	buf     []byte
@@ -133,10 +117,8 @@ func (r *chunkReader) next() error {
 	if r.fetched >= r.e.Size {
 		return io.EOF
 	}
-	var data []byte
-	err := r.q.db.SQL().QueryRowContext(r.ctx, bind(r.q.db.Driver(), `SELECT data FROM export_chunks
-		WHERE export_id = ? AND attempt = ? AND seq = ?`), r.e.ID, r.e.Attempts, r.seq).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && len(data) == 0 {
+	data, err := r.db.ExportChunk(r.ctx, r.e.ID, r.e.Attempts, r.seq)
+	if document.ErrorCode(err) == document.ENotFound || err == nil && len(data) == 0 {
 		return fmt.Errorf("jobs: export %s: chunk %d missing after %d of %d bytes: %w", r.e.ID, r.seq, r.fetched, r.e.Size, io.ErrUnexpectedEOF)
 	}
 	if err != nil {

@@ -3,8 +3,8 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
-	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -18,8 +18,9 @@ import (
 // chunkRows returns the sizes of export id's stored chunks by attempt, in seq order.
 func chunkRows(t *testing.T, db *store.DB, id string) map[int][]int {
 	t.Helper()
-	rows, err := db.SQL().QueryContext(context.Background(), bind(db.Driver(),
-		`SELECT attempt, seq, LENGTH(data) FROM export_chunks WHERE export_id = ? ORDER BY attempt, seq`), id)
+	// id is one of ours (a UUID), so it can be a literal.
+	rows, err := db.SQL().QueryContext(context.Background(),
+		`SELECT attempt, seq, LENGTH(data) FROM export_chunks WHERE export_id = '`+id+`' ORDER BY attempt, seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,17 +42,16 @@ func chunkRows(t *testing.T, db *store.DB, id string) map[int][]int {
 	return out
 }
 
-// mustExportRow inserts an export row directly (no job), for tests of the chunk store.
+// mustExportRow creates an export row without a job, for tests of the chunk store.
 func mustExportRow(t *testing.T, db *store.DB, orgID string) string {
 	t.Helper()
-	id := fmt.Sprintf("0190a0a0-0000-7000-8000-%012d", time.Now().UnixNano()%1e12)
-	now := formatTime(time.Now())
-	_, err := db.SQL().ExecContext(context.Background(), bind(db.Driver(), `INSERT INTO exports (id, org_id, filter, created_at, updated_at, expires_at)
-		VALUES (?, ?, '{}', ?, ?, ?)`), id, orgID, now, now, formatTime(time.Now().Add(time.Hour)))
+	now := time.Now()
+	e, err := db.CreateExport(context.Background(), orgID, "", document.Filter{}, now, now.Add(time.Hour),
+		func(context.Context, *sql.Tx, string) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return id
+	return e.ID
 }
 
 // TestChunkWriter: whatever the sizes of the writes, the rows are full chunks but the last, and
@@ -95,12 +95,12 @@ func TestChunkWriter(t *testing.T) {
 				}
 				// Read back both ways: Read with a small buffer, and WriteTo (io.Copy).
 				e := Export{ID: id, Attempts: 1, Size: cw.n}
-				got, err := io.ReadAll(io.LimitReader(&chunkReader{ctx: ctx, q: q, e: e}, 1<<20))
+				got, err := io.ReadAll(io.LimitReader(&chunkReader{ctx: ctx, db: db, e: e}, 1<<20))
 				if err != nil || !bytes.Equal(got, want) {
 					t.Errorf("Read back %d bytes, %v; want %d bytes", len(got), err, len(want))
 				}
 				var buf bytes.Buffer
-				if n, err := io.Copy(&buf, &chunkReader{ctx: ctx, q: q, e: e}); err != nil || n != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
+				if n, err := io.Copy(&buf, &chunkReader{ctx: ctx, db: db, e: e}); err != nil || n != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
 					t.Errorf("WriteTo = %d, %v; want %d bytes", n, err, len(want))
 				}
 			})
@@ -123,20 +123,20 @@ func TestChunkReaderMissing(t *testing.T) {
 		if err := cw.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SQL().ExecContext(ctx, bind(db.Driver(), `DELETE FROM export_chunks WHERE export_id = ? AND seq = 2`), id); err != nil {
+		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM export_chunks WHERE export_id = '`+id+`' AND seq = 2`); err != nil {
 			t.Fatal(err)
 		}
 		for _, read := range []func(r io.Reader) (int64, error){
 			func(r io.Reader) (int64, error) { return io.Copy(io.Discard, r) },
 			func(r io.Reader) (int64, error) { b, err := io.ReadAll(r); return int64(len(b)), err },
 		} {
-			n, err := read(&chunkReader{ctx: ctx, q: q, e: Export{ID: id, Attempts: 3, Size: 35}})
+			n, err := read(&chunkReader{ctx: ctx, db: db, e: Export{ID: id, Attempts: 3, Size: 35}})
 			if n != 20 || !errors.Is(err, io.ErrUnexpectedEOF) {
 				t.Errorf("read %d bytes, %v; want 20 and io.ErrUnexpectedEOF", n, err)
 			}
 		}
 		// Another attempt's chunks are not this export's ZIP.
-		if _, err := io.Copy(io.Discard, &chunkReader{ctx: ctx, q: q, e: Export{ID: id, Attempts: 2, Size: 35}}); !errors.Is(err, io.ErrUnexpectedEOF) {
+		if _, err := io.Copy(io.Discard, &chunkReader{ctx: ctx, db: db, e: Export{ID: id, Attempts: 2, Size: 35}}); !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Errorf("read of attempt 2: %v, want io.ErrUnexpectedEOF", err)
 		}
 	})
@@ -160,8 +160,7 @@ func TestExportJobChunked(t *testing.T) {
 		// Garbage of an earlier, interrupted run under the attempt number this run will use: it
 		// must be deleted first (or the inserts would collide with it).
 		for seq := range 3 {
-			if _, err := db.SQL().ExecContext(ctx, bind(db.Driver(), `INSERT INTO export_chunks (export_id, attempt, seq, data) VALUES (?, 1, ?, ?)`),
-				e.ID, seq, []byte("stale")); err != nil {
+			if err := db.PutExportChunk(ctx, e.ID, 1, seq, []byte("stale")); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -56,24 +56,6 @@ type Summary struct {
 	Bytes  int64
 }
 
-// Count returns how many of the organisation's documents match f (f.Limit and f.Cursor are
-// ignored).
-func (x *Exporter) Count(ctx context.Context, orgID string, f document.Filter) (int, error) {
-	f.Limit, f.Cursor = pageSize, ""
-	n := 0
-	for {
-		docs, next, err := x.Store.SearchDocuments(ctx, orgID, f)
-		if err != nil {
-			return 0, fmt.Errorf("jobs: count export documents: %w", err)
-		}
-		n += len(docs)
-		if next == "" {
-			return n, nil
-		}
-		f.Cursor = next
-	}
-}
-
 // rendered is one document's PDF or the reason there is none.
 type rendered struct {
 	pdf     []byte
@@ -88,7 +70,7 @@ type rendered struct {
 // number processed and the total. Errors: the store's, ctx's, or writing to w.
 func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f document.Filter, progress func(done, total int)) (Summary, error) {
 	var sum Summary
-	total, err := x.Count(ctx, orgID, f)
+	total, err := x.Store.CountDocuments(ctx, orgID, f)
 	if err != nil {
 		return sum, err
 	}

@@ -47,7 +47,7 @@ func (db *DB) AllowEmailDomain(ctx context.Context, orgID, domain string, role R
 	}
 	_, err := db.q().exec(ctx, `INSERT INTO auth_allowed_domains (org_id, domain, role, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (org_id, domain) DO UPDATE SET role = excluded.role`,
-		orgID, a.Domain, string(role), formatTime(db.nowUTC()))
+		orgID, a.Domain, string(role), timeArg(db.nowUTC()))
 	if isForeignKeyViolation(err) {
 		return AllowedDomain{}, errOrgNotFound()
 	}

@@ -18,7 +18,7 @@ func (db *DB) LinkIdentity(ctx context.Context, issuer, subject, userID string) 
 	}
 	res, err := db.q().exec(ctx, `INSERT INTO auth_identities (issuer, subject, user_id, created_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (issuer, subject) DO NOTHING`,
-		issuer, subject, userID, formatTime(db.nowUTC()))
+		issuer, subject, userID, timeArg(db.nowUTC()))
 	if isForeignKeyViolation(err) {
 		return errUserNotFound()
 	}

@@ -15,7 +15,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID, hash string) error {
 	}
 	_, err := db.q().exec(ctx, `INSERT INTO auth_passwords (user_id, hash, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at`,
-		userID, hash, formatTime(db.nowUTC()))
+		userID, hash, timeArg(db.nowUTC()))
 	if isForeignKeyViolation(err) {
 		return errUserNotFound()
 	}

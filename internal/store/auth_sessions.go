@@ -20,7 +20,7 @@ func sessionKey(token string) string {
 // for an unknown, expired or malformed token.
 func (db *DB) FindSession(ctx context.Context, token string) (data []byte, found bool, err error) {
 	err = db.q().queryRow(ctx, `SELECT data FROM sessions WHERE token_hash = ? AND expiry > ?`,
-		sessionKey(token), formatTime(db.now())).Scan(&data)
+		sessionKey(token), timeArg(db.now())).Scan(&data)
 	if notFound(err) {
 		return nil, false, nil
 	}
@@ -34,7 +34,7 @@ func (db *DB) FindSession(ctx context.Context, token string) (data []byte, found
 func (db *DB) CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error {
 	_, err := db.q().exec(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES (?, ?, ?)
 		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		sessionKey(token), data, formatTime(expiry))
+		sessionKey(token), data, timeArg(expiry))
 	if err != nil {
 		return fmt.Errorf("store: commit session: %w", err)
 	}
@@ -51,7 +51,7 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 
 // DeleteExpiredSessions removes expired sessions and reports how many; run it periodically.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
-	res, err := db.q().exec(ctx, `DELETE FROM sessions WHERE expiry <= ?`, formatTime(db.now()))
+	res, err := db.q().exec(ctx, `DELETE FROM sessions WHERE expiry <= ?`, timeArg(db.now()))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
 	}

@@ -20,7 +20,7 @@ func (db *DB) HasUsers(ctx context.Context) (bool, error) {
 // CreateSetupToken stores the hash of a one-time first-run setup token valid until expires.
 func (db *DB) CreateSetupToken(ctx context.Context, tokenHash string, expires time.Time) error {
 	_, err := db.q().exec(ctx, `INSERT INTO auth_setup_tokens (token_hash, created_at, expires_at) VALUES (?, ?, ?)`,
-		tokenHash, formatTime(db.nowUTC()), formatTime(expires))
+		tokenHash, timeArg(db.nowUTC()), timeArg(expires))
 	if err != nil {
 		return fmt.Errorf("store: create setup token: %w", err)
 	}
@@ -31,7 +31,7 @@ func (db *DB) CreateSetupToken(ctx context.Context, tokenHash string, expires ti
 func (db *DB) SetupTokenValid(ctx context.Context, tokenHash string) (bool, error) {
 	var n int
 	err := db.q().queryRow(ctx, `SELECT COUNT(*) FROM auth_setup_tokens
-		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`, tokenHash, formatTime(db.nowUTC())).Scan(&n)
+		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`, tokenHash, timeArg(db.nowUTC())).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: check setup token: %w", err)
 	}
@@ -41,7 +41,7 @@ func (db *DB) SetupTokenValid(ctx context.Context, tokenHash string) (bool, erro
 // UseSetupToken marks the setup token as used, once: a token that is unknown, expired or already
 // used is EUnauthorized. Every other setup token is spent with it, so no second setup can start.
 func (db *DB) UseSetupToken(ctx context.Context, tokenHash string) error {
-	now := formatTime(db.nowUTC())
+	now := timeArg(db.nowUTC())
 	err := db.inTx(ctx, func(q querier) error {
 		err := q.execOne(ctx, "setup token", `UPDATE auth_setup_tokens SET used_at = ?
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`, now, tokenHash, now)

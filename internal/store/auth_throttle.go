@@ -27,21 +27,14 @@ func (db *DB) GetAuthThrottle(ctx context.Context, key string) (AuthThrottle, er
 
 func getAuthThrottle(ctx context.Context, q querier, key, suffix string) (AuthThrottle, time.Time, error) {
 	var (
-		t               AuthThrottle
-		blocked, update string
+		t       AuthThrottle
+		updated time.Time
 	)
 	err := q.queryRow(ctx, `SELECT failures, blocked_until, updated_at FROM auth_throttle WHERE key = ?`+suffix, key).
-		Scan(&t.Failures, &blocked, &update)
+		Scan(&t.Failures, scanTime(&t.BlockedUntil), scanTime(&updated))
 	if notFound(err) {
 		return AuthThrottle{}, time.Time{}, nil
 	}
-	if err != nil {
-		return AuthThrottle{}, time.Time{}, err
-	}
-	if t.BlockedUntil, err = parseTime(blocked); err != nil {
-		return AuthThrottle{}, time.Time{}, err
-	}
-	updated, err := parseTime(update)
 	if err != nil {
 		return AuthThrottle{}, time.Time{}, err
 	}
@@ -58,7 +51,7 @@ func (db *DB) RecordAuthFailure(ctx context.Context, key string, window time.Dur
 		// Make sure the row exists so that FOR UPDATE locks it: concurrent failures then count
 		// one after the other instead of overwriting each other.
 		if _, err := q.exec(ctx, `INSERT INTO auth_throttle (key, failures, blocked_until, updated_at)
-			VALUES (?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`, key, formatTime(time.Time{}), formatTime(now)); err != nil {
+			VALUES (?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`, key, timeArg(time.Time{}), timeArg(now)); err != nil {
 			return err
 		}
 		t, updated, err := getAuthThrottle(ctx, q, key, q.d.authForUpdate())
@@ -76,7 +69,7 @@ func (db *DB) RecordAuthFailure(ctx context.Context, key string, window time.Dur
 		_, err = q.exec(ctx, `INSERT INTO auth_throttle (key, failures, blocked_until, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
 				blocked_until = excluded.blocked_until, updated_at = excluded.updated_at`,
-			key, t.Failures, formatTime(t.BlockedUntil), formatTime(now))
+			key, t.Failures, timeArg(t.BlockedUntil), timeArg(now))
 		out = t
 		return err
 	})

@@ -54,8 +54,8 @@ func (db *DB) CreateCustomer(ctx context.Context, orgID string, c document.Custo
 		postal_code, address, contact_person, email, registration_number, search_text, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, orgID, c.Name, c.NameKana, customerSortKey(c), c.Honorific, c.PostalCode, c.Address,
-		c.ContactPerson, c.Email, c.RegistrationNumber, customerSearchText(c), formatTime(c.CreatedAt),
-		formatTime(c.UpdatedAt))
+		c.ContactPerson, c.Email, c.RegistrationNumber, customerSearchText(c), timeArg(c.CreatedAt),
+		timeArg(c.UpdatedAt))
 	if isForeignKeyViolation(err) {
 		return document.Customer{}, errOrgNotFound()
 	}
@@ -96,7 +96,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, orgID string, c document.Custo
 	}
 	var out document.Customer
 	err := db.inTx(ctx, func(q querier) error {
-		now := formatTime(db.nowUTC())
+		now := timeArg(db.nowUTC())
 		if err := q.execOne(ctx, "顧客が見つかりません (customer not found)",
 			`UPDATE customers SET name = ?, name_kana = ?, sort_key = ?, honorific = ?, postal_code = ?,
 			address = ?, contact_person = ?, email = ?, registration_number = ?, search_text = ?, updated_at = ?
@@ -193,18 +193,9 @@ func (db *DB) listCustomers(ctx context.Context, q querier, query string, args .
 	defer rows.Close()
 	cs := []document.Customer{}
 	for rows.Next() {
-		var (
-			c                    document.Customer
-			createdAt, updatedAt string
-		)
+		var c document.Customer
 		if err := rows.Scan(&c.ID, &c.Name, &c.NameKana, &c.Honorific, &c.PostalCode, &c.Address, &c.ContactPerson,
-			&c.Email, &c.RegistrationNumber, &createdAt, &updatedAt); err != nil {
-			return nil, err
-		}
-		if c.CreatedAt, err = parseTime(createdAt); err != nil {
-			return nil, err
-		}
-		if c.UpdatedAt, err = parseTime(updatedAt); err != nil {
+			&c.Email, &c.RegistrationNumber, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt)); err != nil {
 			return nil, err
 		}
 		cs = append(cs, c)

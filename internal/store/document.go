@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"reportapp/internal/document"
 )
@@ -146,7 +147,7 @@ func (db *DB) CreateDocument(ctx context.Context, orgID, actor string, d documen
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, orgID, string(d.Kind), string(d.Status), d.CustomerID, searchFold(c.Name),
 			d.IssueDate.String(), searchDate(d), d.Totals.Gross, documentSearchText(d), nullString(d.RelatedDocumentID),
-			d.Version, formatTime(now), formatTime(now), body); err != nil {
+			d.Version, timeArg(now), timeArg(now), body); err != nil {
 			return err
 		}
 		if err := db.addEvent(ctx, q, orgID, d.ID, 0, ActionCreate, actor, nil); err != nil {
@@ -208,7 +209,7 @@ func (db *DB) UpdateDocument(ctx context.Context, orgID, actor string, d documen
 			search_date = ?, gross = ?, search_text = ?, related_document_id = ?, version = ?, updated_at = ?, body = ?
 			WHERE org_id = ? AND id = ?`,
 			string(d.Kind), d.CustomerID, searchFold(c.Name), d.IssueDate.String(), searchDate(d), d.Totals.Gross,
-			documentSearchText(d), nullString(d.RelatedDocumentID), d.Version, formatTime(now), body,
+			documentSearchText(d), nullString(d.RelatedDocumentID), d.Version, timeArg(now), body,
 			orgID, d.ID); err != nil {
 			return err
 		}
@@ -287,7 +288,7 @@ func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (docum
 		_, err = q.exec(ctx, `UPDATE documents SET status = ?, number = ?, seq = ?, customer_name = ?, search_text = ?,
 			version = ?, updated_at = ?, issued_at = ?, body = ? WHERE org_id = ? AND id = ?`,
 			string(d.Status), number, seq, customerName(d), documentSearchText(d), d.Version,
-			formatTime(now), formatTime(now), body, orgID, id)
+			timeArg(now), timeArg(now), body, orgID, id)
 		if isUniqueViolation(err) {
 			return document.Errorf(document.EConflict, "番号 %s は既に使われています。番号の接頭辞を確認してください (number %s is taken)", number, number)
 		}
@@ -318,7 +319,7 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 		if before.Status != document.Issued {
 			return document.Errorf(document.EConflict, "発行済みの書類だけ取消できます (only issued documents can be cancelled; this one is %s)", before.Status)
 		}
-		now := formatTime(db.nowUTC())
+		now := timeArg(db.nowUTC())
 		if _, err := q.exec(ctx, `UPDATE documents SET status = ?, version = version + 1, updated_at = ?, cancelled_at = ?
 			WHERE org_id = ? AND id = ?`, string(document.Cancelled), now, now, orgID, id); err != nil {
 			return err
@@ -352,16 +353,12 @@ func (db *DB) History(ctx context.Context, orgID, id string) ([]document.Event, 
 	for rows.Next() {
 		var (
 			e      document.Event
-			at     string
 			before sql.NullString
 		)
-		if err := rows.Scan(&e.ID, &e.Action, &e.Actor, &at, &before); err != nil {
+		if err := rows.Scan(&e.ID, &e.Action, &e.Actor, scanTime(&e.At), &before); err != nil {
 			return nil, fmt.Errorf("store: history of %s: %w", id, err)
 		}
 		e.DocumentID = id
-		if e.At, err = parseTime(at); err != nil {
-			return nil, fmt.Errorf("store: history of %s: %w", id, err)
-		}
 		if before.Valid {
 			e.Before = new(document.Document)
 			if err := json.Unmarshal([]byte(before.String), e.Before); err != nil {
@@ -395,7 +392,7 @@ func (db *DB) addEvent(ctx context.Context, q querier, orgID, docID string, seq 
 		body = sql.NullString{String: string(b), Valid: true}
 	}
 	_, err = q.exec(ctx, `INSERT INTO document_events (id, org_id, document_id, seq, action, actor, at, before_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, orgID, docID, seq, action, actor, formatTime(db.nowUTC()), body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, orgID, docID, seq, action, actor, timeArg(db.nowUTC()), body)
 	if err != nil {
 		return fmt.Errorf("add %s event: %w", action, err)
 	}
@@ -466,15 +463,17 @@ func (db *DB) queryDocuments(ctx context.Context, q querier, orgID, query string
 
 func scanDocument(rows *sql.Rows) (document.Document, string, error) {
 	var (
-		d                                              document.Document
-		kind, status, createdAt, updatedAt, date, body string
-		number, issuedAt, cancelledAt                  sql.NullString
-		c                                              document.Counterparty
-		customerID                                     string
-		version                                        int64
+		d                        document.Document
+		kind, status, date, body string
+		number                   sql.NullString
+		created, updated         time.Time
+		issued, cancelled        *time.Time
+		c                        document.Counterparty
+		customerID               string
+		version                  int64
 	)
-	if err := rows.Scan(&d.ID, &kind, &status, &number, &customerID, &version, &createdAt, &updatedAt,
-		&issuedAt, &cancelledAt, &date, &body, &c.Name, &c.Honorific, &c.PostalCode, &c.Address,
+	if err := rows.Scan(&d.ID, &kind, &status, &number, &customerID, &version, scanTime(&created), scanTime(&updated),
+		scanNullTime(&issued), scanNullTime(&cancelled), &date, &body, &c.Name, &c.Honorific, &c.PostalCode, &c.Address,
 		&c.ContactPerson, &c.Email, &c.RegistrationNumber); err != nil {
 		return document.Document{}, "", err
 	}
@@ -488,19 +487,7 @@ func scanDocument(rows *sql.Rows) (document.Document, string, error) {
 		n := number.String
 		d.Number = &n
 	}
-	var err error
-	if d.CreatedAt, err = parseTime(createdAt); err != nil {
-		return document.Document{}, "", err
-	}
-	if d.UpdatedAt, err = parseTime(updatedAt); err != nil {
-		return document.Document{}, "", err
-	}
-	if d.IssuedAt, err = parseNullTime(issuedAt); err != nil {
-		return document.Document{}, "", err
-	}
-	if d.CancelledAt, err = parseNullTime(cancelledAt); err != nil {
-		return document.Document{}, "", err
-	}
+	d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = created, updated, issued, cancelled
 	if d.Status == document.Draft {
 		d.Customer = &c
 	}

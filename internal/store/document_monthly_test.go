@@ -46,5 +46,19 @@ func TestMonthlyTotals(t *testing.T) {
 		if got, err := db.MonthlyTotals(ctx, b.ID, document.Filter{Kind: document.Invoice}); err != nil || len(got) != 1 || got[0].Gross != 4950 {
 			t.Errorf("the other organisation's totals: %+v, %v", got, err)
 		}
+
+		// CountDocuments counts what the search finds, with the same conditions.
+		for _, f := range []document.Filter{{}, {Kind: document.Invoice, Status: document.Issued, DateFrom: &from, DateTo: &to},
+			{Query: "no such text"}, {Kind: document.Quote, Limit: 1, Cursor: "ignored"}} {
+			n, err := db.CountDocuments(ctx, a.ID, f)
+			f.Limit, f.Cursor = store.MaxSearchLimit, ""
+			docs, _, serr := db.SearchDocuments(ctx, a.ID, f)
+			if err != nil || serr != nil || n != len(docs) {
+				t.Errorf("CountDocuments(%+v) = %d, %v; the search finds %d (%v)", f, n, err, len(docs), serr)
+			}
+		}
+		if n, err := db.CountDocuments(ctx, b.ID, document.Filter{}); err != nil || n != 1 {
+			t.Errorf("the other organisation's count = %d, %v; want 1", n, err)
+		}
 	})
 }

@@ -162,3 +162,21 @@ func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter
 	}
 	return out, nil
 }
+
+// CountDocuments returns how many of the organisation's documents match f (its cursor and limit
+// are ignored): one COUNT(*) over the search's conditions.
+func (db *DB) CountDocuments(ctx context.Context, orgID string, f document.Filter) (int, error) {
+	if !validID(orgID) {
+		return 0, nil
+	}
+	conds, condArgs := filterConditions(f)
+	query := "SELECT COUNT(*) FROM documents d WHERE d.org_id = ?"
+	for _, c := range conds {
+		query += " AND " + c
+	}
+	var n int
+	if err := db.q().queryRow(ctx, query, append([]any{orgID}, condArgs...)...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count documents of %s: %w", orgID, err)
+	}
+	return n, nil
+}

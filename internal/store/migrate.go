@@ -20,19 +20,10 @@ var migrationsFS embed.FS
 // Migration numbers: 00001..00009 belong to this package's tables; sessions, River and later
 // features take higher numbers.
 //
-// To add a migration:
-//   - SQL: add NNNNN_subject.sql to BOTH migrations/postgres and migrations/sqlite, with the same
-//     NNNNN (the next free number). Write the SQL for each database; most of it is the same text.
-//   - Go (data changes, or DDL built in code): append goose.NewGoMigration(NNNNN, up, down) to the
-//     list returned by goMigrations; db.dialect tells the function which database it runs on. Do
-//     not also add an SQL file with that number.
+// To add a migration, add NNNNN_subject.sql to BOTH migrations/postgres and migrations/sqlite,
+// with the same NNNNN (the next free number of your range). Write the SQL for each database; most
+// of it is the same text. Data conversions are SQL too (see 00031).
 //
-// goMigrations returns the Go migrations of d, in any order; goose sorts them with the SQL files.
-func goMigrations(d dialect) []*goose.Migration {
-	_ = d
-	return nil
-}
-
 // Migrate brings the schema up to date with the migrations embedded in the binary. Applied
 // migrations are skipped, so it is cheap to call at every start. On PostgreSQL the replicas that
 // start together serialise on an advisory lock held for the whole run (one lock per schema), so
@@ -45,7 +36,6 @@ func (db *DB) Migrate(ctx context.Context) error {
 	opts := []goose.ProviderOption{
 		goose.WithSlog(db.logger),
 		goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(goMigrations(db.dialect)...),
 	}
 	if db.dialect.postgres() {
 		id, err := db.migrationLockID(ctx)

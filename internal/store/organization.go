@@ -40,7 +40,7 @@ func (db *DB) CreateOrganization(ctx context.Context, slug, name string) (docume
 	_, err = db.q().exec(ctx, `INSERT INTO organizations (id, slug, name, default_tax_rounding,
 		number_prefixes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		org.ID, org.Slug, org.Name, string(org.DefaultTaxRounding), string(prefixes),
-		formatTime(now), formatTime(now))
+		timeArg(now), timeArg(now))
 	if isUniqueViolation(err) {
 		return document.Organization{}, document.Errorf(document.EConflict, "組織 %q は既に存在します (organization slug taken)", org.Slug)
 	}
@@ -89,7 +89,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, org document.Organization)
 			phone = ?, email = ?, bank_account = ?, default_tax_rounding = ?, number_prefixes = ?,
 			updated_at = ? WHERE id = ?`,
 			org.Name, org.RegistrationNumber, org.PostalCode, org.Address, org.Phone, org.Email,
-			org.BankAccount, string(org.DefaultTaxRounding), string(prefixes), formatTime(db.nowUTC()),
+			org.BankAccount, string(org.DefaultTaxRounding), string(prefixes), timeArg(db.nowUTC()),
 			org.ID); err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func (db *DB) SetOrganizationImages(ctx context.Context, orgID string, logo, sea
 		return errOrgNotFound()
 	}
 	set := []string{"updated_at = ?"}
-	args := []any{formatTime(db.nowUTC())}
+	args := []any{timeArg(db.nowUTC())}
 	for _, img := range []struct {
 		col  string
 		data []byte
@@ -144,13 +144,12 @@ func (db *DB) getOrganization(ctx context.Context, q querier, withImages bool, w
 		cols += ", logo, seal"
 	}
 	var (
-		org                  document.Organization
-		rounding, prefixes   string
-		createdAt, updatedAt string
+		org                document.Organization
+		rounding, prefixes string
 	)
 	dest := []any{&org.ID, &org.Slug, &org.Name, &org.RegistrationNumber, &org.PostalCode,
 		&org.Address, &org.Phone, &org.Email, &org.BankAccount, &rounding, &prefixes,
-		&createdAt, &updatedAt}
+		scanTime(&org.CreatedAt), scanTime(&org.UpdatedAt)}
 	if withImages {
 		dest = append(dest, &org.Logo, &org.Seal)
 	}
@@ -164,12 +163,6 @@ func (db *DB) getOrganization(ctx context.Context, q querier, withImages bool, w
 	org.DefaultTaxRounding = document.Rounding(rounding)
 	if err := json.Unmarshal([]byte(prefixes), &org.NumberPrefixes); err != nil {
 		return document.Organization{}, fmt.Errorf("decode number prefixes: %w", err)
-	}
-	if org.CreatedAt, err = parseTime(createdAt); err != nil {
-		return document.Organization{}, err
-	}
-	if org.UpdatedAt, err = parseTime(updatedAt); err != nil {
-		return document.Organization{}, err
 	}
 	return org, nil
 }

@@ -165,11 +165,16 @@ func (db *DB) q() querier { return querier{d: db.dialect, ex: db.sql} }
 
 // inTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
 func (db *DB) inTx(ctx context.Context, fn func(q querier) error) error {
+	return db.inSQLTx(ctx, func(_ *sql.Tx, q querier) error { return fn(q) })
+}
+
+// inSQLTx is inTx for a function that also hands the transaction to others (River's InsertTx).
+func (db *DB) inSQLTx(ctx context.Context, fn func(tx *sql.Tx, q querier) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(querier{d: db.dialect, ex: tx}); err != nil {
+	if err := fn(tx, querier{d: db.dialect, ex: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -177,31 +182,6 @@ func (db *DB) inTx(ctx context.Context, fn func(q querier) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// timeLayout stores timestamps as fixed-width UTC text, the same on both databases, so they sort
-// as text and round-trip at microsecond precision (PostgreSQL's).
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-func parseNullTime(s sql.NullString) (*time.Time, error) {
-	if !s.Valid {
-		return nil, nil
-	}
-	t, err := parseTime(s.String)
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
 }
 
 // nowUTC is the store's clock truncated to the stored precision, so that what a method returns

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -78,7 +77,7 @@ func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role 
 	}
 	_, err = db.q().exec(ctx, `INSERT INTO api_tokens (id, org_id, user_id, name, role, token_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.OrgID, t.UserID, t.Name, string(t.Role), hashToken(plaintext), formatTime(t.CreatedAt))
+		t.ID, t.OrgID, t.UserID, t.Name, string(t.Role), hashToken(plaintext), timeArg(t.CreatedAt))
 	if err != nil {
 		return "", Token{}, fmt.Errorf("store: create token for %s in %s: %w", userID, orgID, err)
 	}
@@ -96,7 +95,7 @@ func (db *DB) Authenticate(ctx context.Context, plaintext string) (Principal, er
 	var (
 		p                     Principal
 		tokenRole, memberRole string
-		lastUsed              sql.NullString
+		last                  *time.Time
 	)
 	err := db.q().queryRow(ctx, `SELECT t.id, t.org_id, o.slug, t.user_id, u.email, t.role, m.role, t.last_used_at
 		FROM api_tokens t
@@ -104,7 +103,7 @@ func (db *DB) Authenticate(ctx context.Context, plaintext string) (Principal, er
 		JOIN users u ON u.id = t.user_id
 		JOIN organizations o ON o.id = t.org_id
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(plaintext)).
-		Scan(&p.TokenID, &p.OrgID, &p.OrgSlug, &p.UserID, &p.Email, &tokenRole, &memberRole, &lastUsed)
+		Scan(&p.TokenID, &p.OrgID, &p.OrgSlug, &p.UserID, &p.Email, &tokenRole, &memberRole, scanNullTime(&last))
 	if notFound(err) {
 		return Principal{}, errUnauthorized()
 	}
@@ -116,13 +115,9 @@ func (db *DB) Authenticate(ctx context.Context, plaintext string) (Principal, er
 		return Principal{}, errUnauthorized()
 	}
 	now := db.nowUTC()
-	last, err := parseNullTime(lastUsed)
-	if err != nil {
-		return Principal{}, fmt.Errorf("store: authenticate: %w", err)
-	}
 	if last == nil || now.Sub(*last) >= lastUsedResolution {
 		if _, err := db.q().exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`,
-			formatTime(now), p.TokenID); err != nil {
+			timeArg(now), p.TokenID); err != nil {
 			return Principal{}, fmt.Errorf("store: authenticate: record use: %w", err)
 		}
 	}
@@ -150,20 +145,13 @@ func (db *DB) ListTokens(ctx context.Context, orgID, userID string) ([]Token, er
 	ts := []Token{}
 	for rows.Next() {
 		var (
-			t               Token
-			role, createdAt string
-			lastUsed        sql.NullString
+			t    Token
+			role string
 		)
-		if err := rows.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &role, &createdAt, &lastUsed); err != nil {
+		if err := rows.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &role, scanTime(&t.CreatedAt), scanNullTime(&t.LastUsedAt)); err != nil {
 			return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
 		}
 		t.Role = Role(role)
-		if t.CreatedAt, err = parseTime(createdAt); err != nil {
-			return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
-		}
-		if t.LastUsedAt, err = parseNullTime(lastUsed); err != nil {
-			return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
-		}
 		ts = append(ts, t)
 	}
 	if err := rows.Err(); err != nil {
@@ -180,7 +168,7 @@ func (db *DB) RevokeToken(ctx context.Context, orgID, tokenID string) error {
 	}
 	err := db.q().execOne(ctx, "トークンが見つかりません (token not found)",
 		`UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS NULL`,
-		formatTime(db.nowUTC()), orgID, tokenID)
+		timeArg(db.nowUTC()), orgID, tokenID)
 	if err != nil {
 		return fmt.Errorf("store: revoke token %s: %w", tokenID, err)
 	}

@@ -80,7 +80,7 @@ func (db *DB) CreateUser(ctx context.Context, email, name string) (User, error) 
 		return User{}, fmt.Errorf("store: create user: %w", err)
 	}
 	_, err = db.q().exec(ctx, `INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)`,
-		u.ID, u.Email, u.Name, formatTime(u.CreatedAt))
+		u.ID, u.Email, u.Name, timeArg(u.CreatedAt))
 	if isUniqueViolation(err) {
 		return User{}, document.Errorf(document.EConflict, "このメールアドレスの利用者は既に存在します (user exists)")
 	}
@@ -116,19 +116,13 @@ func errUserNotFound() error {
 }
 
 func (db *DB) getUser(ctx context.Context, where string, args ...any) (User, error) {
-	var (
-		u         User
-		createdAt string
-	)
+	var u User
 	err := db.q().queryRow(ctx, "SELECT id, email, name, created_at FROM users WHERE "+where, args...).
-		Scan(&u.ID, &u.Email, &u.Name, &createdAt)
+		Scan(&u.ID, &u.Email, &u.Name, scanTime(&u.CreatedAt))
 	if notFound(err) {
 		return User{}, errUserNotFound()
 	}
 	if err != nil {
-		return User{}, err
-	}
-	if u.CreatedAt, err = parseTime(createdAt); err != nil {
 		return User{}, err
 	}
 	return u, nil
@@ -145,7 +139,7 @@ func (db *DB) SetMember(ctx context.Context, orgID, userID string, role Role) er
 	}
 	_, err := db.q().exec(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`,
-		orgID, userID, string(role), formatTime(db.nowUTC()))
+		orgID, userID, string(role), timeArg(db.nowUTC()))
 	if isForeignKeyViolation(err) {
 		return document.Errorf(document.ENotFound, "組織または利用者が見つかりません (organization or user not found)")
 	}
@@ -211,13 +205,10 @@ func (db *DB) listMembers(ctx context.Context, query string, args ...any) ([]Mem
 	ms := []Member{}
 	for rows.Next() {
 		var (
-			m               Member
-			createdAt, role string
+			m    Member
+			role string
 		)
-		if err := rows.Scan(&m.ID, &m.Email, &m.Name, &createdAt, &role); err != nil {
-			return nil, err
-		}
-		if m.CreatedAt, err = parseTime(createdAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.Email, &m.Name, scanTime(&m.CreatedAt), &role); err != nil {
 			return nil, err
 		}
 		m.Role = Role(role)
