@@ -27,7 +27,7 @@ func mustEnv(t *testing.T, db *store.DB, mod func(o *Options, baseURL string)) *
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
-	opts := Options{BaseURL: srv.URL, LocalLogin: true}
+	opts := Options{BaseURL: srv.URL, LocalLogin: true, ClientIP: testClientIP}
 	if mod != nil {
 		mod(&opts, srv.URL)
 	}
@@ -112,14 +112,31 @@ func (c *client) post(path string, form url.Values) response {
 
 func (c *client) postFrom(origin, fetchSite, path string, form url.Values) response {
 	c.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req := c.e.formRequest(c.t, path, form)
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Sec-Fetch-Site", fetchSite)
 	return c.do(req)
+}
+
+// postAt submits a same-origin form as a browser at the client address ip would.
+func (c *client) postAt(ip, path string, form url.Values) response {
+	c.t.Helper()
+	req := c.e.formRequest(c.t, path, form)
+	req.Header.Set(testIPHeader, ip)
+	return c.do(req)
+}
+
+// formRequest is a same-origin form POST to path.
+func (e *env) formRequest(t testing.TB, path string, form url.Values) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return req
 }
 
 // whoami returns the test page's description of the signed-in user, "" when anonymous.
@@ -168,10 +185,25 @@ func mustMember(t *testing.T, db *store.DB, slug, email string, role store.Role)
 	return store.Principal{OrgID: org.ID, OrgSlug: org.Slug, UserID: u.ID, Email: u.Email, Role: role}
 }
 
-// mustPassword sets the local password of the user.
+// testIPHeader names the client address in tests, so that one test can play several offices.
+const testIPHeader = "X-Test-Client-IP"
+
+// testClientIP is the Options.ClientIP of mustEnv: testIPHeader, else the connection's host.
+func testClientIP(r *http.Request) string {
+	if ip := r.Header.Get(testIPHeader); ip != "" {
+		return ip
+	}
+	return remoteHost(r)
+}
+
+// cheapArgon makes test passwords quick to verify; the hash records its parameters, so the code
+// under test verifies it like any other. Unknown users still cost a full dummyHash.
+var cheapArgon = argonParams{Memory: 8 * 1024, Time: 1, Threads: 1, KeyLen: 32}
+
+// mustPassword sets the local password of the user (hashed with cheapArgon).
 func mustPassword(t *testing.T, db *store.DB, userID, pw string) {
 	t.Helper()
-	h, err := hashPassword(pw)
+	h, err := hashPasswordWith(pw, cheapArgon)
 	if err != nil {
 		t.Fatal(err)
 	}

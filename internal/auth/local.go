@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -12,37 +12,99 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/server"
 	"reportapp/internal/store"
 )
 
-// Throttling of failed password logins. An account (keyed by the typed email, existing or not, so
-// blocking tells nothing) may fail accountFreeFailures times, then waits 30 s, 1 min, 2 min… up to
-// maxBlock after each further failure. A client address gets more slack because an office shares
-// one address. Failures older than failureWindow are forgotten.
+// Throttling of password attempts. Every attempt is counted before the password is checked (so
+// concurrent attempts cannot slip past the count) against two keys:
+//   - the account at the client's address (the typed e-mail, existing or not, so blocking tells
+//     nothing): pairFree attempts free, then it waits pairBase, twice that after the next
+//     failure, and so on up to pairMax. A success forgets them. Failures at one address never
+//     delay the account at another, so the real user is not locked out by someone guessing.
+//   - the address alone, for guessing across many accounts: addrFree attempts free (an office
+//     shares one address), then addrBase doubling up to addrMax. A success takes its attempt back.
+//
+// Counts older than failureWindow are forgotten. The delays are short by design: nobody is locked
+// out for long, and a guesser gets a few attempts an hour.
 const (
-	accountFreeFailures = 5
-	ipFreeFailures      = 50
-	baseBlock           = 30 * time.Second
-	maxBlock            = time.Hour
-	failureWindow       = 24 * time.Hour
+	pairFree      = 5
+	pairBase      = 15 * time.Second
+	pairMax       = 15 * time.Minute
+	addrFree      = 50
+	addrBase      = 5 * time.Second
+	addrMax       = time.Minute
+	failureWindow = 24 * time.Hour
 )
 
-// backoff returns how long a key must wait after its failures-th failure when free failures are
-// allowed without waiting.
-func backoff(failures, free int) time.Duration {
-	if failures < free {
+// backoff returns how long a key must wait after its attempts-th counted attempt when free
+// attempts are allowed without waiting: base after the free ones, doubling up to most.
+func backoff(attempts, free int, base, most time.Duration) time.Duration {
+	if attempts < free {
 		return 0
 	}
-	d := baseBlock
-	for i := free; i < failures && d < maxBlock; i++ {
+	d := base
+	for i := free; i < attempts && d < most; i++ {
 		d *= 2
 	}
-	return min(d, maxBlock)
+	return min(d, most)
+}
+
+// loginThrottle is what a password attempt for email from address counts against.
+type loginThrottle struct {
+	pair, addr store.ThrottleRule
+}
+
+func newLoginThrottle(email, address string) loginThrottle {
+	return loginThrottle{
+		pair: store.ThrottleRule{Key: "login:" + hashSecret(email+"\x00"+address),
+			Block: func(n int) time.Duration { return backoff(n, pairFree, pairBase, pairMax) }},
+		addr: store.ThrottleRule{Key: "ip:" + address,
+			Block: func(n int) time.Duration { return backoff(n, addrFree, addrBase, addrMax) }},
+	}
+}
+
+// reserve counts the attempt; wait > 0 means it was refused and when to come back.
+func (t loginThrottle) reserve(ctx context.Context, db *store.DB) (time.Duration, error) {
+	return db.ReserveAuthAttempt(ctx, failureWindow, t.pair, t.addr)
+}
+
+// succeeded forgets the account's failures at the address and takes the attempt back from the
+// address.
+func (t loginThrottle) succeeded(ctx context.Context, db *store.DB) error {
+	if err := db.ClearAuthAttempts(ctx, t.pair.Key); err != nil {
+		return err
+	}
+	return db.ReleaseAuthAttempt(ctx, t.addr)
+}
+
+// unchecked takes back an attempt whose password was never checked (hashing was busy).
+func (t loginThrottle) unchecked(ctx context.Context, db *store.DB) error {
+	return errors.Join(db.ReleaseAuthAttempt(ctx, t.pair), db.ReleaseAuthAttempt(ctx, t.addr))
+}
+
+// reserveAttempt counts a password attempt for email from the request's address. When the attempt
+// is refused it renders the page name with p (429 with Retry-After) and returns false.
+func (s *Service) reserveAttempt(w http.ResponseWriter, r *http.Request, email, name string, p page) (loginThrottle, bool) {
+	throttle := newLoginThrottle(email, s.opts.ClientIP(r))
+	wait, err := throttle.reserve(r.Context(), s.db)
+	if err != nil {
+		s.serverError(w, r, err)
+		return throttle, false
+	}
+	if wait > 0 {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		p.Error = msgThrottled
+		s.render(w, r, http.StatusTooManyRequests, name, p)
+		return throttle, false
+	}
+	return throttle, true
 }
 
 const (
 	msgBadLogin  = "メールアドレスまたはパスワードが正しくありません"
 	msgThrottled = "ログインの失敗が続いたため、しばらく時間をおいてから再度お試しください"
+	msgHashBusy  = "ただいま混み合っています。少し待ってから再度お試しください"
 )
 
 func (s *Service) loginPage(p page) page {
@@ -66,7 +128,8 @@ func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleLogin checks email and password. Unknown email and wrong password look the same: one
-// message, one argon2 computation, one failure counted.
+// message, one argon2 computation, one attempt counted. The attempt is counted before the
+// password is checked, and a refused attempt computes no hash.
 func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !s.opts.LocalLogin {
 		http.NotFound(w, r)
@@ -75,61 +138,51 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
-	keys := []struct {
-		key  string
-		free int
-	}{{"account:" + email, accountFreeFailures}, {"ip:" + s.opts.ClientIP(r), ipFreeFailures}}
-	now := s.now()
-	for _, k := range keys {
-		t, err := s.db.GetAuthThrottle(ctx, k.key)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if t.Blocked(now) {
-			w.Header().Set("Retry-After", retryAfter(t.BlockedUntil.Sub(now)))
-			s.render(w, r, http.StatusTooManyRequests, "login", s.loginPage(page{Error: msgThrottled, Email: email}))
-			return
-		}
+	throttle, ok := s.reserveAttempt(w, r, email, "login", s.loginPage(page{Email: email}))
+	if !ok {
+		return
 	}
 	userID, ok, err := s.checkPassword(ctx, email, password)
+	if errors.Is(err, errHashBusy) {
+		if err := throttle.unchecked(ctx, s.db); err != nil {
+			s.log.ErrorContext(ctx, "auth: take back unchecked login attempt", "err", err)
+		}
+		w.Header().Set("Retry-After", hashRetryAfter)
+		s.render(w, r, http.StatusServiceUnavailable, "login", s.loginPage(page{Error: msgHashBusy, Email: email}))
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	if !ok {
-		for _, k := range keys {
-			free := k.free
-			if _, err := s.db.RecordAuthFailure(ctx, k.key, failureWindow, func(n int) time.Duration { return backoff(n, free) }); err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-		}
-		s.log.InfoContext(ctx, "auth: password login failed", "ip", s.opts.ClientIP(r))
+		s.log.InfoContext(ctx, "auth: password login failed", "request_id", server.RequestID(ctx),
+			"account", accountLogID(email), "ip", s.opts.ClientIP(r))
 		s.render(w, r, http.StatusUnauthorized, "login", s.loginPage(page{Error: msgBadLogin, Email: email}))
 		return
 	}
-	if err := s.db.ClearAuthFailures(ctx, keys[0].key); err != nil {
+	if err := throttle.succeeded(ctx, s.db); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	s.startSession(w, r, userID)
 }
 
+// accountLogID is how logs name a typed account: a short hash, so that the log can tell repeated
+// attempts on one account apart from spraying without holding the addresses people typed (often
+// a password typed into the wrong field). It is the first 12 hex digits of SHA-256(e-mail).
+func accountLogID(email string) string { return hashSecret(email)[:12] }
+
 func retryAfter(d time.Duration) string {
-	secs := int(d.Round(time.Second) / time.Second)
+	secs := int((d + time.Second - 1) / time.Second)
 	return strconv.Itoa(max(secs, 1))
 }
 
 // checkPassword reports whether password is the password of the user with email. For an unknown
-// user, or one without a password, it verifies against a dummy hash so that the time taken does
-// not tell whether the account exists.
+// user, or one without a password, it verifies against dummyHash so that the time taken does not
+// tell whether the account exists. It waits for hashing memory like every hash (errHashBusy).
 func (s *Service) checkPassword(ctx context.Context, email, password string) (string, bool, error) {
-	hash, err := s.dummyHash()
-	if err != nil {
-		return "", false, fmt.Errorf("auth: dummy hash: %w", err)
-	}
-	userID := ""
+	hash, userID := dummyHash, ""
 	if len(password) > maxPasswordBytes {
 		password = password[:maxPasswordBytes] // same work, never a match for a stored password
 	}
@@ -148,10 +201,13 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (st
 	default:
 		return "", false, err
 	}
-	ok, err := verifyPassword(password, hash)
-	if err != nil {
+	ok, err := s.hasher.verify(ctx, password, hash)
+	if errors.Is(err, errBadHash) {
 		s.log.ErrorContext(ctx, "auth: stored password hash unreadable", "user", userID, "err", err)
 		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
 	}
 	return userID, ok && userID != "", nil
 }
@@ -259,7 +315,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "setup", p)
 		return
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hasher.hash(ctx, password)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -309,28 +365,26 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
 	pg := page{Title: "パスワードの変更", Fields: map[string]string{}}
-	key := "account:" + p.Email
-	t, err := s.db.GetAuthThrottle(ctx, key)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if t.Blocked(s.now()) {
-		pg.Error = msgThrottled
-		s.render(w, r, http.StatusTooManyRequests, "password", pg)
-		return
-	}
-	_, ok, err = s.checkPassword(ctx, p.Email, current)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	throttle, ok := s.reserveAttempt(w, r, p.Email, "password", pg)
 	if !ok {
-		if _, err := s.db.RecordAuthFailure(ctx, key, failureWindow, func(n int) time.Duration { return backoff(n, accountFreeFailures) }); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+		return
+	}
+	_, ok, err := s.checkPassword(ctx, p.Email, current)
+	if errors.Is(err, errHashBusy) {
+		err = errors.Join(err, throttle.unchecked(ctx, s.db))
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if ok {
+		err = throttle.succeeded(ctx, s.db)
+	} else {
 		pg.Fields["current"] = "現在のパスワードが正しくありません"
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	if msg := checkPasswordPolicy(next); msg != "" {
 		pg.Fields["new"] = msg
@@ -340,7 +394,7 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "password", pg)
 		return
 	}
-	hash, err := hashPassword(next)
+	hash, err := s.hasher.hash(ctx, next)
 	if err == nil {
 		err = s.db.SetPasswordHash(ctx, p.UserID, hash)
 	}

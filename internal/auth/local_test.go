@@ -2,9 +2,12 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,48 +183,129 @@ func TestLocalLoginThrottling(t *testing.T) {
 		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
 		c := e.mustClient(t)
-		for i := range accountFreeFailures {
-			if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {"wrong-password-123"}}); r.status != http.StatusUnauthorized {
+		const attacker, office = "192.0.2.66", "198.51.100.7"
+		wrong := url.Values{"email": {"taro@example.co.jp"}, "password": {"wrong-password-123"}}
+		right := url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}
+		for i := range pairFree {
+			if r := c.postAt(attacker, "/login", wrong); r.status != http.StatusUnauthorized {
 				t.Fatalf("failure %d = %d, want 401", i+1, r.status)
 			}
 		}
-		// Blocked now, even with the right password; the response says so and when to retry.
-		r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
-		if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, msgThrottled) {
-			t.Fatalf("login while blocked = %d %q, want 429", r.status, r.body)
+		// The account is delayed at the failing address, even with the right password; the
+		// response says so and when to retry.
+		res, err := c.hc.Do(withIP(e.formRequest(t, "/login", right), attacker))
+		if err != nil {
+			t.Fatal(err)
 		}
-		th, err := db.GetAuthThrottle(context.Background(), "account:taro@example.co.jp")
-		if err != nil || th.Failures != accountFreeFailures || !th.Blocked(time.Now()) {
-			t.Errorf("throttle state = %+v, %v", th, err)
+		res.Body.Close()
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("right password at the failing address = %d, want 429", res.StatusCode)
+		}
+		if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); ra < 1 || ra > int(pairBase/time.Second) {
+			t.Errorf("Retry-After = %q, want 1..%d", res.Header.Get("Retry-After"), int(pairBase/time.Second))
+		}
+		// The real user at another address is not blocked by someone else's failures.
+		if r := e.mustClient(t).postAt(office, "/login", right); r.status != http.StatusSeeOther {
+			t.Errorf("right password from an address that has not failed = %d %q, want 303", r.status, r.body)
 		}
 		// An unknown account is throttled the same way (no enumeration through blocking).
-		for range accountFreeFailures {
-			c.post("/login", url.Values{"email": {"ghost@example.co.jp"}, "password": {"wrong-password-123"}})
+		ghost := url.Values{"email": {"ghost@example.co.jp"}, "password": {"wrong-password-123"}}
+		for range pairFree {
+			c.postAt(attacker, "/login", ghost)
 		}
-		if r := c.post("/login", url.Values{"email": {"ghost@example.co.jp"}, "password": {"x"}}); r.status != http.StatusTooManyRequests {
+		if r := c.postAt(attacker, "/login", ghost); r.status != http.StatusTooManyRequests {
 			t.Errorf("unknown account after failures = %d, want 429", r.status)
 		}
-		// Another account from the same address is not blocked yet (the address has more slack).
+		// Another account at the attacker's address is not delayed yet (the address has more
+		// slack, for an office behind one address).
 		q := mustMember(t, db, "acme", "hanako@example.co.jp", store.RoleViewer)
 		mustPassword(t, db, q.UserID, goodPassword)
-		if r := c.post("/login", url.Values{"email": {"hanako@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
+		if r := e.mustClient(t).postAt(attacker, "/login", url.Values{"email": {"hanako@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
 			t.Errorf("other account = %d, want 303", r.status)
 		}
 	})
 }
 
+func withIP(r *http.Request, ip string) *http.Request {
+	r.Header.Set(testIPHeader, ip)
+	return r
+}
+
+// TestLocalLoginThrottleRace sends many wrong passwords for one account at once: the attempts are
+// counted before they are checked, so only the free ones are checked and the rest are refused
+// without computing a hash.
+func TestLocalLoginThrottleRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		const n = 40
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				r := e.mustClient(t).postAt("192.0.2.66", "/login",
+					url.Values{"email": {"taro@example.co.jp"}, "password": {"wrong-password-123"}})
+				statuses <- r.status
+			})
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		want := map[int]int{http.StatusUnauthorized: pairFree, http.StatusTooManyRequests: n - pairFree}
+		if diff := cmp.Diff(want, count); diff != "" {
+			t.Errorf("statuses of %d concurrent wrong passwords (-want +got)\n%s", n, diff)
+		}
+	})
+}
+
+// TestLocalLoginSuccessesDoNotDelayAnOffice: everyone behind one address signing in successfully
+// is never delayed, because a success takes its attempt back from the address.
+func TestLocalLoginSuccessesDoNotDelayAnOffice(t *testing.T) {
+	db := storetest.Open(t)
+	e := mustEnv(t, db, nil)
+	p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+	mustPassword(t, db, p.UserID, goodPassword)
+	for i := range addrFree + 5 {
+		r := e.mustClient(t).postAt("198.51.100.7", "/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("login %d from the office = %d, want 303", i+1, r.status)
+		}
+	}
+	// Guessing across many accounts from one address is delayed after addrFree attempts, briefly.
+	// (The accounts exist, with cheap hashes, only to keep the test fast.)
+	c := e.mustClient(t)
+	for i := range addrFree {
+		email := fmt.Sprintf("guess%d@example.co.jp", i)
+		mustPassword(t, db, mustMember(t, db, "acme", email, store.RoleViewer).UserID, goodPassword)
+		if r := c.postAt("192.0.2.66", "/login", url.Values{"email": {email}, "password": {"wrong-password-123"}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d = %d, want 401", i+1, r.status)
+		}
+	}
+	res, err := c.hc.Do(withIP(e.formRequest(t, "/login", url.Values{"email": {"another@example.co.jp"}, "password": {"x"}}), "192.0.2.66"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if ra, _ := strconv.Atoi(res.Header.Get("Retry-After")); res.StatusCode != http.StatusTooManyRequests || ra < 1 || ra > int(addrBase/time.Second) {
+		t.Errorf("after %d guesses from one address = %d Retry-After %q, want 429 within %v", addrFree, res.StatusCode, res.Header.Get("Retry-After"), addrBase)
+	}
+}
+
 func TestBackoff(t *testing.T) {
 	tests := []struct {
-		failures int
+		attempts int
 		want     time.Duration
 	}{
-		{1, 0}, {4, 0}, {5, 30 * time.Second}, {6, time.Minute}, {7, 2 * time.Minute},
-		{12, 64 * time.Minute / 1}, {100, time.Hour},
+		{1, 0}, {4, 0}, {5, 15 * time.Second}, {6, 30 * time.Second}, {7, time.Minute},
+		{10, 8 * time.Minute}, {11, 15 * time.Minute}, {100, 15 * time.Minute},
 	}
 	for _, tt := range tests {
-		want := min(tt.want, time.Hour)
-		if got := backoff(tt.failures, 5); got != want {
-			t.Errorf("backoff(%d, 5) = %v, want %v", tt.failures, got, want)
+		if got := backoff(tt.attempts, pairFree, pairBase, pairMax); got != tt.want {
+			t.Errorf("backoff(%d) = %v, want %v", tt.attempts, got, tt.want)
 		}
 	}
 }

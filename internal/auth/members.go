@@ -125,7 +125,7 @@ func (s *Service) setTemporaryPassword(ctx context.Context, userID string) (stri
 	if err != nil {
 		return "", err
 	}
-	hash, err := hashPassword(pw)
+	hash, err := s.hasher.hash(ctx, pw)
 	if err != nil {
 		return "", err
 	}

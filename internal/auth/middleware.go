@@ -116,9 +116,15 @@ func (s *Service) serverError(w http.ResponseWriter, r *http.Request, err error)
 	http.Error(w, "内部エラーが発生しました", http.StatusInternalServerError)
 }
 
-// overloaded answers 503 with Retry-After when err is the request's deadline or cancellation:
-// the database was too busy to answer in time, which is load, not a fault.
+// overloaded answers 503 with Retry-After when err is the request's deadline or cancellation
+// (the database was too busy to answer in time) or password hashing at its memory budget: load,
+// not a fault.
 func overloaded(w http.ResponseWriter, err error) bool {
+	if errors.Is(err, errHashBusy) {
+		w.Header().Set("Retry-After", hashRetryAfter)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return true
+	}
 	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return false
 	}

@@ -30,6 +30,11 @@ type argonParams struct {
 
 var defaultArgon = argonParams{Memory: 64 * 1024, Time: 1, Threads: 4, KeyLen: 32}
 
+// dummyHash is verified against for unknown users and users without a password, so that the time
+// a login takes does not tell whether the account exists. It has the default parameters and a
+// random key that no password produces.
+const dummyHash = "$argon2id$v=19$m=65536,t=1,p=4$RZMVkL3dJwEZZfBlNS0NCw$ZHbcPYVGh+nzPnoqFy8IzqmO2ueYe0xOfiqvNsmVRJM"
+
 // errBadHash reports a stored hash that is not in the PHC format we write.
 var errBadHash = errors.New("auth: malformed password hash")
 

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -51,6 +50,12 @@ type Options struct {
 	Now      func() time.Time // time.Now when nil
 	Logger   *slog.Logger     // discarded when nil
 
+	// HashMemory bounds the memory that concurrent argon2id computations may hold, in bytes
+	// (64 MiB each): a quarter of GOMEMLIMIT, between 64 and 128 MiB, when 0. HashWait is how long
+	// a login waits for it before the answer is 503 with Retry-After (3 s when 0).
+	HashMemory int64
+	HashWait   time.Duration
+
 	// Stylesheet is the URL of the application's stylesheet (web.Stylesheet()), linked from the
 	// sign-in, setup and password pages so that they look like the rest of the application.
 	// Empty leaves the pages unstyled. It must be a same-origin URL: the pages' CSP allows
@@ -60,14 +65,14 @@ type Options struct {
 
 // Service signs users in and out and answers who is calling. It is safe for concurrent use.
 type Service struct {
-	db        *store.DB
-	opts      Options
-	log       *slog.Logger
-	now       func() time.Time
-	sessions  *scs.SessionManager
-	pages     map[string]*template.Template
-	oidc      *oidcClient            // nil when OIDC is off
-	dummyHash func() (string, error) // verified against for unknown users, so timing does not tell
+	db       *store.DB
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *scs.SessionManager
+	pages    map[string]*template.Template
+	oidc     *oidcClient // nil when OIDC is off
+	hasher   *hasher
 }
 
 // Session keys.
@@ -113,8 +118,13 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
-	// Made on first use: argon2id's 64 MiB would otherwise be paid at every start-up.
-	s.dummyHash = sync.OnceValues(func() (string, error) { return hashPassword("not a password: unknown user") })
+	if opts.HashMemory <= 0 {
+		opts.HashMemory = defaultHashMemory()
+	}
+	if opts.HashWait <= 0 {
+		opts.HashWait = defaultHashWait
+	}
+	s.hasher = newHasher(opts.HashMemory, opts.HashWait)
 	s.sessions = newSessionManager(db, opts, s.log)
 	if opts.OIDC.Enabled() {
 		if s.oidc, err = newOIDCClient(ctx, opts); err != nil {
