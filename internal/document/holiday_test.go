@@ -1,11 +1,9 @@
-package terms
+package document
 
 import (
 	"strings"
 	"testing"
 	"time"
-
-	"reportapp/internal/document"
 )
 
 // cabinetOffice2020to2027 is the Cabinet Office's published list of national holidays
@@ -39,9 +37,9 @@ func TestHolidaysMatchCabinetOffice(t *testing.T) {
 	for _, s := range strings.Fields(cabinetOffice2020to2027) {
 		want[s] = true
 	}
-	c := NewCalendar()
+	c := NewBusinessCalendar()
 	for day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() <= 2027; day = day.AddDate(0, 0, 1) {
-		d := document.DateOf(day)
+		d := DateOf(day)
 		if got := c.IsHoliday(d); got != want[d.String()] {
 			t.Errorf("IsHoliday(%s) = %v, the Cabinet Office list says %v", d, got, want[d.String()])
 		}
@@ -52,7 +50,7 @@ func TestHolidaysMatchCabinetOffice(t *testing.T) {
 }
 
 func TestIsBusinessDay(t *testing.T) {
-	c := NewCalendar()
+	c := NewBusinessCalendar()
 	for _, tc := range []struct {
 		day  string
 		want bool
@@ -64,7 +62,7 @@ func TestIsBusinessDay(t *testing.T) {
 		{"2026-09-22", false}, // 国民の休日
 		{"2027-03-22", false}, // 振替休日
 	} {
-		d, _ := document.ParseDate(tc.day)
+		d, _ := ParseDate(tc.day)
 		if got := c.IsBusinessDay(d); got != tc.want {
 			t.Errorf("IsBusinessDay(%s) = %v, want %v", tc.day, got, tc.want)
 		}

@@ -1,15 +1,13 @@
-package terms
+package document
 
 import (
 	"encoding/json"
 	"testing"
-
-	"reportapp/internal/document"
 )
 
-func mustDate(t *testing.T, s string) document.Date {
+func mustDate(t *testing.T, s string) Date {
 	t.Helper()
-	d, err := document.ParseDate(s)
+	d, err := ParseDate(s)
 	if err != nil {
 		t.Fatalf("ParseDate(%q): %v", s, err)
 	}
@@ -32,7 +30,7 @@ func mustTerms(t *testing.T, js string) PaymentTerms {
 }
 
 func TestDueDate(t *testing.T) {
-	cal := NewCalendar()
+	cal := NewBusinessCalendar()
 	const (
 		endEnd    = `{"closing_day":"end","pay_month_offset":1,"pay_day":"end"}` // 月末締め翌月末払い
 		endEnd2   = `{"closing_day":"end","pay_month_offset":2,"pay_day":"end"}` // 月末締め翌々月末払い

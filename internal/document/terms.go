@@ -1,7 +1,7 @@
-// Package terms computes when an invoice is due from a customer's payment terms (支払条件):
-// the closing day (締め日), the month the payment falls in (当月・翌月・翌々月), the pay day, and
-// what to do when that day is a weekend or a Japanese national holiday.
-package terms
+package document
+
+// Payment terms (支払条件): the closing day (締め日), the month the payment falls in (当月・翌月・
+// 翌々月), the pay day, and what to do when that day is a weekend or a national holiday.
 
 import (
 	"bytes"
@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"reportapp/internal/document"
 )
 
-// End is the JSON spelling of "the last day of the month" for closing_day and pay_day.
-const End = "end"
+// EndOfMonth is the JSON spelling of "the last day of the month" for closing_day and pay_day.
+const EndOfMonth = "end"
 
 // HolidayRule says where a due date that falls on a weekend or a national holiday moves.
 type HolidayRule string
@@ -29,35 +27,35 @@ const (
 	dayEndOfMonthValue             = 0
 )
 
-// Day is a day of the month from 1 to 28, or the month's last day (the zero Day, spelled "end").
-type Day int
+// MonthDay is a day of the month from 1 to 28, or the month's last day (the zero MonthDay, spelled "end").
+type MonthDay int
 
 // IsEnd reports whether d means the last day of the month.
-func (d Day) IsEnd() bool { return d == dayEndOfMonthValue }
+func (d MonthDay) IsEnd() bool { return d == dayEndOfMonthValue }
 
-// In returns day d of the given month: the month's last day for End.
-func (d Day) In(year int, month time.Month) document.Date {
+// In returns day d of the given month: the month's last day for EndOfMonth.
+func (d MonthDay) In(year int, month time.Month) Date {
 	last := daysIn(year, month)
 	if d.IsEnd() || int(d) > last {
-		return document.Date{Year: year, Month: month, Day: last}
+		return Date{Year: year, Month: month, Day: last}
 	}
-	return document.Date{Year: year, Month: month, Day: int(d)}
+	return Date{Year: year, Month: month, Day: int(d)}
 }
 
 // MarshalJSON writes "end" or the number.
-func (d Day) MarshalJSON() ([]byte, error) {
+func (d MonthDay) MarshalJSON() ([]byte, error) {
 	if d.IsEnd() {
-		return json.Marshal(End)
+		return json.Marshal(EndOfMonth)
 	}
 	return []byte(strconv.Itoa(int(d))), nil
 }
 
 // UnmarshalJSON reads "end" or a number from 1 to 28.
-func (d *Day) UnmarshalJSON(b []byte) error {
+func (d *MonthDay) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
 		var s string
-		if err := json.Unmarshal(b, &s); err != nil || s != End {
+		if err := json.Unmarshal(b, &s); err != nil || s != EndOfMonth {
 			return fmt.Errorf(`1〜28 の数か "end" で指定してください (a day from 1 to 28, or "end")`)
 		}
 		*d = dayEndOfMonthValue
@@ -67,23 +65,23 @@ func (d *Day) UnmarshalJSON(b []byte) error {
 	if err != nil || n < 1 || n > lastSettableDay {
 		return fmt.Errorf(`1〜28 の数か "end" で指定してください (a day from 1 to 28, or "end")`)
 	}
-	*d = Day(n)
+	*d = MonthDay(n)
 	return nil
 }
 
 // PaymentTerms are a customer's 支払条件, e.g. 月末締め翌月末払い is
 // {"closing_day":"end","pay_month_offset":1,"pay_day":"end"}.
 type PaymentTerms struct {
-	ClosingDay     Day         `json:"closing_day"`
+	ClosingDay     MonthDay    `json:"closing_day"`
 	PayMonthOffset int         `json:"pay_month_offset"` // 0 当月, 1 翌月, 2 翌々月
-	PayDay         Day         `json:"pay_day"`
+	PayDay         MonthDay    `json:"pay_day"`
 	HolidayRule    HolidayRule `json:"holiday_rule"`
 }
 
 // Validate returns field problems keyed by the JSON field names under prefix (e.g.
 // "payment_terms."). A pay day in the closing month must come after the closing day.
-func (p PaymentTerms) Validate(prefix string) document.FieldErrors {
-	fe := document.FieldErrors{}
+func (p PaymentTerms) Validate(prefix string) FieldErrors {
+	fe := FieldErrors{}
 	if p.PayMonthOffset < 0 || p.PayMonthOffset > maxMonthOffset {
 		fe.Add(prefix+"pay_month_offset", "0 (当月)・1 (翌月)・2 (翌々月) のいずれかです (must be 0, 1 or 2)")
 	}
@@ -99,7 +97,7 @@ func (p PaymentTerms) Validate(prefix string) document.FieldErrors {
 }
 
 // ClosingDate is the first closing date on or after the transaction date t.
-func (p PaymentTerms) ClosingDate(t document.Date) document.Date {
+func (p PaymentTerms) ClosingDate(t Date) Date {
 	c := p.ClosingDay.In(t.Year, t.Month)
 	if t.Day <= c.Day {
 		return c
@@ -110,7 +108,7 @@ func (p PaymentTerms) ClosingDate(t document.Date) document.Date {
 
 // DueDate is when an invoice for a transaction on t is due: the pay day of the month
 // PayMonthOffset after the closing date, moved off weekends and holidays per HolidayRule.
-func (p PaymentTerms) DueDate(t document.Date, cal *Calendar) document.Date {
+func (p PaymentTerms) DueDate(t Date, cal *BusinessCalendar) Date {
 	c := p.ClosingDate(t)
 	y, m := addMonths(c.Year, c.Month, p.PayMonthOffset)
 	due := p.PayDay.In(y, m)
@@ -132,8 +130,8 @@ func addMonths(y int, m time.Month, n int) (int, time.Month) {
 	return t.Year(), t.Month()
 }
 
-func addDays(d document.Date, n int) document.Date {
-	return document.DateOf(d.Time(time.UTC).AddDate(0, 0, n))
+func addDays(d Date, n int) Date {
+	return DateOf(d.Time(time.UTC).AddDate(0, 0, n))
 }
 
 func daysIn(y int, m time.Month) int {
