@@ -42,6 +42,7 @@ func commands() []command {
 		{"token", "API tokens: token create|revoke --org acme --email a@example.com", cmdToken},
 		{"render", "render a JSON document to PDF offline: render doc.json -o out.pdf", cmdRender},
 		{"export", "write a ZIP of PDFs and index.csv: export --org acme --date-from 2026-01-01 --out file.zip", cmdExport},
+		{"schedules", "make the recurring invoices that are due: schedules run [--as-of 2026-04-30]", cmdSchedules},
 		{"version", "print the version", cmdVersion},
 		{"help", "show this help, or the configuration variables with 'help config'", cmdHelp},
 	}

@@ -65,7 +65,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	queue, err := jobs.New(db, jobs.Options{Logger: logger, Renderer: renderer, RenderWorkers: cfg.PDFWorkers,
-		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention})
+		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention, Zone: cfg.TimeZone})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

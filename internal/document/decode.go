@@ -429,6 +429,7 @@ type customerInput struct {
 	ContactPerson      json.RawMessage `json:"contact_person"`
 	Email              json.RawMessage `json:"email"`
 	RegistrationNumber json.RawMessage `json:"registration_number"`
+	PaymentTerms       json.RawMessage `json:"payment_terms"` // null or PaymentTerms
 
 	// Read-only, ignored.
 	ID                  json.RawMessage `json:"id"`
@@ -456,8 +457,52 @@ func DecodeCustomer(data []byte) (Customer, error) {
 		Email:              fd.str("email", in.Email),
 		RegistrationNumber: fd.str("registration_number", in.RegistrationNumber),
 	}, NameKana: fd.str("name_kana", in.NameKana)}
+	c.PaymentTerms = fd.paymentTerms("payment_terms", in.PaymentTerms)
 	if err := fd.fe.Err(); err != nil {
 		return Customer{}, err
 	}
 	return c, nil
+}
+
+// paymentTerms decodes null (no terms) or a PaymentTerms object; holiday_rule defaults to none.
+func (fd fieldDecoder) paymentTerms(path string, raw json.RawMessage) *PaymentTerms {
+	if absent(raw) {
+		return nil
+	}
+	var in struct {
+		ClosingDay     json.RawMessage `json:"closing_day"`
+		PayMonthOffset json.RawMessage `json:"pay_month_offset"`
+		PayDay         json.RawMessage `json:"pay_day"`
+		HolidayRule    json.RawMessage `json:"holiday_rule"`
+	}
+	ok, err := fd.object(path, raw, &in)
+	if err != nil {
+		fd.fe.Add(path, err.Error())
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	p := PaymentTerms{HolidayRule: HolidayNone}
+	day := func(field string, raw json.RawMessage, v *MonthDay) {
+		if absent(raw) {
+			fd.fe.Add(path+"."+field, msgRequired)
+		} else if err := v.UnmarshalJSON(raw); err != nil {
+			fd.fe.Add(path+"."+field, err.Error())
+		}
+	}
+	day("closing_day", in.ClosingDay, &p.ClosingDay)
+	day("pay_day", in.PayDay, &p.PayDay)
+	if n, ok := fd.integer(path+".pay_month_offset", in.PayMonthOffset); ok {
+		p.PayMonthOffset = int(n)
+	} else if absent(in.PayMonthOffset) {
+		fd.fe.Add(path+".pay_month_offset", msgRequired)
+	}
+	if r := fd.str(path+".holiday_rule", in.HolidayRule); r != "" {
+		p.HolidayRule = HolidayRule(r)
+	}
+	for k, v := range p.Validate(path + ".") {
+		fd.fe.Add(k, v)
+	}
+	return &p
 }

@@ -27,6 +27,9 @@ const (
 	dayEndOfMonthValue             = 0
 )
 
+// EndOfMonthDay is the MonthDay meaning the month's last day.
+const EndOfMonthDay MonthDay = dayEndOfMonthValue
+
 // MonthDay is a day of the month from 1 to 28, or the month's last day (the zero MonthDay, spelled "end").
 type MonthDay int
 
@@ -136,4 +139,28 @@ func addDays(d Date, n int) Date {
 
 func daysIn(y int, m time.Month) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// FillDueDate sets an invoice's due date from the customer's payment terms when the invoice has
+// none: from the transaction date, else the end of the transaction period, else the issue date.
+// A due date that would fall before the issue date is the issue date.
+func (d *Document) FillDueDate(terms *PaymentTerms, cal *BusinessCalendar) {
+	if d.Kind != Invoice || d.DueDate != nil || terms == nil {
+		return
+	}
+	base := d.IssueDate
+	switch {
+	case d.TransactionDate != nil && !d.TransactionDate.IsZero():
+		base = *d.TransactionDate
+	case d.TransactionPeriod != nil && !d.TransactionPeriod.To.IsZero():
+		base = d.TransactionPeriod.To
+	}
+	if base.IsZero() || !base.Valid() {
+		return
+	}
+	due := terms.DueDate(base, cal)
+	if due.Before(d.IssueDate) {
+		due = d.IssueDate
+	}
+	d.DueDate = &due
 }

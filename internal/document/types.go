@@ -184,10 +184,11 @@ type Customer struct {
 	Counterparty
 	// NameKana is the name's reading (フリガナ): customers sort by it (by Name when empty), and
 	// it is the payer name bank deposits are matched against. Never printed on a document.
-	NameKana            string    `json:"name_kana"`
-	RegistrationWarning string    `json:"registration_warning,omitempty"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	NameKana            string        `json:"name_kana"`
+	PaymentTerms        *PaymentTerms `json:"payment_terms"` // nil: the due date is entered by hand
+	RegistrationWarning string        `json:"registration_warning,omitempty"`
+	CreatedAt           time.Time     `json:"created_at"`
+	UpdatedAt           time.Time     `json:"updated_at"`
 }
 
 // Period is an inclusive range of dates, e.g. a month for a monthly invoice.

@@ -60,6 +60,11 @@ type Options struct {
 	ID string
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// Zone is the organisations' time zone, whose date decides which recurring invoices are due
+	// (Asia/Tokyo).
+	Zone *time.Location
+	// ScheduleInterval is how often due recurring invoices are made (DefaultScheduleInterval).
+	ScheduleInterval time.Duration
 }
 
 // Queue is this replica's River client and the export service built on it. It is safe for
@@ -100,6 +105,9 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 	if opts.RescueStuckJobsAfter <= opts.JobTimeout {
 		opts.RescueStuckJobsAfter = opts.JobTimeout + 5*time.Minute
 	}
+	if opts.ScheduleInterval <= 0 {
+		opts.ScheduleInterval = DefaultScheduleInterval
+	}
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = DefaultChunkSize
 	}
@@ -115,6 +123,7 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &exportWorker{q: q})
 	river.AddWorker(workers, &cleanupWorker{q: q})
+	river.AddWorker(workers, &scheduleWorker{q: q})
 	cfg := &river.Config{
 		ID:                   opts.ID,
 		Logger:               opts.Logger.With("component", "river"),
@@ -127,6 +136,10 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 			river.PeriodicInterval(opts.CleanupInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true, ID: "cleanup"},
+		), river.NewPeriodicJob(
+			river.PeriodicInterval(opts.ScheduleInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedules"},
 		)},
 	}
 	if opts.PollInterval > 0 && opts.PollInterval < 100*time.Millisecond {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -11,7 +13,7 @@ import (
 )
 
 const customerColumns = `id, name, name_kana, honorific, postal_code, address, contact_person, email,
-	registration_number, created_at, updated_at`
+	registration_number, created_at, updated_at, payment_terms`
 
 func errCustomerNotFound() error {
 	return document.Errorf(document.ENotFound, "顧客が見つかりません (customer not found)")
@@ -51,11 +53,12 @@ func (db *DB) CreateCustomer(ctx context.Context, orgID string, c document.Custo
 	c.CreatedAt = db.nowUTC()
 	c.UpdatedAt = c.CreatedAt
 	_, err = db.q().exec(ctx, `INSERT INTO customers (id, org_id, name, name_kana, sort_key, honorific,
-		postal_code, address, contact_person, email, registration_number, search_text, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		postal_code, address, contact_person, email, registration_number, search_text, created_at, updated_at,
+		payment_terms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, orgID, c.Name, c.NameKana, customerSortKey(c), c.Honorific, c.PostalCode, c.Address,
 		c.ContactPerson, c.Email, c.RegistrationNumber, customerSearchText(c), timeArg(c.CreatedAt),
-		timeArg(c.UpdatedAt))
+		timeArg(c.UpdatedAt), paymentTermsValue(c.PaymentTerms))
 	if isForeignKeyViolation(err) {
 		return document.Customer{}, errOrgNotFound()
 	}
@@ -99,10 +102,11 @@ func (db *DB) UpdateCustomer(ctx context.Context, orgID string, c document.Custo
 		now := timeArg(db.nowUTC())
 		if err := q.execOne(ctx, "顧客が見つかりません (customer not found)",
 			`UPDATE customers SET name = ?, name_kana = ?, sort_key = ?, honorific = ?, postal_code = ?,
-			address = ?, contact_person = ?, email = ?, registration_number = ?, search_text = ?, updated_at = ?
-			WHERE org_id = ? AND id = ?`,
+			address = ?, contact_person = ?, email = ?, registration_number = ?, search_text = ?, updated_at = ?,
+			payment_terms = ? WHERE org_id = ? AND id = ?`,
 			c.Name, c.NameKana, customerSortKey(c), c.Honorific, c.PostalCode, c.Address, c.ContactPerson,
-			c.Email, c.RegistrationNumber, customerSearchText(c), now, orgID, c.ID); err != nil {
+			c.Email, c.RegistrationNumber, customerSearchText(c), now, paymentTermsValue(c.PaymentTerms),
+			orgID, c.ID); err != nil {
 			return err
 		}
 		// Drafts are searched by the customer's current name.
@@ -193,12 +197,39 @@ func (db *DB) listCustomers(ctx context.Context, q querier, query string, args .
 	defer rows.Close()
 	cs := []document.Customer{}
 	for rows.Next() {
-		var c document.Customer
+		var (
+			c     document.Customer
+			terms sql.NullString
+		)
 		if err := rows.Scan(&c.ID, &c.Name, &c.NameKana, &c.Honorific, &c.PostalCode, &c.Address, &c.ContactPerson,
-			&c.Email, &c.RegistrationNumber, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt)); err != nil {
+			&c.Email, &c.RegistrationNumber, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt), &terms); err != nil {
+			return nil, err
+		}
+		var err error
+		if c.PaymentTerms, err = scanPaymentTerms(terms); err != nil {
 			return nil, err
 		}
 		cs = append(cs, c)
 	}
 	return cs, rows.Err()
+}
+
+// paymentTermsValue is the stored JSON of a customer's payment terms, NULL for none.
+func paymentTermsValue(p *document.PaymentTerms) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	b, _ := json.Marshal(p) // a struct of ints and strings always encodes
+	return sql.NullString{String: string(b), Valid: true}
+}
+
+func scanPaymentTerms(s sql.NullString) (*document.PaymentTerms, error) {
+	if !s.Valid || s.String == "" {
+		return nil, nil
+	}
+	var p document.PaymentTerms
+	if err := json.Unmarshal([]byte(s.String), &p); err != nil {
+		return nil, fmt.Errorf("decode stored payment terms: %w", err)
+	}
+	return &p, nil
 }

@@ -129,37 +129,42 @@ func (db *DB) CreateDocument(ctx context.Context, orgID, actor string, d documen
 	if d.ID, err = newID(); err != nil {
 		return document.Document{}, fmt.Errorf("store: create document: %w", err)
 	}
-	now := db.nowUTC()
-	d.Status, d.Number, d.Version = document.Draft, nil, 1
-	d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = now, now, nil, nil
 	var out document.Document
 	err = db.inTx(ctx, func(q querier) error {
-		c, err := db.checkReferences(ctx, q, orgID, d)
-		if err != nil {
-			return err
-		}
-		body, err := documentBody(d)
-		if err != nil {
-			return err
-		}
-		if _, err := q.exec(ctx, `INSERT INTO documents (id, org_id, kind, status, customer_id, customer_name,
-			issue_date, search_date, gross, search_text, related_document_id, version, created_at, updated_at, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.ID, orgID, string(d.Kind), string(d.Status), d.CustomerID, searchFold(c.Name),
-			d.IssueDate.String(), searchDate(d), d.Totals.Gross, documentSearchText(d), nullString(d.RelatedDocumentID),
-			d.Version, timeArg(now), timeArg(now), body); err != nil {
-			return err
-		}
-		if err := db.addEvent(ctx, q, orgID, d.ID, 0, ActionCreate, actor, nil); err != nil {
-			return err
-		}
-		out, err = db.getDocument(ctx, q, orgID, d.ID, false)
+		out, err = db.createDocument(ctx, q, orgID, actor, d)
 		return err
 	})
 	if err != nil {
 		return document.Document{}, fmt.Errorf("store: create document: %w", err)
 	}
 	return out, nil
+}
+
+// createDocument inserts d (whose ID is set) as a new draft inside the transaction q.
+func (db *DB) createDocument(ctx context.Context, q querier, orgID, actor string, d document.Document) (document.Document, error) {
+	now := db.nowUTC()
+	d.Status, d.Number, d.Version = document.Draft, nil, 1
+	d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = now, now, nil, nil
+	c, err := db.checkReferences(ctx, q, orgID, d)
+	if err != nil {
+		return document.Document{}, err
+	}
+	body, err := documentBody(d)
+	if err != nil {
+		return document.Document{}, err
+	}
+	if _, err := q.exec(ctx, `INSERT INTO documents (id, org_id, kind, status, customer_id, customer_name,
+		issue_date, search_date, gross, search_text, related_document_id, version, created_at, updated_at, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, orgID, string(d.Kind), string(d.Status), d.CustomerID, searchFold(c.Name),
+		d.IssueDate.String(), searchDate(d), d.Totals.Gross, documentSearchText(d), nullString(d.RelatedDocumentID),
+		d.Version, timeArg(now), timeArg(now), body); err != nil {
+		return document.Document{}, err
+	}
+	if err := db.addEvent(ctx, q, orgID, d.ID, 0, ActionCreate, actor, nil); err != nil {
+		return document.Document{}, err
+	}
+	return db.getDocument(ctx, q, orgID, d.ID, false)
 }
 
 // GetDocument returns a document of the organisation. A draft shows the customer's and the

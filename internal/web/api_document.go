@@ -43,6 +43,14 @@ func (a *app) prepare(r *http.Request, p store.Principal, d *document.Document) 
 	if d.IssueDate.IsZero() {
 		d.IssueDate = document.Today(a.Now(), a.loc)
 	}
+	if d.Kind == document.Invoice && d.DueDate == nil && d.CustomerID != "" {
+		c, err := a.Store.GetCustomer(r.Context(), p.OrgID, d.CustomerID)
+		if err == nil {
+			d.FillDueDate(c.PaymentTerms, a.calendar)
+		} else if document.ErrorCode(err) != document.ENotFound {
+			return err
+		} // an unknown customer is reported by the store with its field
+	}
 	return d.Validate()
 }
 

@@ -305,6 +305,8 @@ func TestIsolationByRouteTable(t *testing.T) {
 		a.mustJSON(202, &export, "A-member", "POST", "/api/v1/exports", nil)
 		var orgBefore document.Organization
 		a.mustJSON(200, &orgBefore, "A-admin", "GET", "/api/v1/organization", nil)
+		var schedule struct{ ID string }
+		a.mustJSON(201, &schedule, "A-member", "POST", "/api/v1/schedules", scheduleBody(cust.ID))
 		for _, rt := range (&app{}).routes() {
 			method, path, _ := strings.Cut(rt.pattern, " ")
 			if !strings.HasPrefix(path, "/api/v1/") || rt.role == public {
@@ -327,6 +329,9 @@ func TestIsolationByRouteTable(t *testing.T) {
 			case strings.HasPrefix(path, "/api/v1/exports"):
 				body = map[string]any{"customer_id": cust.ID}
 				path = strings.ReplaceAll(path, "{id}", export.ID)
+			case strings.HasPrefix(path, "/api/v1/schedules"):
+				body = scheduleBody(cust.ID)
+				path = strings.ReplaceAll(path, "{id}", schedule.ID)
 			case path == "/api/v1/organization":
 				body = map[string]any{"name": "B社"}
 			}
@@ -351,7 +356,7 @@ func TestIsolationByRouteTable(t *testing.T) {
 						t.Errorf("B %s %s = %d", method, path, code)
 					}
 				}
-				for _, id := range []string{cust.ID, draft.ID, issued.ID, export.ID, a.orgA.ID} {
+				for _, id := range []string{cust.ID, draft.ID, issued.ID, export.ID, schedule.ID, a.orgA.ID} {
 					if bytes.Contains(data, []byte(id)) {
 						t.Errorf("B %s %s answered with A's id %s: %s", method, path, id, data)
 					}

@@ -56,6 +56,15 @@ func (a *app) apiRoutes() []route {
 		{"GET /api/v1/documents/{id}/history", viewer, a.documentHistory},
 		{"GET /api/v1/documents/{id}/pdf", viewer, a.documentPDF},
 
+		{"GET /api/v1/schedules", viewer, a.scheduleList},
+		{"POST /api/v1/schedules", member, a.scheduleCreate},
+		{"GET /api/v1/schedules/{id}", viewer, a.scheduleGet},
+		{"PUT /api/v1/schedules/{id}", member, a.scheduleUpdate},
+		{"DELETE /api/v1/schedules/{id}", member, a.scheduleDelete},
+		{"POST /api/v1/schedules/{id}/pause", member, a.schedulePause},
+		{"POST /api/v1/schedules/{id}/resume", member, a.scheduleResume},
+		{"GET /api/v1/schedules/{id}/documents", viewer, a.scheduleDocuments},
+
 		{"POST /api/v1/exports", member, a.exportCreate},
 		{"GET /api/v1/exports/{id}", viewer, a.exportGet},
 		{"GET /api/v1/exports/{id}/download", viewer, a.exportDownload},

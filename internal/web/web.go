@@ -41,7 +41,8 @@ type Deps struct {
 // app holds the dependencies of the handlers.
 type app struct {
 	Deps
-	loc *time.Location
+	loc      *time.Location
+	calendar *document.BusinessCalendar // Japan's business days, for due dates
 	// pageError renders an error as an HTML page on browser routes (set by the UI).
 	pageError func(w http.ResponseWriter, r *http.Request, err error)
 }
@@ -57,7 +58,7 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	a := &app{Deps: d, loc: d.Config.TimeZone}
+	a := &app{Deps: d, loc: d.Config.TimeZone, calendar: document.NewBusinessCalendar()}
 	if a.loc == nil {
 		a.loc = time.UTC
 	}

@@ -1,0 +1,162 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"reportapp/internal/document"
+	"reportapp/internal/recurring"
+	"reportapp/internal/store"
+)
+
+// DefaultScheduleInterval is how often the periodic job looks for due recurring invoices.
+const DefaultScheduleInterval = 15 * time.Minute
+
+// ScheduleArgs are the arguments of the periodic recurring-invoice job. Only River's leader
+// enqueues periodic jobs; that two runs never make one period twice is the store's unique key
+// (see store.RecordRun), so even overlapping runs on several replicas are safe.
+type ScheduleArgs struct{}
+
+// Kind is River's name of the job.
+func (ScheduleArgs) Kind() string { return "schedules" }
+
+type scheduleWorker struct {
+	river.WorkerDefaults[ScheduleArgs]
+	q *Queue
+}
+
+// Work runs every due period up to today in the configured zone.
+func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
+	res, err := RunSchedules(ctx, w.q.db, document.Today(w.q.opts.Now(), w.q.zone()), w.q.logger)
+	for _, r := range res {
+		if r.Created {
+			w.q.logger.Info("recurring invoice made", "org", r.OrgID, "schedule", r.ScheduleID, "period", r.Run.Period.From.String(), "document", r.DocumentID)
+		}
+	}
+	return err
+}
+
+func (q *Queue) zone() *time.Location {
+	if q.opts.Zone != nil {
+		return q.opts.Zone
+	}
+	loc, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// RunResult is what one run of a schedule did.
+type RunResult struct {
+	OrgID        string
+	ScheduleID   string
+	ScheduleName string
+	Run          recurring.Run
+	DocumentID   string
+	Number       string // when issued
+	Status       document.Status
+	Created      bool   // false: the period had been made before
+	Note         string // e.g. why an invoice was not sent
+	Err          error
+}
+
+// actorOf is the history actor of a schedule's documents.
+func actorOf(scheduleID string) string { return "schedule:" + scheduleID }
+
+// RunSchedules makes, for every active schedule of every organisation, each run due on or
+// before asOf that has not been made: oldest first, at most recurring.MaxCatchUp per schedule
+// per call. A period is made at most once however often, and on however many replicas, this
+// runs at once. Problems with one schedule are in its results and do not stop the others; the
+// error is the first one met.
+func RunSchedules(ctx context.Context, db *store.DB, asOf document.Date, logger *slog.Logger) ([]RunResult, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	rows, err := db.ActiveSchedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cal := document.NewBusinessCalendar()
+	var out []RunResult
+	var first error
+	for _, row := range rows {
+		for _, run := range row.DueRuns(row.RunCount, asOf) {
+			r := runOne(ctx, db, cal, row, run)
+			out = append(out, r)
+			if r.Err != nil {
+				logger.Error("recurring invoice failed", "org", row.OrgID, "schedule", row.ID, "period", run.Period.From.String(), "err", r.Err)
+				if first == nil {
+					first = r.Err
+				}
+				break // the later periods wait until this one succeeds: oldest first
+			}
+		}
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+	}
+	return out, first
+}
+
+func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, row store.ScheduleRow, run recurring.Run) RunResult {
+	res := RunResult{OrgID: row.OrgID, ScheduleID: row.ID, ScheduleName: row.Name, Run: run}
+	fail := func(err error) RunResult {
+		res.Err = fmt.Errorf("jobs: schedule %s period %s: %w", row.ID, run.Period.From, err)
+		return res
+	}
+	customer, err := db.GetCustomer(ctx, row.OrgID, row.CustomerID)
+	if err != nil {
+		return fail(err)
+	}
+	d, err := row.Document(run, customer, cal)
+	if err != nil {
+		return fail(err)
+	}
+	if d.TaxRounding == "" {
+		org, err := db.GetOrganization(ctx, row.OrgID)
+		if err != nil {
+			return fail(err)
+		}
+		d.TaxRounding = org.DefaultTaxRounding
+	}
+	if err := d.Validate(); err != nil {
+		return fail(err)
+	}
+	doc, created, err := db.RecordRun(ctx, row.OrgID, row.ID, actorOf(row.ID), run, d)
+	if document.ErrorCode(err) == document.ENotFound {
+		res.Note = "この期間の下書きは削除されています (the draft of this period was deleted)"
+		return res
+	}
+	if err != nil {
+		return fail(err)
+	}
+	res.Created, res.DocumentID, res.Status = created, doc.ID, doc.Status
+	if row.Action != recurring.ActionDraft && doc.Status == document.Draft {
+		issued, err := db.IssueDocument(ctx, row.OrgID, actorOf(row.ID), doc.ID)
+		if document.ErrorCode(err) == document.EConflict {
+			// Another replica issued it in between (or a user did): take it as it is now.
+			issued, err = db.GetDocument(ctx, row.OrgID, doc.ID)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		doc = issued
+		res.Status = doc.Status
+	}
+	if doc.Number != nil {
+		res.Number = *doc.Number
+	}
+	if created && row.Action == recurring.ActionIssueAndSend {
+		res.Note = "メール送信が設定されていないため、発行のみ行いました (sending is not configured: issued, not sent)"
+		if err := db.NoteRun(ctx, row.OrgID, row.ID, run, res.Note); err != nil && !errors.Is(err, context.Canceled) {
+			return fail(err)
+		}
+	}
+	return res
+}

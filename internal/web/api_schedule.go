@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+
+	"reportapp/internal/document"
+	"reportapp/internal/recurring"
+	"reportapp/internal/store"
+)
+
+// decodeSchedule reads a schedule body and checks that its template makes a valid invoice for
+// the first run, so a schedule that could never run is refused when saved, not at night.
+func (a *app) decodeSchedule(r *http.Request, p store.Principal) (recurring.Schedule, error) {
+	data, err := readJSON(r)
+	if err != nil {
+		return recurring.Schedule{}, err
+	}
+	s, err := recurring.Decode(data)
+	if err != nil {
+		return recurring.Schedule{}, err
+	}
+	c, err := a.Store.GetCustomer(r.Context(), p.OrgID, s.CustomerID)
+	if document.ErrorCode(err) == document.ENotFound {
+		return recurring.Schedule{}, &document.Error{Code: document.EInvalid, Message: "取引先が見つかりません (customer not found)",
+			Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
+	}
+	if err != nil {
+		return recurring.Schedule{}, err
+	}
+	d, err := s.Document(s.RunAt(0), c, a.calendar)
+	if err == nil {
+		if d.TaxRounding == "" {
+			org, err := a.Store.GetOrganization(r.Context(), p.OrgID)
+			if err != nil {
+				return recurring.Schedule{}, err
+			}
+			d.TaxRounding = org.DefaultTaxRounding
+		}
+		err = d.Validate()
+	}
+	if fields, ok := fieldErrors(err); ok {
+		e := &document.Error{Code: document.EInvalid, Message: "テンプレートに誤りがあります (the template does not make a valid invoice)",
+			Fields: map[string]string{}}
+		for k, v := range fields {
+			e.Fields["template."+k] = v
+		}
+		return recurring.Schedule{}, e
+	} else if err != nil {
+		return recurring.Schedule{}, err
+	}
+	return s, nil
+}
+
+func (a *app) scheduleCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	s, err := a.decodeSchedule(r, p)
+	if err != nil {
+		return err
+	}
+	s, err = a.Store.CreateSchedule(r.Context(), p.OrgID, p.UserID, s)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/schedules/"+s.ID)
+	writeJSON(w, http.StatusCreated, s)
+	return nil
+}
+
+func (a *app) scheduleList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	items, err := a.Store.ListSchedules(r.Context(), p.OrgID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+func (a *app) scheduleGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	s, err := a.Store.GetSchedule(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (a *app) scheduleUpdate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if _, err := a.Store.GetSchedule(r.Context(), p.OrgID, r.PathValue("id")); err != nil {
+		return err
+	}
+	s, err := a.decodeSchedule(r, p)
+	if err != nil {
+		return err
+	}
+	s.ID = r.PathValue("id")
+	s, err = a.Store.UpdateSchedule(r.Context(), p.OrgID, s)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (a *app) scheduleDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	if err := a.Store.DeleteSchedule(r.Context(), p.OrgID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *app) schedulePause(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	return a.setScheduleActive(w, r, p, false)
+}
+
+func (a *app) scheduleResume(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	return a.setScheduleActive(w, r, p, true)
+}
+
+func (a *app) setScheduleActive(w http.ResponseWriter, r *http.Request, p store.Principal, active bool) error {
+	s, err := a.Store.SetScheduleActive(r.Context(), p.OrgID, r.PathValue("id"), active, document.Today(a.Now(), a.loc))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (a *app) scheduleDocuments(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	docs, err := a.Store.ScheduleDocuments(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": docs})
+	return nil
+}
