@@ -63,6 +63,7 @@ type item struct {
 type layout struct {
 	ctx     context.Context
 	m       *metrics
+	images  *imageDecoding
 	clean   cleaner
 	doc     *document.Document
 	assets  Assets
@@ -82,7 +83,7 @@ type layout struct {
 }
 
 func newLayout(ctx context.Context, r *Renderer, doc *document.Document, a Assets, sc *scratch) *layout {
-	l := &layout{ctx: ctx, m: r.metrics, clean: cleaner{m: r.metrics}, doc: doc, assets: a, created: creationTime(doc),
+	l := &layout{ctx: ctx, m: r.metrics, images: r.images, clean: cleaner{m: r.metrics}, doc: doc, assets: a, created: creationTime(doc),
 		ops: sc.ops[:0], chars: &sc.chars}
 
 	l.title = l.clean.clean(doc.Kind.Title(), false)
@@ -262,6 +263,13 @@ func (l *layout) strokeRect(x, y, w, h, width float64) {
 // image draws img fitted into the box w×h at x, y (top-left), keeping its aspect ratio.
 func (l *layout) image(img []byte, x, y, w, h float64, what string) {
 	if len(img) == 0 || l.err != nil {
+		return
+	}
+	// Images stored before uploads were normalised (16-bit PNGs from colour JPEGs) are repaired
+	// here rather than failing every PDF of the organisation.
+	img, err := l.images.repair(l.ctx, img)
+	if err != nil {
+		l.fail(fmt.Errorf("%s image: %w", what, err))
 		return
 	}
 	holder, err := gopdf.ImageHolderByBytes(img)

@@ -25,6 +25,7 @@ type Renderer struct {
 	subset  *subsetter
 	bufs    sync.Pool // *bytes.Buffer reused across renders
 	scratch sync.Pool // *scratch reused across renders
+	images  *imageDecoding
 }
 
 // New parses the embedded font. It is slow (milliseconds): call it once and share the Renderer.
@@ -42,13 +43,14 @@ func New() (*Renderer, error) {
 		subset:  s,
 		bufs:    sync.Pool{New: func() any { return new(bytes.Buffer) }},
 		scratch: sync.Pool{New: func() any { return new(scratch) }},
+		images:  newImageDecoding(),
 	}, nil
 }
 
 // Assets are the issuing organisation's images, drawn on its documents.
 type Assets struct {
-	Logo []byte // PNG or JPEG, or nil: drawn above the issuer block
-	Seal []byte // PNG or JPEG, or nil: the 角印, drawn over the end of the issuer's name
+	Logo []byte // as NormalizeImage made it, or nil: drawn above the issuer block
+	Seal []byte // likewise: the 角印, drawn over the end of the issuer's name
 }
 
 // Result describes a rendered PDF.

@@ -49,3 +49,33 @@ func (p *Pool) Render(ctx context.Context, w io.Writer, doc document.Document, a
 	defer func() { <-p.running }()
 	return p.r.Render(ctx, w, doc, a)
 }
+
+// NormalizeImage is Renderer.NormalizeImage.
+func (p *Pool) NormalizeImage(ctx context.Context, data []byte) ([]byte, error) {
+	return p.r.NormalizeImage(ctx, data)
+}
+
+// CheckAssets renders a sample invoice with a, through the pool, so that an image the PDF writer
+// cannot draw is refused when it is uploaded instead of failing every PDF of the organisation
+// later. It returns the render's error (ErrBusy when the pool is full).
+func (p *Pool) CheckAssets(ctx context.Context, a Assets) error {
+	_, err := p.Render(ctx, io.Discard, sampleDocument(), a)
+	return err
+}
+
+// sampleDocument is a small issued invoice with every block that carries an image.
+func sampleDocument() document.Document {
+	number := "INV-0001"
+	d := document.Document{
+		Kind:            document.Invoice,
+		Status:          document.Issued,
+		Number:          &number,
+		Customer:        &document.Counterparty{Name: "株式会社サンプル", Honorific: document.HonorificOnchu},
+		Issuer:          &document.Issuer{Name: "サンプル商事株式会社", Address: "東京都千代田区千代田1-1"},
+		IssueDate:       document.Date{Year: 2025, Month: 4, Day: 1},
+		TransactionDate: &document.Date{Year: 2025, Month: 4, Day: 1},
+		Items:           []document.Item{{Name: "サンプル", Quantity: document.QuantityScale, UnitPrice: 1000, TaxRate: document.RateStandard}},
+	}
+	_ = document.ComputeTotals(&d)
+	return d
+}

@@ -1,16 +1,15 @@
 package web
 
 import (
-	"bytes"
+	"context"
 	"errors"
-	"image"
-	_ "image/jpeg" // decodes uploaded JPEG logos and seals
-	"image/png"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 
 	"reportapp/internal/document"
+	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
 )
@@ -18,13 +17,13 @@ import (
 // Limits of an uploaded logo or seal.
 const (
 	maxImageBytes  = 1_000_000 // 1 MB per image, as uploaded: one fits the default MAX_BODY_BYTES (1 MiB)
-	maxImagePixels = 4096      // per side: a small file cannot expand into a huge bitmap
 	maxUploadBytes = 2 << 20   // the whole form; the server's MAX_BODY_BYTES applies first
 )
 
-// settingsImagesSave stores the uploaded logo and/or seal. Each must be a PNG or JPEG of at most
-// 1 MiB; it is decoded and re-encoded as PNG, which drops every metadata chunk (EXIF, GPS,
-// comments) and anything that is not the picture.
+// settingsImagesSave stores the uploaded logo and/or seal. Each must be a PNG, JPEG, GIF or WebP
+// of at most 1 MB and pdf.MaxImagePixels; it is normalised (pdf.NormalizeImage: an 8-bit PNG
+// the PDF writer draws, without metadata such as EXIF or GPS) and a sample PDF is rendered with
+// it before it is stored, so an image can never break the organisation's PDFs.
 func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
 	if err := r.ParseMultipartForm(maxUploadBytes); err != nil {
@@ -39,7 +38,11 @@ func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.
 	for _, f := range []struct {
 		name string
 		dst  *[]byte
-	}{{"logo", &logo}, {"seal", &seal}} {
+		as   func([]byte) pdf.Assets
+	}{
+		{"logo", &logo, func(b []byte) pdf.Assets { return pdf.Assets{Logo: b} }},
+		{"seal", &seal, func(b []byte) pdf.Assets { return pdf.Assets{Seal: b} }},
+	} {
 		if r.PostFormValue("remove_"+f.name) != "" {
 			*f.dst = []byte{}
 			continue
@@ -52,8 +55,20 @@ func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.
 			fe[f.name] = "image.unreadable"
 			continue
 		}
-		img, key := readImage(file, hdr)
+		img, key, err := u.readImage(r.Context(), file, hdr)
 		_ = file.Close()
+		if err != nil {
+			return err
+		}
+		if key == "" {
+			if err := u.PDF.CheckAssets(r.Context(), f.as(img)); err != nil {
+				if errors.Is(err, pdf.ErrBusy) || r.Context().Err() != nil {
+					return err
+				}
+				u.Logger.Warn("an uploaded image does not render", "image", f.name, "err", err)
+				key = "image.render"
+			}
+		}
 		if key != "" {
 			fe[f.name] = key
 			continue
@@ -72,34 +87,34 @@ func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.
 	return seeOther(w, r, "/settings?notice=images_saved#images")
 }
 
-// readImage checks and re-encodes one uploaded image; the key names the problem, if any.
-func readImage(file multipart.File, hdr *multipart.FileHeader) ([]byte, string) {
+// readImage reads and normalises one uploaded image. A problem of the image is returned as the
+// key of its message; an error is the server's (every decoder busy until the request ended).
+func (u *ui) readImage(ctx context.Context, file multipart.File, hdr *multipart.FileHeader) ([]byte, string, error) {
 	if hdr.Size > maxImageBytes {
-		return nil, "image.too_large"
+		return nil, "image.too_large", nil
 	}
 	data, err := io.ReadAll(io.LimitReader(file, maxImageBytes+1))
 	if err != nil {
-		return nil, "image.unreadable"
+		return nil, "image.unreadable", nil
 	}
 	if len(data) > maxImageBytes {
-		return nil, "image.too_large"
+		return nil, "image.too_large", nil
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || (format != "png" && format != "jpeg") {
-		return nil, "image.format"
+	return normalizeUpload(ctx, u.PDF, data)
+}
+
+// normalizeUpload maps pdf.NormalizeImage's errors to message keys.
+func normalizeUpload(ctx context.Context, p *pdf.Pool, data []byte) ([]byte, string, error) {
+	img, err := p.NormalizeImage(ctx, data)
+	switch {
+	case err == nil:
+		return img, "", nil
+	case errors.Is(err, pdf.ErrImageTooLarge):
+		return nil, "image.dimensions", nil
+	case errors.Is(err, pdf.ErrImageFormat):
+		return nil, "image.format", nil
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxImagePixels || cfg.Height > maxImagePixels {
-		return nil, "image.dimensions"
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, "image.format"
-	}
-	var out bytes.Buffer
-	if err := png.Encode(&out, img); err != nil {
-		return nil, "image.unreadable"
-	}
-	return out.Bytes(), ""
+	return nil, "", fmt.Errorf("web: normalise an uploaded image: %w", err) // ctx ended waiting: 503
 }
 
 func (u *ui) imagesProblem(w http.ResponseWriter, r *http.Request, p store.Principal, fe map[string]string) error {
