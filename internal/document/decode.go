@@ -27,12 +27,15 @@ type DocumentInput struct {
 	Subject           json.RawMessage `json:"subject"`
 	Purpose           json.RawMessage `json:"purpose"`
 	RelatedDocumentID json.RawMessage `json:"related_document_id"`
-	Notes             json.RawMessage `json:"notes"`
-	PricesIncludeTax  json.RawMessage `json:"prices_include_tax"`
-	TaxRounding       json.RawMessage `json:"tax_rounding"`
-	WithholdingTax    json.RawMessage `json:"withholding_tax"`
-	Items             json.RawMessage `json:"items"` // [{name, description, quantity, unit, unit_price, tax_rate}]
-	Version           json.RawMessage `json:"version"`
+	// RelatedDocumentNumber names the related invoice by its number instead of its id.
+	RelatedDocumentNumber json.RawMessage `json:"related_document_number"`
+	SourceDocumentID      json.RawMessage `json:"source_document_id"`
+	Notes                 json.RawMessage `json:"notes"`
+	PricesIncludeTax      json.RawMessage `json:"prices_include_tax"`
+	TaxRounding           json.RawMessage `json:"tax_rounding"`
+	WithholdingTax        json.RawMessage `json:"withholding_tax"`
+	Items                 json.RawMessage `json:"items"` // [{name, description, quantity, unit, unit_price, tax_rate}]
+	Version               json.RawMessage `json:"version"`
 
 	// Read-only, ignored.
 	ID              json.RawMessage `json:"id"`
@@ -41,6 +44,10 @@ type DocumentInput struct {
 	Customer        json.RawMessage `json:"customer"`
 	Issuer          json.RawMessage `json:"issuer"`
 	RelatedDocument json.RawMessage `json:"related_document"`
+	SourceDocument  json.RawMessage `json:"source_document"`
+	DerivedIDs      json.RawMessage `json:"derived_document_ids"`
+	Derived         json.RawMessage `json:"derived_documents"`
+	Ordered         json.RawMessage `json:"ordered"`
 	Totals          json.RawMessage `json:"totals"`
 	CreatedAt       json.RawMessage `json:"created_at"`
 	UpdatedAt       json.RawMessage `json:"updated_at"`
@@ -249,19 +256,21 @@ func DecodeDocument(data []byte) (Document, *int64, error) {
 	}
 	fd := fieldDecoder{FieldErrors{}}
 	d := Document{
-		Kind:              Kind(fd.str("kind", in.Kind)),
-		CustomerID:        fd.str("customer_id", in.CustomerID),
-		IssueDate:         fd.date("issue_date", in.IssueDate),
-		TransactionDate:   fd.optDate("transaction_date", in.TransactionDate),
-		DueDate:           fd.optDate("due_date", in.DueDate),
-		ValidUntil:        fd.optDate("valid_until", in.ValidUntil),
-		Subject:           fd.str("subject", in.Subject),
-		Purpose:           fd.str("purpose", in.Purpose),
-		RelatedDocumentID: fd.optStr("related_document_id", in.RelatedDocumentID),
-		Notes:             fd.str("notes", in.Notes),
-		PricesIncludeTax:  fd.boolean("prices_include_tax", in.PricesIncludeTax),
-		TaxRounding:       Rounding(fd.str("tax_rounding", in.TaxRounding)),
-		WithholdingTax:    fd.boolean("withholding_tax", in.WithholdingTax),
+		Kind:                  Kind(fd.str("kind", in.Kind)),
+		CustomerID:            fd.str("customer_id", in.CustomerID),
+		IssueDate:             fd.date("issue_date", in.IssueDate),
+		TransactionDate:       fd.optDate("transaction_date", in.TransactionDate),
+		DueDate:               fd.optDate("due_date", in.DueDate),
+		ValidUntil:            fd.optDate("valid_until", in.ValidUntil),
+		Subject:               fd.str("subject", in.Subject),
+		Purpose:               fd.str("purpose", in.Purpose),
+		RelatedDocumentID:     fd.optStr("related_document_id", in.RelatedDocumentID),
+		RelatedDocumentNumber: fd.str("related_document_number", in.RelatedDocumentNumber),
+		SourceDocumentID:      fd.optStr("source_document_id", in.SourceDocumentID),
+		Notes:                 fd.str("notes", in.Notes),
+		PricesIncludeTax:      fd.boolean("prices_include_tax", in.PricesIncludeTax),
+		TaxRounding:           Rounding(fd.str("tax_rounding", in.TaxRounding)),
+		WithholdingTax:        fd.boolean("withholding_tax", in.WithholdingTax),
 	}
 	if !absent(in.TransactionPeriod) {
 		var p periodInput

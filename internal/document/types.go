@@ -228,10 +228,12 @@ type Totals struct {
 	AmountDue   int64       `json:"amount_due"`
 }
 
-// RelatedDocument identifies the document a credit note corrects, as printed on it.
+// RelatedDocument identifies another document: the invoice a credit note corrects (as printed
+// on it), the quote an invoice was made from, or a document made from this one.
 type RelatedDocument struct {
 	ID        string `json:"id"`
 	Kind      Kind   `json:"kind"`
+	Status    Status `json:"status,omitempty"`
 	Number    string `json:"number"`
 	IssueDate Date   `json:"issue_date"`
 }
@@ -255,17 +257,30 @@ type Document struct {
 	Purpose           string           `json:"purpose"` // 但し書き of a receipt
 	RelatedDocumentID *string          `json:"related_document_id"`
 	RelatedDocument   *RelatedDocument `json:"related_document,omitempty"` // read-only
-	Notes             string           `json:"notes"`
-	PricesIncludeTax  bool             `json:"prices_include_tax"`
-	TaxRounding       Rounding         `json:"tax_rounding"`
-	WithholdingTax    bool             `json:"withholding_tax"`
-	Items             []Item           `json:"items"`
-	Totals            Totals           `json:"totals"`
-	Version           int64            `json:"version"`
-	CreatedAt         time.Time        `json:"created_at"`
-	UpdatedAt         time.Time        `json:"updated_at"`
-	IssuedAt          *time.Time       `json:"issued_at"`
-	CancelledAt       *time.Time       `json:"cancelled_at,omitempty"`
+	// RelatedDocumentNumber is input only: the number of the related invoice, which the web
+	// layer resolves into RelatedDocumentID.
+	RelatedDocumentNumber string `json:"-"`
+	// SourceDocumentID is the quote this document was made from (見積書 → 請求書).
+	SourceDocumentID *string          `json:"source_document_id"`
+	SourceDocument   *RelatedDocument `json:"source_document,omitempty"` // read-only
+	// DerivedDocumentIDs and DerivedDocuments are read-only: the documents made from this one
+	// (their source_document_id is this document), oldest first.
+	DerivedDocumentIDs []string          `json:"derived_document_ids"`
+	DerivedDocuments   []RelatedDocument `json:"derived_documents,omitempty"`
+	// Ordered is read-only: a quote is ordered (受注) once a document made from it exists that
+	// is not cancelled.
+	Ordered          bool       `json:"ordered"`
+	Notes            string     `json:"notes"`
+	PricesIncludeTax bool       `json:"prices_include_tax"`
+	TaxRounding      Rounding   `json:"tax_rounding"`
+	WithholdingTax   bool       `json:"withholding_tax"`
+	Items            []Item     `json:"items"`
+	Totals           Totals     `json:"totals"`
+	Version          int64      `json:"version"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	IssuedAt         *time.Time `json:"issued_at"`
+	CancelledAt      *time.Time `json:"cancelled_at,omitempty"`
 }
 
 // Event is one entry of a document's history (電子帳簿保存法): who did what when, with the

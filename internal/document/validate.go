@@ -192,8 +192,9 @@ func (c *Customer) Validate() error {
 // transaction_period (取引年月日, required on a qualified invoice) except on a quote, which is
 // issued before any transaction and may have neither; from ≤ to; due_date only on an invoice
 // and valid_until only on a quote, neither before the issue date; purpose (但し書き) only on
-// a receipt; related_document_id only on a credit note, where it is optional (a credit note
-// may cover several sales or predate the system) though recommended; 1..MaxItems lines, each
+// a receipt; related_document_id (or related_document_number) only on a credit note, where it
+// is optional (a credit note may cover several sales or predate the system) though recommended;
+// source_document_id (the quote it was made from) on any kind but a quote or a credit note; 1..MaxItems lines, each
 // with a name, a quantity 0..MaxQuantity, a unit price within ±MaxAmount and a rate in force;
 // tax_rounding empty (the caller fills in the organisation's default) or valid. Text is valid
 // UTF-8 without control characters, except tabs and line breaks in notes and in a line's
@@ -250,6 +251,18 @@ func (d *Document) Validate() error {
 			fe.Add("related_document_id", msgNotAllowedInKind)
 		}
 		checkText(fe, "related_document_id", *d.RelatedDocumentID, maxIDLen, false, false)
+	}
+	if d.RelatedDocumentNumber != "" {
+		if d.Kind.Valid() && d.Kind != CreditNote {
+			fe.Add("related_document_number", msgNotAllowedInKind)
+		}
+		checkText(fe, "related_document_number", d.RelatedDocumentNumber, MaxNameLen, false, false)
+	}
+	if d.SourceDocumentID != nil && *d.SourceDocumentID != "" {
+		if d.Kind == Quote || d.Kind == CreditNote {
+			fe.Add("source_document_id", msgNotAllowedInKind)
+		}
+		checkText(fe, "source_document_id", *d.SourceDocumentID, maxIDLen, false, false)
 	}
 	checkText(fe, "notes", d.Notes, MaxNotesLen, false, true)
 	if d.TaxRounding != "" && !d.TaxRounding.Valid() {

@@ -58,7 +58,7 @@ func documentSearchText(d document.Document) string {
 // documentBody is the JSON stored in documents.body: the document without what is read from
 // elsewhere (the related document; the live customer and issuer while draft).
 func documentBody(d document.Document) (string, error) {
-	d.RelatedDocument = nil
+	d.RelatedDocument, d.SourceDocument, d.DerivedDocuments, d.DerivedDocumentIDs, d.Ordered = nil, nil, nil, nil, false
 	if d.Status == document.Draft {
 		d.Customer, d.Issuer = nil, nil
 	}
@@ -82,34 +82,6 @@ func customerName(d document.Document) string {
 		return ""
 	}
 	return searchFold(d.Customer.Name)
-}
-
-// checkReferences makes sure d's customer (and related document, if any) belong to the
-// organisation; returns the customer.
-func (db *DB) checkReferences(ctx context.Context, q querier, orgID string, d document.Document) (document.Customer, error) {
-	c, err := db.getCustomer(ctx, q, orgID, d.CustomerID)
-	if document.ErrorCode(err) == document.ENotFound {
-		return document.Customer{}, &document.Error{Code: document.EInvalid, Message: "顧客が見つかりません (customer not found)",
-			Fields: map[string]string{"customer_id": "顧客が見つかりません (no such customer)"}}
-	}
-	if err != nil {
-		return document.Customer{}, err
-	}
-	if d.RelatedDocumentID != nil && *d.RelatedDocumentID != "" {
-		var one int
-		err := sql.ErrNoRows
-		if validID(*d.RelatedDocumentID) && *d.RelatedDocumentID != d.ID {
-			err = q.queryRow(ctx, `SELECT 1 FROM documents WHERE org_id = ? AND id = ?`, orgID, *d.RelatedDocumentID).Scan(&one)
-		}
-		if notFound(err) {
-			return document.Customer{}, &document.Error{Code: document.EInvalid, Message: "関連書類が見つかりません (related document not found)",
-				Fields: map[string]string{"related_document_id": "書類が見つかりません (no such document)"}}
-		}
-		if err != nil {
-			return document.Customer{}, err
-		}
-	}
-	return c, nil
 }
 
 // CreateDocument stores d as a new draft of the organisation: a new id, version 1, no number,
@@ -154,11 +126,12 @@ func (db *DB) createDocument(ctx context.Context, q querier, orgID, actor string
 		return document.Document{}, err
 	}
 	if _, err := q.exec(ctx, `INSERT INTO documents (id, org_id, kind, status, customer_id, customer_name,
-		issue_date, search_date, gross, search_text, related_document_id, version, created_at, updated_at, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		issue_date, search_date, gross, search_text, related_document_id, source_document_id, version, created_at,
+		updated_at, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, orgID, string(d.Kind), string(d.Status), d.CustomerID, searchFold(c.Name),
 		d.IssueDate.String(), searchDate(d), d.Totals.Gross, documentSearchText(d), nullString(d.RelatedDocumentID),
-		d.Version, timeArg(now), timeArg(now), body); err != nil {
+		nullString(d.SourceDocumentID), d.Version, timeArg(now), timeArg(now), body); err != nil {
 		return document.Document{}, err
 	}
 	if err := db.addEvent(ctx, q, orgID, d.ID, 0, ActionCreate, actor, nil); err != nil {
@@ -211,10 +184,10 @@ func (db *DB) UpdateDocument(ctx context.Context, orgID, actor string, d documen
 			return err
 		}
 		if _, err := q.exec(ctx, `UPDATE documents SET kind = ?, customer_id = ?, customer_name = ?, issue_date = ?,
-			search_date = ?, gross = ?, search_text = ?, related_document_id = ?, version = ?, updated_at = ?, body = ?
-			WHERE org_id = ? AND id = ?`,
+			search_date = ?, gross = ?, search_text = ?, related_document_id = ?, source_document_id = ?, version = ?,
+			updated_at = ?, body = ? WHERE org_id = ? AND id = ?`,
 			string(d.Kind), d.CustomerID, searchFold(c.Name), d.IssueDate.String(), searchDate(d), d.Totals.Gross,
-			documentSearchText(d), nullString(d.RelatedDocumentID), d.Version, timeArg(now), body,
+			documentSearchText(d), nullString(d.RelatedDocumentID), nullString(d.SourceDocumentID), d.Version, timeArg(now), body,
 			orgID, d.ID); err != nil {
 			return err
 		}
@@ -266,6 +239,13 @@ func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (docum
 		}
 		if before.Status != document.Draft {
 			return document.Errorf(document.EConflict, "この書類は既に発行されています (document is %s)", before.Status)
+		}
+		// The invoice's remaining amounts are checked again under its lock: other credit notes
+		// may have been issued against it since this one was saved.
+		if before.Kind == document.CreditNote && before.RelatedDocumentID != nil && *before.RelatedDocumentID != "" {
+			if err := db.checkCredit(ctx, q, orgID, before, true); err != nil {
+				return err
+			}
 		}
 		org, err := db.getOrganization(ctx, q, false, "id = ?", orgID)
 		if err != nil {
@@ -499,17 +479,12 @@ func scanDocument(rows *sql.Rows) (document.Document, string, error) {
 	return d, date, nil
 }
 
-// completeDocuments fills what is not in the rows: the issuer of drafts and related documents.
+// completeDocuments fills what is not in the rows: the issuer of drafts and the linked
+// documents (completeLinks).
 func (db *DB) completeDocuments(ctx context.Context, q querier, orgID string, docs []document.Document) error {
-	var (
-		drafts  bool
-		related []any
-	)
+	drafts := false
 	for _, d := range docs {
 		drafts = drafts || d.Status == document.Draft
-		if d.RelatedDocumentID != nil && validID(*d.RelatedDocumentID) {
-			related = append(related, *d.RelatedDocumentID)
-		}
 	}
 	if drafts {
 		org, err := db.getOrganization(ctx, q, false, "id = ?", orgID)
@@ -523,39 +498,5 @@ func (db *DB) completeDocuments(ctx context.Context, q querier, orgID string, do
 			}
 		}
 	}
-	if len(related) == 0 {
-		return nil
-	}
-	rows, err := q.query(ctx, `SELECT id, kind, number, issue_date FROM documents WHERE org_id = ? AND id IN (?`+
-		strings.Repeat(", ?", len(related)-1)+`)`, append([]any{orgID}, related...)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	found := map[string]document.RelatedDocument{}
-	for rows.Next() {
-		var (
-			r               document.RelatedDocument
-			kind, issueDate string
-			number          sql.NullString
-		)
-		if err := rows.Scan(&r.ID, &kind, &number, &issueDate); err != nil {
-			return err
-		}
-		r.Kind, r.Number = document.Kind(kind), number.String
-		r.IssueDate, _ = document.ParseDate(issueDate) // a draft may have no date yet
-		found[r.ID] = r
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i, d := range docs {
-		if d.RelatedDocumentID == nil {
-			continue
-		}
-		if r, ok := found[*d.RelatedDocumentID]; ok {
-			docs[i].RelatedDocument = &r
-		}
-	}
-	return nil
+	return db.completeLinks(ctx, q, orgID, docs)
 }

@@ -752,7 +752,7 @@ func TestCreditNoteRelatedDocument(t *testing.T) {
 		cn := newDraft(t, cust.ID, document.CreditNote, "2025-04-10", "返品", 1)
 		cn.RelatedDocumentID = &inv.ID
 		created := mustCreateDoc(t, db, org.ID, cn)
-		want := &document.RelatedDocument{ID: inv.ID, Kind: document.Invoice, Number: "INV-0001", IssueDate: mustDate(t, "2025-04-01")}
+		want := &document.RelatedDocument{ID: inv.ID, Kind: document.Invoice, Status: document.Issued, Number: "INV-0001", IssueDate: mustDate(t, "2025-04-01")}
 		if diff := cmp.Diff(want, created.RelatedDocument); diff != "" {
 			t.Errorf("RelatedDocument (-want +got):\n%s", diff)
 		}

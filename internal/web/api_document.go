@@ -51,7 +51,30 @@ func (a *app) prepare(r *http.Request, p store.Principal, d *document.Document) 
 			return err
 		} // an unknown customer is reported by the store with its field
 	}
-	return d.Validate()
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return a.resolveRelatedNumber(r, p, d)
+}
+
+// resolveRelatedNumber turns a credit note's related_document_number into its
+// related_document_id: the organisation's invoice of that number.
+func (a *app) resolveRelatedNumber(r *http.Request, p store.Principal, d *document.Document) error {
+	if d.RelatedDocumentNumber == "" {
+		return nil
+	}
+	id, err := a.Store.DocumentIDByNumber(r.Context(), p.OrgID, document.Invoice, d.RelatedDocumentNumber)
+	if document.ErrorCode(err) == document.ENotFound {
+		return invalid("related_document_number", "この番号の請求書はありません (no invoice has this number)")
+	}
+	if err != nil {
+		return err
+	}
+	if d.RelatedDocumentID != nil && *d.RelatedDocumentID != "" && *d.RelatedDocumentID != id {
+		return invalid("related_document_number", "related_document_id と異なる請求書の番号です (names another invoice than related_document_id)")
+	}
+	d.RelatedDocumentID = &id
+	return nil
 }
 
 func (a *app) documentGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {

@@ -60,7 +60,9 @@ func messagesEN() map[string]string {
 		"search.total_min": "Gross at least (yen)", "search.total_max": "Gross at most (yen)", "search.any": "Any",
 		"search.q": "Keywords (number, subject, customer, item)", "search.clear": "Clear",
 
-		"doc.number": "Number", "doc.kind": "Kind", "doc.status": "Status", "doc.date": "Date", "doc.customer": "Customer",
+		"doc.ordered": "Ordered", "doc.source": "Made from quote", "doc.derived": "Documents made from this quote",
+		"editor.related_help": "Type part of the number to pick one of the issued invoices.",
+		"doc.number":          "Number", "doc.kind": "Kind", "doc.status": "Status", "doc.date": "Date", "doc.customer": "Customer",
 		"doc.subject": "Subject", "doc.gross": "Gross", "doc.draft_no": "(draft)", "doc.issue_date": "Issue date",
 		"doc.transaction_date": "Transaction date", "doc.period": "Transaction period", "doc.period_from": "Period from", "doc.period_to": "Period to",
 		"doc.due_date": "Due date (invoice)", "doc.valid_until": "Valid until (quote)", "doc.purpose": "Purpose (receipt)",

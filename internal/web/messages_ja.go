@@ -60,7 +60,9 @@ func messagesJA() map[string]string {
 		"search.total_min": "税込金額 (以上・円)", "search.total_max": "税込金額 (以下・円)", "search.any": "すべて",
 		"search.q": "キーワード (番号・件名・取引先・品名)", "search.clear": "条件をクリア",
 
-		"doc.number": "番号", "doc.kind": "種類", "doc.status": "状態", "doc.date": "取引日", "doc.customer": "取引先",
+		"doc.ordered": "受注済み", "doc.source": "作成元の見積書", "doc.derived": "この見積書から作成した書類",
+		"editor.related_help": "番号の一部を入力すると発行済みの請求書から選べます。",
+		"doc.number":          "番号", "doc.kind": "種類", "doc.status": "状態", "doc.date": "取引日", "doc.customer": "取引先",
 		"doc.subject": "件名", "doc.gross": "税込金額", "doc.draft_no": "(下書き)", "doc.issue_date": "発行日",
 		"doc.transaction_date": "取引日", "doc.period": "取引期間", "doc.period_from": "取引期間 (開始)", "doc.period_to": "取引期間 (終了)",
 		"doc.due_date": "お支払期限 (請求書)", "doc.valid_until": "有効期限 (見積書)", "doc.purpose": "但し書き (領収書)",

@@ -15,7 +15,10 @@ import (
 type editorData struct {
 	Form      editorForm
 	Customers []document.Customer
-	Totals    totalsData
+	// Invoices are the issued invoices a credit note may correct: the customer's when one is
+	// chosen, newest first.
+	Invoices []document.Document
+	Totals   totalsData
 }
 
 // totalsData is the live totals fragment: computed by the domain's ComputeTotals, or the reason
@@ -66,8 +69,35 @@ func (u *ui) renderEditor(w http.ResponseWriter, r *http.Request, p store.Princi
 	if e.ID != "" {
 		v.Title = "editor.edit"
 	}
-	v.Data = editorData{Form: e, Customers: cs, Totals: u.computeTotals(r.Context(), p, e)}
+	invoices, err := u.creditableInvoices(r.Context(), p, e.CustomerID, "")
+	if err != nil {
+		return err
+	}
+	v.Data = editorData{Form: e, Customers: cs, Invoices: invoices, Totals: u.computeTotals(r.Context(), p, e)}
 	return u.render(w, r, st, "document_edit.html", v)
+}
+
+// invoiceOptionsLimit is how many invoices the credit note's picker offers at once; typing
+// part of a number narrows them.
+const invoiceOptionsLimit = 50
+
+// creditableInvoices returns the issued invoices of the customer (of any customer when
+// customerID is "") whose number, subject or customer name contains query, newest first.
+func (u *ui) creditableInvoices(ctx context.Context, p store.Principal, customerID, query string) ([]document.Document, error) {
+	docs, _, err := u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Kind: document.Invoice,
+		Status: document.Issued, CustomerID: customerID, Query: query, Limit: invoiceOptionsLimit})
+	return docs, err
+}
+
+// documentInvoices answers the credit note's picker as the user types: the options of the
+// invoices matching what is typed, of the chosen customer.
+func (u *ui) documentInvoices(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	q := r.URL.Query()
+	docs, err := u.creditableInvoices(r.Context(), p, q.Get("customer_id"), q.Get("related_document_number"))
+	if err != nil {
+		return err
+	}
+	return u.render(w, r, http.StatusOK, "invoice_options_fragment", view{Data: docs})
 }
 
 // documentNew opens the editor on a new draft: empty, or a copy of another document
@@ -88,16 +118,9 @@ func (u *ui) documentNew(w http.ResponseWriter, r *http.Request, p store.Princip
 			return err
 		}
 		e = editorFromDocument(d)
-		e.ID, e.Version, e.IssueDate, e.DueDate, e.ValidUntil = "", "", today, "", ""
+		e.ID, e.Version, e.IssueDate, e.DueDate, e.ValidUntil, e.SourceDocumentID = "", "", today, "", "", ""
 		if k := document.Kind(q.Get("kind")); k.Valid() && k != d.Kind {
-			e.Kind = string(k)
-			e.RelatedDocumentID = ""
-			if k == document.CreditNote {
-				e.RelatedDocumentID = d.ID
-			}
-			if k != document.Receipt {
-				e.Purpose = ""
-			}
+			convertForm(&e, d, k)
 			if e.TransactionDate == "" && e.PeriodFrom == "" {
 				e.TransactionDate = today
 			}
@@ -110,6 +133,28 @@ func (u *ui) documentNew(w http.ResponseWriter, r *http.Request, p store.Princip
 		}
 	}
 	return u.renderEditor(w, r, p, http.StatusOK, e, view{})
+}
+
+// convertForm turns the copy e of d into a draft of kind k made from d: a credit note names the
+// invoice and starts without its 備考 (they were written for the invoice); an invoice, delivery
+// note or receipt made from a quote links back to it and drops the quote's wording from the
+// subject ("…のお見積り").
+func convertForm(e *editorForm, d document.Document, k document.Kind) {
+	e.Kind = string(k)
+	e.RelatedNumber = ""
+	switch {
+	case k == document.CreditNote:
+		e.Notes = ""
+		if d.Number != nil {
+			e.RelatedNumber = *d.Number
+		}
+	case d.Kind == document.Quote && d.Status == document.Issued:
+		e.SourceDocumentID = d.ID
+		e.Subject = document.SubjectWithoutQuote(e.Subject)
+	}
+	if k != document.Receipt {
+		e.Purpose = ""
+	}
 }
 
 func (u *ui) documentEdit(w http.ResponseWriter, r *http.Request, p store.Principal) error {

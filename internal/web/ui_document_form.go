@@ -12,24 +12,27 @@ import (
 // editorForm is the document editor's form exactly as typed: strings, so that a re-render after
 // a validation error shows what the user entered, not what could be parsed of it.
 type editorForm struct {
-	ID                string
-	Version           string
-	Kind              string
-	CustomerID        string
-	IssueDate         string
-	TransactionDate   string
-	PeriodFrom        string
-	PeriodTo          string
-	DueDate           string
-	ValidUntil        string
-	Subject           string
-	Purpose           string
-	RelatedDocumentID string
-	Notes             string
-	PricesIncludeTax  bool
-	TaxRounding       string
-	WithholdingTax    bool
-	Lines             []lineForm
+	ID              string
+	Version         string
+	Kind            string
+	CustomerID      string
+	IssueDate       string
+	TransactionDate string
+	PeriodFrom      string
+	PeriodTo        string
+	DueDate         string
+	ValidUntil      string
+	Subject         string
+	Purpose         string
+	// RelatedNumber is the number of the invoice a credit note corrects, as typed or picked.
+	RelatedNumber string
+	// SourceDocumentID is the quote the document is made from (hidden).
+	SourceDocumentID string
+	Notes            string
+	PricesIncludeTax bool
+	TaxRounding      string
+	WithholdingTax   bool
+	Lines            []lineForm
 }
 
 // lineForm is one line of the editor as typed.
@@ -52,7 +55,8 @@ func editorFromRequest(r *http.Request) editorForm {
 		ID: r.PathValue("id"), Version: f("version"), Kind: f("kind"), CustomerID: f("customer_id"),
 		IssueDate: f("issue_date"), TransactionDate: f("transaction_date"), PeriodFrom: f("period_from"),
 		PeriodTo: f("period_to"), DueDate: f("due_date"), ValidUntil: f("valid_until"), Subject: f("subject"),
-		Purpose: f("purpose"), RelatedDocumentID: f("related_document_id"), Notes: v.Get("notes"),
+		Purpose: f("purpose"), RelatedNumber: f("related_document_number"),
+		SourceDocumentID: f("source_document_id"), Notes: v.Get("notes"),
 		PricesIncludeTax: v.Get("prices_include_tax") != "", TaxRounding: f("tax_rounding"),
 		WithholdingTax: v.Get("withholding_tax") != "",
 	}
@@ -161,9 +165,12 @@ func (e editorForm) document(fe document.FieldErrors) document.Document {
 	}
 	d.DueDate = date("due_date", e.DueDate)
 	d.ValidUntil = date("valid_until", e.ValidUntil)
-	if e.RelatedDocumentID != "" {
-		id := e.RelatedDocumentID
-		d.RelatedDocumentID = &id
+	if d.Kind == document.CreditNote {
+		d.RelatedDocumentNumber = e.RelatedNumber
+	}
+	if e.SourceDocumentID != "" {
+		id := e.SourceDocumentID
+		d.SourceDocumentID = &id
 	}
 	for i, l := range e.Lines {
 		it := document.Item{Name: l.Name, Unit: l.Unit}
@@ -205,8 +212,11 @@ func editorFromDocument(d document.Document) editorForm {
 	if d.TransactionPeriod != nil {
 		e.PeriodFrom, e.PeriodTo = d.TransactionPeriod.From.String(), d.TransactionPeriod.To.String()
 	}
-	if d.RelatedDocumentID != nil {
-		e.RelatedDocumentID = *d.RelatedDocumentID
+	if d.RelatedDocument != nil {
+		e.RelatedNumber = d.RelatedDocument.Number
+	}
+	if d.SourceDocumentID != nil {
+		e.SourceDocumentID = *d.SourceDocumentID
 	}
 	for _, it := range d.Items {
 		e.Lines = append(e.Lines, lineForm{Name: it.Name, Quantity: it.Quantity.String(), Unit: it.Unit,

@@ -500,7 +500,7 @@ func TestUIEditor(t *testing.T) {
 		}
 		// Credit note and duplicate prefill the editor from the issued invoice.
 		cn := u.get("A-member", "/documents/new?copy="+id+"&kind=credit_note")
-		if cn.val(t, "#related_document_id") != id || cn.doc.Find("#kind option[selected]").AttrOr("value", "") != "credit_note" {
+		if cn.val(t, "#related_document_number") != view.text(t, "#doc-number") || cn.doc.Find("#kind option[selected]").AttrOr("value", "") != "credit_note" {
 			t.Errorf("credit note editor not prefilled")
 		}
 		hist := u.get("A-viewer", "/documents/"+id+"/history")

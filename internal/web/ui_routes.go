@@ -26,6 +26,7 @@ func (a *app) uiRoutes() []route {
 		{"POST /documents", member, pg(u.documentSave)},
 		{"POST /documents/editor/lines", member, pg(u.documentLines)},
 		{"POST /documents/editor/totals", member, pg(u.documentTotals)},
+		{"GET /documents/editor/invoices", member, pg(u.documentInvoices)},
 		{"GET /documents/{id}", viewer, pg(u.documentView)},
 		{"GET /documents/{id}/edit", member, pg(u.documentEdit)},
 		{"POST /documents/{id}", member, pg(u.documentSave)},
