@@ -34,7 +34,7 @@ type DocumentInput struct {
 	PricesIncludeTax      json.RawMessage `json:"prices_include_tax"`
 	TaxRounding           json.RawMessage `json:"tax_rounding"`
 	WithholdingTax        json.RawMessage `json:"withholding_tax"`
-	Items                 json.RawMessage `json:"items"` // [{name, description, quantity, unit, unit_price, tax_rate}]
+	Items                 json.RawMessage `json:"items"` // [{name, description, quantity, unit, unit_price, tax_rate, tax_category}]
 	Version               json.RawMessage `json:"version"`
 
 	// Read-only, ignored.
@@ -63,6 +63,8 @@ type itemInput struct {
 	Unit        json.RawMessage `json:"unit"`
 	UnitPrice   json.RawMessage `json:"unit_price"`
 	TaxRate     json.RawMessage `json:"tax_rate"`
+	// TaxCategory may be left out: 10% is standard, 8% reduced and 0% exempt (非課税).
+	TaxCategory json.RawMessage `json:"tax_category"`
 	Amount      json.RawMessage `json:"amount"` // read-only, ignored
 }
 
@@ -343,6 +345,10 @@ func (fd fieldDecoder) item(path string, in itemInput) Item {
 			fd.fe.Add(path+".tax_rate", "税率は 10, 8, 0 のいずれかです (tax rate must be 10, 8 or 0)")
 		}
 	}
+	it.TaxCategory = TaxCategory(fd.str(path+".tax_category", in.TaxCategory))
+	if it.TaxCategory == "" {
+		it.TaxCategory = DefaultCategory(it.TaxRate)
+	}
 	return it
 }
 
@@ -355,6 +361,7 @@ type organizationInput struct {
 	Phone              json.RawMessage `json:"phone"`
 	Email              json.RawMessage `json:"email"`
 	BankAccount        json.RawMessage `json:"bank_account"`
+	PeppolID           json.RawMessage `json:"peppol_id"`
 	DefaultTaxRounding json.RawMessage `json:"default_tax_rounding"`
 	NumberPrefixes     json.RawMessage `json:"number_prefixes"`
 
@@ -394,6 +401,7 @@ func DecodeOrganization(data []byte) (Organization, error) {
 			Phone:              fd.str("phone", in.Phone),
 			Email:              fd.str("email", in.Email),
 			BankAccount:        fd.str("bank_account", in.BankAccount),
+			PeppolID:           fd.str("peppol_id", in.PeppolID),
 		},
 		DefaultTaxRounding: Floor,
 		NumberPrefixes:     DefaultPrefixes(),
@@ -439,6 +447,7 @@ type customerInput struct {
 	Email              json.RawMessage `json:"email"`
 	RegistrationNumber json.RawMessage `json:"registration_number"`
 	PaymentTerms       json.RawMessage `json:"payment_terms"` // null or PaymentTerms
+	PeppolID           json.RawMessage `json:"peppol_id"`
 
 	// Read-only, ignored.
 	ID                  json.RawMessage `json:"id"`
@@ -465,6 +474,7 @@ func DecodeCustomer(data []byte) (Customer, error) {
 		ContactPerson:      fd.str("contact_person", in.ContactPerson),
 		Email:              fd.str("email", in.Email),
 		RegistrationNumber: fd.str("registration_number", in.RegistrationNumber),
+		PeppolID:           fd.str("peppol_id", in.PeppolID),
 	}, NameKana: fd.str("name_kana", in.NameKana)}
 	c.PaymentTerms = fd.paymentTerms("payment_terms", in.PaymentTerms)
 	if err := fd.fe.Err(); err != nil {

@@ -99,22 +99,6 @@ func Withholding(net int64) int64 {
 	return withholdingAtLimit + (net-withholdingThreshold)*withholdingHighRate/10_000
 }
 
-// rateOrder is the order of Totals.ByRate: 10, 8, 0.
-func rateOrder() [3]TaxRate { return [3]TaxRate{RateStandard, RateReduced, RateNonTaxable} }
-
-// rateIndex is r's position in rateOrder, or -1 for a rate not in force.
-func rateIndex(r TaxRate) int {
-	switch r {
-	case RateStandard:
-		return 0
-	case RateReduced:
-		return 1
-	case RateNonTaxable:
-		return 2
-	}
-	return -1
-}
-
 // ComputeTotals fills Items[i].Amount and Totals of d from its items, PricesIncludeTax,
 // TaxRounding (empty means Floor) and WithholdingTax. Line amounts use the same rounding mode.
 //
@@ -123,12 +107,15 @@ func rateIndex(r TaxRate) int {
 //   - inclusive prices: gross = Σ amounts, tax = round(gross × rate / (100 + rate)),
 //     net = gross − tax.
 //
-// Totals.ByRate lists the rates present, in the order 10, 8, 0. With d.WithholdingTax,
+// Totals.ByRate lists the categories present, in the order of Categories: each 0% category
+// (exempt, outside_scope, export) is totalled on its own. A line without a category takes
+// DefaultCategory of its rate (and gets it written back). With d.WithholdingTax,
 // Totals.Withholding is Withholding(Totals.Net); AmountDue = Gross − Withholding.
 //
 // All arithmetic is integer. It returns an EInvalid *Error with Fields when an amount or total
-// would exceed MaxAmount ("items[i].amount", "totals"), when a tax rate or the rounding mode is
-// unknown ("items[i].tax_rate", "tax_rounding"), or when the net of a rate is negative and d is
+// would exceed MaxAmount ("items[i].amount", "totals"), when a tax rate, a category or the
+// rounding mode is unknown or the category does not fit the rate ("items[i].tax_rate",
+// "items[i].tax_category", "tax_rounding"), or when the net of a rate is negative and d is
 // not a credit note ("items"). On error d is left unchanged.
 func ComputeTotals(d *Document) error {
 	if d == nil {
@@ -144,16 +131,26 @@ func ComputeTotals(d *Document) error {
 		r = Floor // keep going to report item problems too
 	}
 
-	rates := rateOrder()
-	var sums [len(rates)]int64
-	var present [len(rates)]bool
+	cats := Categories()
+	sums := make([]int64, len(cats))
+	present := make([]bool, len(cats))
 	amounts := make([]int64, len(d.Items))
+	categories := make([]TaxCategory, len(d.Items))
 	for i, it := range d.Items {
-		idx := rateIndex(it.TaxRate)
-		if idx < 0 {
+		if !it.TaxRate.Valid() {
 			fe.Add(fmt.Sprintf("items[%d].tax_rate", i), "税率は 10, 8, 0 のいずれかです (tax rate must be 10, 8 or 0)")
 			continue
 		}
+		cat := it.TaxCategory
+		if cat == "" {
+			cat = DefaultCategory(it.TaxRate)
+		}
+		if !cat.ValidFor(it.TaxRate) {
+			fe.Add(fmt.Sprintf("items[%d].tax_category", i), msgCategory)
+			continue
+		}
+		idx := categoryIndex(cat)
+		categories[i] = cat
 		a, ok := mulDiv(int64(it.Quantity), it.UnitPrice, QuantityScale, r)
 		if !ok {
 			fe.Add(fmt.Sprintf("items[%d].amount", i), errAmountTooLarge)
@@ -172,12 +169,13 @@ func ComputeTotals(d *Document) error {
 		return fe.Err()
 	}
 
-	t := Totals{ByRate: make([]RateTotal, 0, len(rates))}
-	for idx, rate := range rates {
+	t := Totals{ByRate: make([]RateTotal, 0, len(cats))}
+	for idx, cat := range cats {
 		if !present[idx] {
 			continue
 		}
-		rt := RateTotal{Rate: rate}
+		rate := cat.Rate()
+		rt := RateTotal{Rate: rate, Category: cat}
 		if d.PricesIncludeTax {
 			rt.Gross = sums[idx]
 			rt.Tax, _ = mulDiv(rt.Gross, int64(rate), 100+int64(rate), r) // |tax| < |gross|
@@ -188,7 +186,7 @@ func ComputeTotals(d *Document) error {
 			rt.Gross = rt.Net + rt.Tax
 		}
 		if rt.Net < 0 && d.Kind != CreditNote {
-			fe.Add("items", fmt.Sprintf("税率%d%%の合計がマイナスです。返金には適格返還請求書を使ってください (the total of the %d%% lines is negative; use a credit note for refunds)", rate, rate))
+			fe.Add("items", fmt.Sprintf("%sの合計がマイナスです。返金には適格返還請求書を使ってください (the total of the %s lines is negative; use a credit note for refunds)", cat.Label(), cat))
 		}
 		// Each total is at most 3 × 1.1 × MaxAmount: no overflow before this check.
 		t.Net += rt.Net
@@ -215,6 +213,7 @@ func ComputeTotals(d *Document) error {
 	t.AmountDue = t.Gross - t.Withholding
 	for i := range d.Items {
 		d.Items[i].Amount = amounts[i]
+		d.Items[i].TaxCategory = categories[i]
 	}
 	d.Totals = t
 	return nil

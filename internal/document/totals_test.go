@@ -122,7 +122,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, Items: []Item{item(t, "1", 105, 10), item(t, "1", 105, 10), item(t, "1", 105, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 315, 31, 346}}, Net: 315, Tax: 31, Gross: 346, AmountDue: 346},
+			want:    Totals{ByRate: []RateTotal{{10, 315, 31, 346, CategoryStandard}}, Net: 315, Tax: 31, Gross: 346, AmountDue: 346},
 			amounts: []int64{105, 105, 105},
 		},
 		{
@@ -130,7 +130,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, TaxRounding: HalfUp, Items: []Item{item(t, "3", 105, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 315, 32, 347}}, Net: 315, Tax: 32, Gross: 347, AmountDue: 347},
+			want:    Totals{ByRate: []RateTotal{{10, 315, 32, 347, CategoryStandard}}, Net: 315, Tax: 32, Gross: 347, AmountDue: 347},
 			amounts: []int64{315},
 		},
 		{
@@ -138,7 +138,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, TaxRounding: Ceil, Items: []Item{item(t, "1", 311, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 311, 32, 343}}, Net: 311, Tax: 32, Gross: 343, AmountDue: 343},
+			want:    Totals{ByRate: []RateTotal{{10, 311, 32, 343, CategoryStandard}}, Net: 311, Tax: 32, Gross: 343, AmountDue: 343},
 			amounts: []int64{311},
 		},
 		{
@@ -146,7 +146,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, TaxRounding: HalfUp, Items: []Item{item(t, "1", 314, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 314, 31, 345}}, Net: 314, Tax: 31, Gross: 345, AmountDue: 345},
+			want:    Totals{ByRate: []RateTotal{{10, 314, 31, 345, CategoryStandard}}, Net: 314, Tax: 31, Gross: 345, AmountDue: 345},
 			amounts: []int64{314},
 		},
 		{
@@ -160,7 +160,7 @@ func TestComputeTotals(t *testing.T) {
 				}}
 			},
 			want: Totals{
-				ByRate: []RateTotal{{10, 12000, 1200, 13200}, {8, 2765, 221, 2986}, {0, 1000, 0, 1000}},
+				ByRate: []RateTotal{{10, 12000, 1200, 13200, CategoryStandard}, {8, 2765, 221, 2986, CategoryReduced}, {0, 1000, 0, 1000, CategoryExempt}},
 				Net:    15765, Tax: 1421, Gross: 17186, AmountDue: 17186,
 			},
 			amounts: []int64{1000, 2468, 12000, 297},
@@ -170,7 +170,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Receipt, Items: []Item{item(t, "1", 540, 8)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{8, 540, 43, 583}}, Net: 540, Tax: 43, Gross: 583, AmountDue: 583},
+			want:    Totals{ByRate: []RateTotal{{8, 540, 43, 583, CategoryReduced}}, Net: 540, Tax: 43, Gross: 583, AmountDue: 583},
 			amounts: []int64{540},
 		},
 		{
@@ -182,7 +182,7 @@ func TestComputeTotals(t *testing.T) {
 			},
 			// 10%: 1600 × 10/110 = 145.45 → 145; 8%: 1080 × 8/108 = 80
 			want: Totals{
-				ByRate: []RateTotal{{10, 1455, 145, 1600}, {8, 1000, 80, 1080}, {0, 300, 0, 300}},
+				ByRate: []RateTotal{{10, 1455, 145, 1600, CategoryStandard}, {8, 1000, 80, 1080, CategoryReduced}, {0, 300, 0, 300, CategoryExempt}},
 				Net:    2755, Tax: 225, Gross: 2980, AmountDue: 2980,
 			},
 			amounts: []int64{1100, 1080, 500, 300},
@@ -192,7 +192,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Receipt, PricesIncludeTax: true, TaxRounding: HalfUp, Items: []Item{item(t, "1", 1600, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 1455, 145, 1600}}, Net: 1455, Tax: 145, Gross: 1600, AmountDue: 1600},
+			want:    Totals{ByRate: []RateTotal{{10, 1455, 145, 1600, CategoryStandard}}, Net: 1455, Tax: 145, Gross: 1600, AmountDue: 1600},
 			amounts: []int64{1600},
 		},
 		{
@@ -201,7 +201,7 @@ func TestComputeTotals(t *testing.T) {
 				return Document{Kind: Receipt, PricesIncludeTax: true, TaxRounding: Ceil, Items: []Item{item(t, "1", 1155, 10), item(t, "1", 1001, 8)}}
 			},
 			// 8%: 1001 × 8/108 = 74.148 → ceil 75
-			want:    Totals{ByRate: []RateTotal{{10, 1050, 105, 1155}, {8, 926, 75, 1001}}, Net: 1976, Tax: 180, Gross: 2156, AmountDue: 2156},
+			want:    Totals{ByRate: []RateTotal{{10, 1050, 105, 1155, CategoryStandard}, {8, 926, 75, 1001, CategoryReduced}}, Net: 1976, Tax: 180, Gross: 2156, AmountDue: 2156},
 			amounts: []int64{1155, 1001},
 		},
 		{
@@ -210,7 +210,7 @@ func TestComputeTotals(t *testing.T) {
 				return Document{Kind: Invoice, TaxRounding: HalfUp, Items: []Item{item(t, "1", 25, 10), item(t, "1", 50, 8)}}
 			},
 			// 10%: 2.5 → 3; 8%: 4.0 → 4
-			want:    Totals{ByRate: []RateTotal{{10, 25, 3, 28}, {8, 50, 4, 54}}, Net: 75, Tax: 7, Gross: 82, AmountDue: 82},
+			want:    Totals{ByRate: []RateTotal{{10, 25, 3, 28, CategoryStandard}, {8, 50, 4, 54, CategoryReduced}}, Net: 75, Tax: 7, Gross: 82, AmountDue: 82},
 			amounts: []int64{25, 50},
 		},
 		{
@@ -218,7 +218,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, Items: []Item{item(t, "1", 10000, 10), item(t, "1", -1555, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 8445, 844, 9289}}, Net: 8445, Tax: 844, Gross: 9289, AmountDue: 9289},
+			want:    Totals{ByRate: []RateTotal{{10, 8445, 844, 9289, CategoryStandard}}, Net: 8445, Tax: 844, Gross: 9289, AmountDue: 9289},
 			amounts: []int64{10000, -1555},
 		},
 		{
@@ -227,7 +227,7 @@ func TestComputeTotals(t *testing.T) {
 				return Document{Kind: Invoice, Items: []Item{item(t, "1.5", 3333, 10), item(t, "0.125", 8000, 10), item(t, "2.25", 1, 10)}}
 			},
 			// 4999.5 → 4999; 1000; 2.25 → 2; net 6001; tax 600.1 → 600
-			want:    Totals{ByRate: []RateTotal{{10, 6001, 600, 6601}}, Net: 6001, Tax: 600, Gross: 6601, AmountDue: 6601},
+			want:    Totals{ByRate: []RateTotal{{10, 6001, 600, 6601, CategoryStandard}}, Net: 6001, Tax: 600, Gross: 6601, AmountDue: 6601},
 			amounts: []int64{4999, 1000, 2},
 		},
 		{
@@ -235,7 +235,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, TaxRounding: HalfUp, Items: []Item{item(t, "1.5", 3333, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 5000, 500, 5500}}, Net: 5000, Tax: 500, Gross: 5500, AmountDue: 5500},
+			want:    Totals{ByRate: []RateTotal{{10, 5000, 500, 5500, CategoryStandard}}, Net: 5000, Tax: 500, Gross: 5500, AmountDue: 5500},
 			amounts: []int64{5000},
 		},
 		{
@@ -244,7 +244,7 @@ func TestComputeTotals(t *testing.T) {
 				return Document{Kind: CreditNote, Items: []Item{item(t, "1", -315, 10), item(t, "1", -105, 8)}}
 			},
 			// -31.5 floors toward zero to -31; -8.4 → -8
-			want:    Totals{ByRate: []RateTotal{{10, -315, -31, -346}, {8, -105, -8, -113}}, Net: -420, Tax: -39, Gross: -459, AmountDue: -459},
+			want:    Totals{ByRate: []RateTotal{{10, -315, -31, -346, CategoryStandard}, {8, -105, -8, -113, CategoryReduced}}, Net: -420, Tax: -39, Gross: -459, AmountDue: -459},
 			amounts: []int64{-315, -105},
 		},
 		{
@@ -252,7 +252,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, WithholdingTax: true, Items: []Item{item(t, "1", 100000, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 100000, 10000, 110000}}, Net: 100000, Tax: 10000, Gross: 110000, Withholding: 10210, AmountDue: 99790},
+			want:    Totals{ByRate: []RateTotal{{10, 100000, 10000, 110000, CategoryStandard}}, Net: 100000, Tax: 10000, Gross: 110000, Withholding: 10210, AmountDue: 99790},
 			amounts: []int64{100000},
 		},
 		{
@@ -260,7 +260,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, WithholdingTax: true, Items: []Item{item(t, "1", 1_000_000, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 1_000_000, 100_000, 1_100_000}}, Net: 1_000_000, Tax: 100_000, Gross: 1_100_000, Withholding: 102_100, AmountDue: 997_900},
+			want:    Totals{ByRate: []RateTotal{{10, 1_000_000, 100_000, 1_100_000, CategoryStandard}}, Net: 1_000_000, Tax: 100_000, Gross: 1_100_000, Withholding: 102_100, AmountDue: 997_900},
 			amounts: []int64{1_000_000},
 		},
 		{
@@ -268,7 +268,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, WithholdingTax: true, Items: []Item{item(t, "1", 1_500_000, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 1_500_000, 150_000, 1_650_000}}, Net: 1_500_000, Tax: 150_000, Gross: 1_650_000, Withholding: 204_200, AmountDue: 1_445_800},
+			want:    Totals{ByRate: []RateTotal{{10, 1_500_000, 150_000, 1_650_000, CategoryStandard}}, Net: 1_500_000, Tax: 150_000, Gross: 1_650_000, Withholding: 204_200, AmountDue: 1_445_800},
 			amounts: []int64{1_500_000},
 		},
 		{
@@ -276,7 +276,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, Items: []Item{item(t, "1", 1_500_000, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 1_500_000, 150_000, 1_650_000}}, Net: 1_500_000, Tax: 150_000, Gross: 1_650_000, AmountDue: 1_650_000},
+			want:    Totals{ByRate: []RateTotal{{10, 1_500_000, 150_000, 1_650_000, CategoryStandard}}, Net: 1_500_000, Tax: 150_000, Gross: 1_650_000, AmountDue: 1_650_000},
 			amounts: []int64{1_500_000},
 		},
 		{
@@ -284,7 +284,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: CreditNote, WithholdingTax: true, Items: []Item{item(t, "1", -1000, 0)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{0, -1000, 0, -1000}}, Net: -1000, Gross: -1000, AmountDue: -1000},
+			want:    Totals{ByRate: []RateTotal{{0, -1000, 0, -1000, CategoryExempt}}, Net: -1000, Gross: -1000, AmountDue: -1000},
 			amounts: []int64{-1000},
 		},
 		{
@@ -298,7 +298,7 @@ func TestComputeTotals(t *testing.T) {
 			doc: func(t *testing.T) Document {
 				return Document{Kind: Invoice, Items: []Item{item(t, "1", 9_000_000_000_000, 10)}}
 			},
-			want:    Totals{ByRate: []RateTotal{{10, 9_000_000_000_000, 900_000_000_000, 9_900_000_000_000}}, Net: 9_000_000_000_000, Tax: 900_000_000_000, Gross: 9_900_000_000_000, AmountDue: 9_900_000_000_000},
+			want:    Totals{ByRate: []RateTotal{{10, 9_000_000_000_000, 900_000_000_000, 9_900_000_000_000, CategoryStandard}}, Net: 9_000_000_000_000, Tax: 900_000_000_000, Gross: 9_900_000_000_000, AmountDue: 9_900_000_000_000},
 			amounts: []int64{9_000_000_000_000},
 		},
 	}

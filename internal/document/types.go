@@ -111,6 +111,7 @@ type Issuer struct {
 	Phone              string `json:"phone"`
 	Email              string `json:"email"`
 	BankAccount        string `json:"bank_account"` // お振込先, free text
+	PeppolID           string `json:"peppol_id"`    // "0188:法人番号" or "0221:登録番号", or ""
 }
 
 // Prefixes are the number prefixes of an organisation, one per kind.
@@ -176,6 +177,7 @@ type Counterparty struct {
 	ContactPerson      string `json:"contact_person"`
 	Email              string `json:"email"`
 	RegistrationNumber string `json:"registration_number"`
+	PeppolID           string `json:"peppol_id"` // as Issuer.PeppolID
 }
 
 // Customer is a counterparty kept by an organisation.
@@ -207,20 +209,24 @@ type Item struct {
 	Unit        string   `json:"unit"`
 	UnitPrice   int64    `json:"unit_price"`
 	TaxRate     TaxRate  `json:"tax_rate"`
-	Amount      int64    `json:"amount"`
+	// TaxCategory is standard (10%), reduced (8%) or, for 0%, exempt, outside_scope or export.
+	TaxCategory TaxCategory `json:"tax_category"`
+	Amount      int64       `json:"amount"`
 }
 
-// RateTotal is the total of one tax rate: tax is computed once on the sum of the rate's lines.
+// RateTotal is the total of one tax rate and category: tax is computed once on the sum of the
+// lines of the category (the three 0% categories are totalled separately).
 type RateTotal struct {
-	Rate  TaxRate `json:"rate"`
-	Net   int64   `json:"net"`
-	Tax   int64   `json:"tax"`
-	Gross int64   `json:"gross"`
+	Rate     TaxRate     `json:"rate"`
+	Net      int64       `json:"net"`
+	Tax      int64       `json:"tax"`
+	Gross    int64       `json:"gross"`
+	Category TaxCategory `json:"category"`
 }
 
 // Totals are a document's computed totals.
 type Totals struct {
-	ByRate      []RateTotal `json:"by_rate"` // rates present, in the order 10, 8, 0
+	ByRate      []RateTotal `json:"by_rate"` // categories present, in the order of Categories
 	Net         int64       `json:"net"`
 	Tax         int64       `json:"tax"`
 	Gross       int64       `json:"gross"`

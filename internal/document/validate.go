@@ -141,6 +141,9 @@ func (o *Organization) Validate() error {
 	checkText(fe, "phone", o.Phone, maxPhoneLen, false, false)
 	checkEmail(fe, "email", o.Email)
 	checkText(fe, "bank_account", o.BankAccount, maxBankAccountLen, false, true)
+	if p := CheckPeppolID(o.PeppolID); p != "" {
+		fe.Add("peppol_id", p)
+	}
 	if o.DefaultTaxRounding == "" {
 		o.DefaultTaxRounding = Floor
 	}
@@ -179,6 +182,9 @@ func (c *Customer) Validate() error {
 	checkText(fe, "contact_person", c.ContactPerson, MaxNameLen, false, false)
 	checkEmail(fe, "email", c.Email)
 	c.RegistrationWarning = checkRegistration(fe, "registration_number", c.RegistrationNumber)
+	if p := CheckPeppolID(c.PeppolID); p != "" {
+		fe.Add("peppol_id", p)
+	}
 	return fe.Err()
 }
 
@@ -195,7 +201,8 @@ func (c *Customer) Validate() error {
 // a receipt; related_document_id (or related_document_number) only on a credit note, where it
 // is optional (a credit note may cover several sales or predate the system) though recommended;
 // source_document_id (the quote it was made from) on any kind but a quote or a credit note; 1..MaxItems lines, each
-// with a name, a quantity 0..MaxQuantity, a unit price within ±MaxAmount and a rate in force;
+// with a name, a quantity 0..MaxQuantity, a unit price within ±MaxAmount, a rate in force and a tax category
+// that fits it (empty takes DefaultCategory);
 // tax_rounding empty (the caller fills in the organisation's default) or valid. Text is valid
 // UTF-8 without control characters, except tabs and line breaks in notes and in a line's
 // description (at most MaxDescriptionLen characters; its line breaks are normalised to LF).
@@ -293,6 +300,8 @@ func (d *Document) Validate() error {
 		}
 		if !it.TaxRate.Valid() {
 			lfe.Add(path("tax_rate"), "税率は 10, 8, 0 のいずれかです (tax rate must be 10, 8 or 0)")
+		} else if it.TaxCategory != "" && !it.TaxCategory.ValidFor(it.TaxRate) {
+			lfe.Add(path("tax_category"), msgCategory)
 		}
 		for k, v := range lfe {
 			fe.Add(k, v)

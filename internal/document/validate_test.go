@@ -158,7 +158,7 @@ func TestDocumentValidateComputesTotals(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 4999 − 500 = 4499; tax 449.9 → 449
-	want := Totals{ByRate: []RateTotal{{10, 4499, 449, 4948}}, Net: 4499, Tax: 449, Gross: 4948, AmountDue: 4948}
+	want := Totals{ByRate: []RateTotal{{10, 4499, 449, 4948, CategoryStandard}}, Net: 4499, Tax: 449, Gross: 4948, AmountDue: 4948}
 	if diff := cmp.Diff(want, d.Totals); diff != "" {
 		t.Errorf("totals (-want +got):\n%s", diff)
 	}

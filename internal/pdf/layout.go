@@ -104,7 +104,7 @@ func newLayout(ctx context.Context, r *Renderer, doc *document.Document, a Asset
 			name += " ※"
 			l.reduced = true
 		case document.RateNonTaxable:
-			name += " (非課税)"
+			name += " (" + it.TaxCategory.Label() + ")" // 非課税, 不課税 or 免税
 		}
 		l.items[i] = item{
 			name:   name,

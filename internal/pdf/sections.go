@@ -240,8 +240,8 @@ func (l *layout) totals() {
 	var rows []row
 	for _, rt := range t.ByRate {
 		switch rt.Rate {
-		case document.RateNonTaxable:
-			rows = append(rows, row{label: "非課税", amount: rt.Gross})
+		case document.RateNonTaxable: // each 0% category on its own row
+			rows = append(rows, row{label: rt.Category.Label(), amount: rt.Gross})
 		default:
 			label, amount := strconv.Itoa(int(rt.Rate))+"%対象", rt.Net
 			if d.PricesIncludeTax {

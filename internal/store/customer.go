@@ -13,7 +13,7 @@ import (
 )
 
 const customerColumns = `id, name, name_kana, honorific, postal_code, address, contact_person, email,
-	registration_number, created_at, updated_at, payment_terms`
+	registration_number, created_at, updated_at, payment_terms, peppol_id`
 
 func errCustomerNotFound() error {
 	return document.Errorf(document.ENotFound, "顧客が見つかりません (customer not found)")
@@ -54,11 +54,11 @@ func (db *DB) CreateCustomer(ctx context.Context, orgID string, c document.Custo
 	c.UpdatedAt = c.CreatedAt
 	_, err = db.q().exec(ctx, `INSERT INTO customers (id, org_id, name, name_kana, sort_key, honorific,
 		postal_code, address, contact_person, email, registration_number, search_text, created_at, updated_at,
-		payment_terms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		payment_terms, peppol_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, orgID, c.Name, c.NameKana, customerSortKey(c), c.Honorific, c.PostalCode, c.Address,
 		c.ContactPerson, c.Email, c.RegistrationNumber, customerSearchText(c), timeArg(c.CreatedAt),
-		timeArg(c.UpdatedAt), paymentTermsValue(c.PaymentTerms))
+		timeArg(c.UpdatedAt), paymentTermsValue(c.PaymentTerms), c.PeppolID)
 	if isForeignKeyViolation(err) {
 		return document.Customer{}, errOrgNotFound()
 	}
@@ -103,10 +103,10 @@ func (db *DB) UpdateCustomer(ctx context.Context, orgID string, c document.Custo
 		if err := q.execOne(ctx, "顧客が見つかりません (customer not found)",
 			`UPDATE customers SET name = ?, name_kana = ?, sort_key = ?, honorific = ?, postal_code = ?,
 			address = ?, contact_person = ?, email = ?, registration_number = ?, search_text = ?, updated_at = ?,
-			payment_terms = ? WHERE org_id = ? AND id = ?`,
+			payment_terms = ?, peppol_id = ? WHERE org_id = ? AND id = ?`,
 			c.Name, c.NameKana, customerSortKey(c), c.Honorific, c.PostalCode, c.Address, c.ContactPerson,
 			c.Email, c.RegistrationNumber, customerSearchText(c), now, paymentTermsValue(c.PaymentTerms),
-			orgID, c.ID); err != nil {
+			c.PeppolID, orgID, c.ID); err != nil {
 			return err
 		}
 		// Drafts are searched by the customer's current name.
@@ -202,7 +202,7 @@ func (db *DB) listCustomers(ctx context.Context, q querier, query string, args .
 			terms sql.NullString
 		)
 		if err := rows.Scan(&c.ID, &c.Name, &c.NameKana, &c.Honorific, &c.PostalCode, &c.Address, &c.ContactPerson,
-			&c.Email, &c.RegistrationNumber, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt), &terms); err != nil {
+			&c.Email, &c.RegistrationNumber, scanTime(&c.CreatedAt), scanTime(&c.UpdatedAt), &terms, &c.PeppolID); err != nil {
 			return nil, err
 		}
 		var err error

@@ -394,7 +394,8 @@ func nullString(s *string) sql.NullString {
 // documentSelect reads documents with their customer's current data (used while draft).
 const documentSelect = `SELECT d.id, d.kind, d.status, d.number, d.customer_id, d.version, d.created_at,
 	d.updated_at, d.issued_at, d.cancelled_at, d.search_date, d.body,
-	c.name, c.honorific, c.postal_code, c.address, c.contact_person, c.email, c.registration_number
+	c.name, c.honorific, c.postal_code, c.address, c.contact_person, c.email, c.registration_number,
+	c.peppol_id
 	FROM documents d JOIN customers c ON c.org_id = d.org_id AND c.id = d.customer_id
 	WHERE d.org_id = ?`
 
@@ -459,7 +460,7 @@ func scanDocument(rows *sql.Rows) (document.Document, string, error) {
 	)
 	if err := rows.Scan(&d.ID, &kind, &status, &number, &customerID, &version, scanTime(&created), scanTime(&updated),
 		scanNullTime(&issued), scanNullTime(&cancelled), &date, &body, &c.Name, &c.Honorific, &c.PostalCode, &c.Address,
-		&c.ContactPerson, &c.Email, &c.RegistrationNumber); err != nil {
+		&c.ContactPerson, &c.Email, &c.RegistrationNumber, &c.PeppolID); err != nil {
 		return document.Document{}, "", err
 	}
 	id := d.ID

@@ -73,11 +73,11 @@ func lines(n int) ([]document.Item, document.Totals) {
 	for i := range items {
 		price := int64(1000 * (i + 1))
 		items[i] = document.Item{Name: fmt.Sprintf("作業 %d", i+1), Quantity: 1500, Unit: "時間",
-			UnitPrice: price, TaxRate: document.RateStandard, Amount: price * 3 / 2}
+			UnitPrice: price, TaxRate: document.RateStandard, TaxCategory: document.CategoryStandard, Amount: price * 3 / 2}
 		net += items[i].Amount
 	}
 	tax := net / 10
-	return items, document.Totals{ByRate: []document.RateTotal{{Rate: 10, Net: net, Tax: tax, Gross: net + tax}},
+	return items, document.Totals{ByRate: []document.RateTotal{{Rate: 10, Net: net, Tax: tax, Gross: net + tax, Category: document.CategoryStandard}},
 		Net: net, Tax: tax, Gross: net + tax, AmountDue: net + tax}
 }
 

@@ -101,7 +101,8 @@ func (a *app) documentList(w http.ResponseWriter, r *http.Request, p store.Princ
 }
 
 // csvHeader names the columns of the CSV export (電子帳簿保存法: date, amount, counterparty).
-var csvHeader = []string{"番号", "種類", "状態", "発行日", "取引日", "取引先", "件名", "税抜金額", "消費税", "税込金額", "源泉徴収税", "請求金額", "ID"}
+// The last three are the amounts of the 0% categories, which a qualified invoice tells apart.
+var csvHeader = []string{"番号", "種類", "状態", "発行日", "取引日", "取引先", "件名", "税抜金額", "消費税", "税込金額", "源泉徴収税", "請求金額", "ID", "非課税", "不課税", "免税"}
 
 // documentCSV streams every document matching the filter as UTF-8 CSV with a BOM, so that Excel
 // opens the Japanese text correctly.
@@ -155,8 +156,13 @@ func csvRow(d document.Document) []string {
 		txDate = d.TransactionPeriod.From.String() + "〜" + d.TransactionPeriod.To.String()
 	}
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
+	zero := map[document.TaxCategory]int64{}
+	for _, rt := range d.Totals.ByRate {
+		zero[rt.Category] += rt.Gross
+	}
 	return []string{number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), txDate, csvText(customer), csvText(d.Subject),
-		i(d.Totals.Net), i(d.Totals.Tax), i(d.Totals.Gross), i(d.Totals.Withholding), i(d.Totals.AmountDue), d.ID}
+		i(d.Totals.Net), i(d.Totals.Tax), i(d.Totals.Gross), i(d.Totals.Withholding), i(d.Totals.AmountDue), d.ID,
+		i(zero[document.CategoryExempt]), i(zero[document.CategoryOutsideScope]), i(zero[document.CategoryExport])}
 }
 
 // csvText keeps a spreadsheet from reading user text as a formula (CSV injection).

@@ -185,7 +185,7 @@ func TestDocumentLifecycle(t *testing.T) {
 			t.Fatalf("new document: status %s number %v version %d", d.Status, d.Number, d.Version)
 		}
 		// 1.5 × 20000 = 30000 at 10% → tax 3000; 3 × 105 = 315 at 8% → 25.2 → 25 (floor, once per rate).
-		want := document.Totals{ByRate: []document.RateTotal{{Rate: 10, Net: 30000, Tax: 3000, Gross: 33000}, {Rate: 8, Net: 315, Tax: 25, Gross: 340}},
+		want := document.Totals{ByRate: []document.RateTotal{{Rate: 10, Net: 30000, Tax: 3000, Gross: 33000, Category: document.CategoryStandard}, {Rate: 8, Net: 315, Tax: 25, Gross: 340, Category: document.CategoryReduced}},
 			Net: 30315, Tax: 3025, Gross: 33340, AmountDue: 33340}
 		if fmt.Sprint(d.Totals) != fmt.Sprint(want) {
 			t.Errorf("totals = %+v, want %+v", d.Totals, want)

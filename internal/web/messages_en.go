@@ -79,6 +79,8 @@ func messagesEN() map[string]string {
 		"item.amount": "Amount", "item.name_n": "Item of line %d", "item.quantity_n": "Quantity of line %d", "item.unit_n": "Unit of line %d",
 		"item.unit_price_n": "Unit price of line %d", "item.tax_rate_n": "Tax rate of line %d",
 
+		"category.exempt": "Exempt", "category.outside_scope": "Outside the scope", "category.export": "Export (zero-rated)", "item.tax_category_n": "Tax category of line %d (0%%)",
+		"peppol.id": "Peppol ID (e-invoice address)", "peppol.help": "0188:<13-digit corporate number> or 0221:<registration number T+13 digits>; the JP PINT e-invoice endpoint.",
 		"totals.label": "Totals", "totals.standard": "10% items", "totals.reduced": "8% items ※", "totals.none": "Non-taxable",
 		"totals.net": "Subtotal (net)", "totals.tax": "Consumption tax", "totals.gross": "Total (gross)", "totals.withholding": "Withholding tax",
 		"totals.amount_due": "Amount due", "totals.incomplete": "Totals appear once the lines are complete.",

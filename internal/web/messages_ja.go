@@ -79,6 +79,8 @@ func messagesJA() map[string]string {
 		"item.amount": "金額", "item.name_n": "%d行目の品名", "item.quantity_n": "%d行目の数量", "item.unit_n": "%d行目の単位",
 		"item.unit_price_n": "%d行目の単価", "item.tax_rate_n": "%d行目の税率",
 
+		"category.exempt": "非課税", "category.outside_scope": "不課税", "category.export": "免税", "item.tax_category_n": "%d行目の税区分 (0%%)",
+		"peppol.id": "Peppol ID (電子インボイスの宛先)", "peppol.help": "0188:法人番号13桁 または 0221:登録番号 (T+13桁)。電子インボイス (JP PINT) の送受信者を示します。",
 		"totals.label": "合計", "totals.standard": "10%対象", "totals.reduced": "8%対象 ※", "totals.none": "非課税",
 		"totals.net": "小計 (税抜)", "totals.tax": "消費税", "totals.gross": "合計 (税込)", "totals.withholding": "源泉徴収税",
 		"totals.amount_due": "ご請求金額", "totals.incomplete": "明細を正しく入力すると合計が表示されます。",

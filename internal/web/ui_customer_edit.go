@@ -36,6 +36,7 @@ func customerFromForm(r *http.Request) document.Customer {
 	return document.Customer{Counterparty: document.Counterparty{
 		Name: f("name"), Honorific: f("honorific"), PostalCode: f("postal_code"), Address: f("address"),
 		ContactPerson: f("contact_person"), Email: f("email"), RegistrationNumber: f("registration_number"),
+		PeppolID: f("peppol_id"),
 	}, NameKana: f("name_kana")}
 }
 

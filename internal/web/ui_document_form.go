@@ -38,6 +38,7 @@ type editorForm struct {
 // lineForm is one line of the editor as typed.
 type lineForm struct {
 	Name, Quantity, Unit, UnitPrice, TaxRate string
+	TaxCategory                              string // of a 0% line: exempt, outside_scope or export
 }
 
 // Reduced reports whether the line is at the reduced rate (marked ※ on documents).
@@ -64,6 +65,7 @@ func editorFromRequest(r *http.Request) editorForm {
 		e.ID = f("id")
 	}
 	names, qtys, units, prices, rates := v["item_name"], v["item_quantity"], v["item_unit"], v["item_unit_price"], v["item_tax_rate"]
+	cats := v["item_tax_category"]
 	n := min(max(len(names), len(qtys), len(units), len(prices), len(rates)), maxEditorLines+1)
 	at := func(s []string, i int) string {
 		if i < len(s) {
@@ -73,7 +75,7 @@ func editorFromRequest(r *http.Request) editorForm {
 	}
 	for i := range n {
 		e.Lines = append(e.Lines, lineForm{Name: at(names, i), Quantity: at(qtys, i), Unit: at(units, i),
-			UnitPrice: at(prices, i), TaxRate: at(rates, i)})
+			UnitPrice: at(prices, i), TaxRate: at(rates, i), TaxCategory: at(cats, i)})
 	}
 	return e
 }
@@ -190,6 +192,10 @@ func (e editorForm) document(fe document.FieldErrors) document.Document {
 			fe.Add(path("tax_rate"), msgRate)
 		}
 		it.TaxRate = document.TaxRate(rate)
+		it.TaxCategory = document.DefaultCategory(it.TaxRate)
+		if it.TaxRate == document.RateNonTaxable && l.TaxCategory != "" {
+			it.TaxCategory = document.TaxCategory(l.TaxCategory) // checked by Validate
+		}
 		d.Items = append(d.Items, it)
 	}
 	return d
@@ -220,7 +226,8 @@ func editorFromDocument(d document.Document) editorForm {
 	}
 	for _, it := range d.Items {
 		e.Lines = append(e.Lines, lineForm{Name: it.Name, Quantity: it.Quantity.String(), Unit: it.Unit,
-			UnitPrice: strconv.FormatInt(it.UnitPrice, 10), TaxRate: strconv.Itoa(int(it.TaxRate))})
+			UnitPrice: strconv.FormatInt(it.UnitPrice, 10), TaxRate: strconv.Itoa(int(it.TaxRate)),
+			TaxCategory: string(it.TaxCategory)})
 	}
 	return e
 }
