@@ -93,6 +93,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		ShutdownDelay:   cfg.ShutdownDelay,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		MaxBodyBytes:    cfg.MaxBodyBytes,
+		BodyLimit:       web.BodyLimit,
 		BodyReadTimeout: cfg.BodyReadTimeout,
 		MaxInflight:     cfg.MaxInflight,
 		TrustedProxies:  cfg.TrustedProxies,

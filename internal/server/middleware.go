@@ -225,12 +225,16 @@ func (s *Server) waitForSlot(ctx context.Context) bool {
 	}
 }
 
-// withBodyLimit refuses a declared Content-Length over MaxBodyBytes at once
+// withBodyLimit refuses a declared Content-Length over MaxBodyBytes (or the
+// route's BodyLimit) at once
 // and caps any other body, so that a chunked upload fails with
 // *http.MaxBytesError (see IsBodyTooLarge) once it passes the limit.
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
-	limit := s.opts.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := s.opts.MaxBodyBytes
+		if s.opts.BodyLimit != nil {
+			limit = max(limit, s.opts.BodyLimit(r))
+		}
 		if r.ContentLength > limit {
 			// The unread body would otherwise be drained; close instead.
 			w.Header().Set("Connection", "close")

@@ -71,6 +71,9 @@ type Options struct {
 
 	// MaxBodyBytes is the largest request body accepted. Default 10 MiB.
 	MaxBodyBytes int64
+	// BodyLimit, when set, gives a larger body limit than MaxBodyBytes for a request whose route
+	// needs one (an upload form that takes two images), or 0. The larger of the two applies.
+	BodyLimit func(r *http.Request) int64
 	// MaxInflight is how many requests may run at once; zero means no
 	// limit. /healthz, /readyz and /metrics do not count.
 	MaxInflight int

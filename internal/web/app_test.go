@@ -70,7 +70,7 @@ func serveTest(t testing.TB, db *store.DB, h http.Handler, lim testLimits) *http
 	t.Helper()
 	srv, err := server.New(server.Options{
 		RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: lim.maxInflight,
-		MaxBodyBytes: lim.maxBody, Registry: prometheus.NewRegistry(), Ready: db.Ping,
+		MaxBodyBytes: lim.maxBody, BodyLimit: BodyLimit, Registry: prometheus.NewRegistry(), Ready: db.Ping,
 	}, h)
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
+	"strings"
 
 	"reportapp/internal/document"
 	"reportapp/internal/pdf"
@@ -16,25 +16,34 @@ import (
 
 // Limits of an uploaded logo or seal.
 const (
-	maxImageBytes  = 1_000_000 // 1 MB per image, as uploaded: one fits the default MAX_BODY_BYTES (1 MiB)
-	maxUploadBytes = 2 << 20   // the whole form; the server's MAX_BODY_BYTES applies first
+	maxImageBytes = 1_000_000 // 1 MB per image, as the form says
+	// maxImagesFormBytes is the body limit of the images form (BodyLimit): both images at their
+	// limit fit with room to spare, and a larger image is still read to its end, so the form is
+	// shown again with a message beside it instead of the connection being cut.
+	maxImagesFormBytes = 8 << 20
 )
+
+// bodyLimits are the routes whose request bodies may be larger than MAX_BODY_BYTES.
+var bodyLimits = map[string]int64{"POST /settings/images": maxImagesFormBytes}
+
+// BodyLimit is server.Options.BodyLimit for this application's routes: the images form takes
+// two images of 1 MB, more than the default MAX_BODY_BYTES (1 MiB). A larger MAX_BODY_BYTES
+// wins.
+func BodyLimit(r *http.Request) int64 {
+	return bodyLimits[r.Method+" "+r.URL.Path]
+}
 
 // settingsImagesSave stores the uploaded logo and/or seal. Each must be a PNG, JPEG, GIF or WebP
 // of at most 1 MB and pdf.MaxImagePixels; it is normalised (pdf.NormalizeImage: an 8-bit PNG
 // the PDF writer draws, without metadata such as EXIF or GPS) and a sample PDF is rendered with
-// it before it is stored, so an image can never break the organisation's PDFs.
+// it before it is stored, so an image can never break the organisation's PDFs. The form is read
+// part by part: at most one image (1 MB) is held at a time besides those already read.
 func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-	if err := r.ParseMultipartForm(maxUploadBytes); err != nil {
-		if server.IsBodyTooLarge(err) {
-			return u.imagesProblem(w, r, p, map[string]string{"logo": "image.too_large"})
-		}
-		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+	uploads, remove, fe, err := readImagesForm(r)
+	if err != nil {
+		return err
 	}
-	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	fe := map[string]string{}
-	var logo, seal []byte
+	logo, seal := remove["logo"], remove["seal"]
 	for _, f := range []struct {
 		name string
 		dst  *[]byte
@@ -43,20 +52,11 @@ func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.
 		{"logo", &logo, func(b []byte) pdf.Assets { return pdf.Assets{Logo: b} }},
 		{"seal", &seal, func(b []byte) pdf.Assets { return pdf.Assets{Seal: b} }},
 	} {
-		if r.PostFormValue("remove_"+f.name) != "" {
-			*f.dst = []byte{}
+		data, ok := uploads[f.name]
+		if !ok || fe[f.name] != "" || *f.dst != nil {
 			continue
 		}
-		file, hdr, err := r.FormFile(f.name)
-		if errors.Is(err, http.ErrMissingFile) {
-			continue
-		}
-		if err != nil {
-			fe[f.name] = "image.unreadable"
-			continue
-		}
-		img, key, err := u.readImage(r.Context(), file, hdr)
-		_ = file.Close()
+		img, key, err := normalizeUpload(r.Context(), u.PDF, data)
 		if err != nil {
 			return err
 		}
@@ -87,20 +87,56 @@ func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.
 	return seeOther(w, r, "/settings?notice=images_saved#images")
 }
 
-// readImage reads and normalises one uploaded image. A problem of the image is returned as the
-// key of its message; an error is the server's (every decoder busy until the request ended).
-func (u *ui) readImage(ctx context.Context, file multipart.File, hdr *multipart.FileHeader) ([]byte, string, error) {
-	if hdr.Size > maxImageBytes {
-		return nil, "image.too_large", nil
-	}
-	data, err := io.ReadAll(io.LimitReader(file, maxImageBytes+1))
+// readImagesForm reads the multipart images form: the files chosen for "logo" and "seal" (at
+// most maxImageBytes each; a larger one is read to its end and reported), and which images are
+// to be removed (an empty, non-nil slice each). Problems of the files are message keys by field;
+// the error is for a body that is not a multipart form at all.
+func readImagesForm(r *http.Request) (uploads map[string][]byte, remove map[string][]byte, fe map[string]string, err error) {
+	uploads, remove, fe = map[string][]byte{}, map[string][]byte{}, map[string]string{}
+	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, "image.unreadable", nil
+		return nil, nil, nil, document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 	}
-	if len(data) > maxImageBytes {
-		return nil, "image.too_large", nil
+	field := "logo" // where a body cut off by the server's limit is reported
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return uploads, remove, fe, nil
+		}
+		if err != nil {
+			if server.IsBodyTooLarge(err) {
+				fe[field] = "image.too_large"
+				return uploads, remove, fe, nil
+			}
+			return nil, nil, nil, document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+		}
+		switch name := part.FormName(); name {
+		case "logo", "seal":
+			field = name
+			data, err := io.ReadAll(io.LimitReader(part, maxImageBytes+1))
+			if err == nil && len(data) > maxImageBytes {
+				_, err = io.Copy(io.Discard, part) // read on, so the browser gets the answer
+				data, fe[name] = nil, "image.too_large"
+			}
+			switch {
+			case server.IsBodyTooLarge(err):
+				fe[name] = "image.too_large"
+				return uploads, remove, fe, nil
+			case err != nil:
+				fe[name] = "image.unreadable"
+			case len(data) > 0: // an empty part is a file input left empty
+				uploads[name] = data
+			}
+		case "remove_logo", "remove_seal":
+			v, _ := io.ReadAll(io.LimitReader(part, 16))
+			if len(v) > 0 {
+				remove[strings.TrimPrefix(name, "remove_")] = []byte{}
+			}
+		default:
+			_, _ = io.Copy(io.Discard, part)
+		}
+		_ = part.Close()
 	}
-	return normalizeUpload(ctx, u.PDF, data)
 }
 
 // normalizeUpload maps pdf.NormalizeImage's errors to message keys.
