@@ -84,6 +84,14 @@ func (d dialect) byteOrder() string {
 	return ""
 }
 
+// month is the SQL of the "YYYY-MM" of a date column.
+func (d dialect) month(col string) string {
+	if d.postgres() {
+		return "to_char(" + col + ", 'YYYY-MM')"
+	}
+	return "substr(" + col + ", 1, 7)"
+}
+
 // gooseDialect is the goose dialect of the database.
 func (d dialect) gooseDialect() goose.Dialect {
 	if d.postgres() {

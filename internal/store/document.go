@@ -84,6 +84,19 @@ func customerName(d document.Document) string {
 	return searchFold(d.Customer.Name)
 }
 
+// storable checks what the columns need, validated or not: a known kind and an issue date.
+func storable(d document.Document) error {
+	if !d.Kind.Valid() {
+		return &document.Error{Code: document.EInvalid, Message: "書類の種類が不正です (invalid kind)",
+			Fields: map[string]string{"kind": "invalid"}}
+	}
+	if d.IssueDate.IsZero() {
+		return &document.Error{Code: document.EInvalid, Message: "発行日を入力してください (issue_date is required)",
+			Fields: map[string]string{"issue_date": "required"}}
+	}
+	return nil
+}
+
 // CreateDocument stores d as a new draft of the organisation: a new id, version 1, no number,
 // and a "create" event by actor. The caller has validated d and computed its totals; the store
 // only checks that the customer (and the related document) belong to the organisation
@@ -93,9 +106,8 @@ func (db *DB) CreateDocument(ctx context.Context, orgID, actor string, d documen
 	if !validID(orgID) {
 		return document.Document{}, errOrgNotFound()
 	}
-	if !d.Kind.Valid() {
-		return document.Document{}, &document.Error{Code: document.EInvalid, Message: "書類の種類が不正です (invalid kind)",
-			Fields: map[string]string{"kind": "invalid"}}
+	if err := storable(d); err != nil {
+		return document.Document{}, err
 	}
 	var err error
 	if d.ID, err = newID(); err != nil {
@@ -156,9 +168,8 @@ func (db *DB) GetDocument(ctx context.Context, orgID, id string) (document.Docum
 // (EVersion otherwise: someone else saved in between). The version goes up by one and an "update"
 // event keeps the content before.
 func (db *DB) UpdateDocument(ctx context.Context, orgID, actor string, d document.Document) (document.Document, error) {
-	if !d.Kind.Valid() {
-		return document.Document{}, &document.Error{Code: document.EInvalid, Message: "書類の種類が不正です (invalid kind)",
-			Fields: map[string]string{"kind": "invalid"}}
+	if err := storable(d); err != nil {
+		return document.Document{}, err
 	}
 	var out document.Document
 	err := db.inTx(ctx, func(q querier) error {
@@ -459,7 +470,7 @@ func scanDocument(rows *sql.Rows) (document.Document, string, error) {
 		version                  int64
 	)
 	if err := rows.Scan(&d.ID, &kind, &status, &number, &customerID, &version, scanTime(&created), scanTime(&updated),
-		scanNullTime(&issued), scanNullTime(&cancelled), &date, &body, &c.Name, &c.Honorific, &c.PostalCode, &c.Address,
+		scanNullTime(&issued), scanNullTime(&cancelled), scanDate(&date), &body, &c.Name, &c.Honorific, &c.PostalCode, &c.Address,
 		&c.ContactPerson, &c.Email, &c.RegistrationNumber, &c.PeppolID); err != nil {
 		return document.Document{}, "", err
 	}

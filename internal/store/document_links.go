@@ -222,7 +222,7 @@ func (db *DB) linkRows(ctx context.Context, q querier, query string, args []any,
 			kind, status, issueDate string
 			number, source          sql.NullString
 		)
-		if err := rows.Scan(&r.ID, &kind, &status, &number, &issueDate, &source); err != nil {
+		if err := rows.Scan(&r.ID, &kind, &status, &number, scanDate(&issueDate), &source); err != nil {
 			return err
 		}
 		r.Kind, r.Status, r.Number = document.Kind(kind), document.Status(status), number.String

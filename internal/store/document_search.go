@@ -34,10 +34,8 @@ func decodeCursor(c string) (date, id string, err error) {
 	if !ok || !validID(id) {
 		return "", "", errInvalidCursor()
 	}
-	if date != "" {
-		if _, err := document.ParseDate(date); err != nil {
-			return "", "", errInvalidCursor()
-		}
+	if _, err := document.ParseDate(date); err != nil {
+		return "", "", errInvalidCursor()
 	}
 	return date, id, nil
 }
@@ -139,11 +137,11 @@ func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter
 		return []MonthTotal{}, nil
 	}
 	conds, condArgs := filterConditions(f)
-	query := "SELECT substr(d.search_date, 1, 7) AS month, CAST(SUM(d.gross) AS BIGINT), COUNT(*) FROM documents d WHERE d.org_id = ?"
+	query := "SELECT " + db.dialect.month("d.search_date") + " AS month, CAST(SUM(d.gross) AS BIGINT), COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c
 	}
-	query += " GROUP BY substr(d.search_date, 1, 7) ORDER BY month"
+	query += " GROUP BY " + db.dialect.month("d.search_date") + " ORDER BY month"
 	rows, err := db.q().query(ctx, query, append([]any{orgID}, condArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: monthly totals of %s: %w", orgID, err)

@@ -22,13 +22,31 @@ var migrationsFS embed.FS
 //
 // To add a migration, add NNNNN_subject.sql to BOTH migrations/postgres and migrations/sqlite,
 // with the same NNNNN (the next free number of your range). Write the SQL for each database; most
-// of it is the same text. Data conversions are SQL too (see 00031).
+// of it is the same text. Data conversions are SQL too (00031 converts columns in place).
+//
+// Column types (since 00031; new tables follow them):
+//
+//	what             PostgreSQL     SQLite (STRICT)   Go side
+//	timestamp        timestamptz    TEXT              timeArg(t) as argument, scanTime(&t) /
+//	                                                  scanNullTime(&p) as scan target (time.go)
+//	calendar date    date           TEXT              "YYYY-MM-DD" as argument, scanDate(&s)
+//	JSON             jsonb          TEXT              string as argument and scan target
+//	bytes            BYTEA          BLOB              []byte
+//	money, counts    BIGINT         INTEGER           int64
+//	ids              TEXT (UUIDv7)  TEXT              string
+//
+// Never format or parse a timestamp in a query; a date column compares with "YYYY-MM-DD" text
+// on both databases; use dialect.month (and add such helpers to dialect.go) where the SQL of a
+// date function differs.
 //
 // Migrate brings the schema up to date with the migrations embedded in the binary. Applied
 // migrations are skipped, so it is cheap to call at every start. On PostgreSQL the replicas that
 // start together serialise on an advisory lock held for the whole run (one lock per schema), so
 // the migrations run once.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrate(ctx, -1) }
+
+// migrate migrates up to version to, or to the latest when to is negative.
+func (db *DB) migrate(ctx context.Context, to int64) error {
 	sub, err := fs.Sub(migrationsFS, db.dialect.migrationsDir())
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
@@ -54,7 +72,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	results, err := provider.Up(ctx)
+	var results []*goose.MigrationResult
+	if to < 0 {
+		results, err = provider.Up(ctx)
+	} else {
+		results, err = provider.UpTo(ctx, to)
+	}
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}

@@ -91,3 +91,25 @@ func parseStoredTime(s string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// dateScanner scans a calendar-date column as "YYYY-MM-DD": PostgreSQL's date arrives as a
+// time.Time at midnight UTC, SQLite's as the text itself. Dates are written as that text.
+type dateScanner struct{ dst *string }
+
+// scanDate is a scan target for a NOT NULL date column.
+func scanDate(dst *string) dateScanner { return dateScanner{dst} }
+
+// Scan implements sql.Scanner.
+func (s dateScanner) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*s.dst = v.Format(time.DateOnly)
+	case string:
+		*s.dst = v
+	case []byte:
+		*s.dst = string(v)
+	default:
+		return fmt.Errorf("store: cannot scan %T into a date", src)
+	}
+	return nil
+}

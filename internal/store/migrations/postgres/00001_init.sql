@@ -1,6 +1,6 @@
 -- The first schema of reportapp on PostgreSQL. Keep in step with migrations/sqlite/00001_init.sql.
 -- Timestamps are fixed-width UTC text (2006-01-02T15:04:05.000000Z) and dates 'YYYY-MM-DD' text,
--- the same on both databases; see store.go.
+-- the same on both databases; 00031 gives them proper types on PostgreSQL.
 
 -- +goose Up
 CREATE TABLE organizations (

@@ -1,5 +1,5 @@
 -- Login state of package auth on PostgreSQL. Keep in step with migrations/sqlite/00010_auth.sql.
--- Timestamps are fixed-width UTC text, as in 00001_init.sql.
+-- Timestamps are fixed-width UTC text, as in 00001_init.sql, until 00031 makes them timestamptz.
 
 -- +goose Up
 -- Local-account passwords: argon2id in the PHC string format (parameters and salt included).
