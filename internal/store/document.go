@@ -106,9 +106,6 @@ func (db *DB) CreateDocument(ctx context.Context, orgID, actor string, d documen
 	if !validID(orgID) {
 		return document.Document{}, errOrgNotFound()
 	}
-	if err := storable(d); err != nil {
-		return document.Document{}, err
-	}
 	var err error
 	if d.ID, err = newID(); err != nil {
 		return document.Document{}, fmt.Errorf("store: create document: %w", err)
@@ -126,6 +123,9 @@ func (db *DB) CreateDocument(ctx context.Context, orgID, actor string, d documen
 
 // createDocument inserts d (whose ID is set) as a new draft inside the transaction q.
 func (db *DB) createDocument(ctx context.Context, q querier, orgID, actor string, d document.Document) (document.Document, error) {
+	if err := storable(d); err != nil {
+		return document.Document{}, err
+	}
 	now := db.nowUTC()
 	d.Status, d.Number, d.Version = document.Draft, nil, 1
 	d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = now, now, nil, nil
