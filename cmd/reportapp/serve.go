@@ -76,7 +76,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Config:  cfg,
 		Store:   db,
 		Auth:    authSvc,
-		PDF:     pdf.NewPool(renderer, cfg.PDFWorkers, 4*cfg.PDFWorkers),
+		PDF:     pdf.NewPool(renderer, cfg.PDFWorkers, cfg.QueueTimeout),
 		Jobs:    queue,
 		Logger:  logger,
 		Now:     time.Now,

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"reportapp/internal/document"
 )
@@ -451,7 +452,7 @@ func decodePPM(s string) ([]byte, error) {
 }
 
 func TestCheckAssets(t *testing.T) {
-	p := NewPool(mustRenderer(t), 1, 0)
+	p := NewPool(mustRenderer(t), 1, 5*time.Second)
 	if err := p.CheckAssets(context.Background(), Assets{Seal: mustPNG(t, 60, 60)}); err != nil {
 		t.Errorf("a good seal: %v", err)
 	}

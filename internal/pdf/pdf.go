@@ -174,6 +174,6 @@ func Filename(doc document.Document) string {
 	return b.String()
 }
 
-// ErrBusy is returned by Pool.Render when no renderer is free and the queue is full, or the
-// caller's context ended while it waited. The HTTP layer answers 503 with Retry-After.
+// ErrBusy is returned by Pool.Render when no renderer became free within the pool's wait or the
+// caller's context: the caller should answer 503 with Retry-After.
 var ErrBusy = errors.New("pdf: renderer busy")

@@ -14,9 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -491,7 +493,7 @@ func (b *blockingWriter) Write(p []byte) (int, error) {
 
 func TestPool(t *testing.T) {
 	r := mustRenderer(t)
-	p := NewPool(r, 1, 1)
+	p := NewPool(r, 1, time.Minute)
 	d := mustDoc(t, document.Invoice, 3)
 	ctx := context.Background()
 
@@ -505,32 +507,97 @@ func TestPool(t *testing.T) {
 	ctxB, cancelB := context.WithCancel(ctx)
 	errB := make(chan error, 1)
 	go func() { _, err := p.Render(ctxB, io.Discard, d, Assets{}); errB <- err }()
-	waitFor(t, func() bool { return len(p.waiting) == 1 })
+	waitFor(t, func() bool { return p.waiting.Load() == 1 })
 	cancelB()
 	if err := <-errB; !errors.Is(err, ErrBusy) || !errors.Is(err, context.Canceled) {
 		t.Errorf("B: err = %v, want ErrBusy and context.Canceled", err)
 	}
 
-	// C waits in the queue; D finds it full.
-	errC := make(chan error, 1)
-	go func() { _, err := p.Render(ctx, io.Discard, d, Assets{}); errC <- err }()
-	waitFor(t, func() bool { return len(p.waiting) == 1 })
-	if _, err := p.Render(ctx, io.Discard, d, Assets{}); !errors.Is(err, ErrBusy) {
-		t.Errorf("D: err = %v, want ErrBusy", err)
+	// Twenty more wait — no count turns them away — and each is served once A is done.
+	const n = 20
+	errs := make(chan error, n)
+	for range n {
+		go func() { _, err := p.Render(ctx, io.Discard, d, Assets{}); errs <- err }()
 	}
-
+	waitFor(t, func() bool { return p.waiting.Load() == n })
 	close(bw.release)
 	if err := <-errA; err != nil {
 		t.Errorf("A: %v", err)
 	}
-	if err := <-errC; err != nil {
-		t.Errorf("C: %v", err)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("a waiting render: %v", err)
+		}
 	}
-	if len(p.running) != 0 || len(p.waiting) != 0 {
-		t.Errorf("pool not drained: %d running, %d waiting", len(p.running), len(p.waiting))
+	if len(p.running) != 0 || p.waiting.Load() != 0 {
+		t.Errorf("pool not drained: %d running, %d waiting", len(p.running), p.waiting.Load())
 	}
-	if got := cap(NewPool(r, 0, -1).running); got < 1 {
+
+	// With the worker held past the pool's wait, a caller times out with ErrBusy.
+	short := NewPool(r, 1, 20*time.Millisecond)
+	bw = &blockingWriter{entered: make(chan struct{}), release: make(chan struct{})}
+	go func() { _, err := short.Render(ctx, bw, d, Assets{}); errA <- err }()
+	<-bw.entered
+	if _, err := short.Render(ctx, io.Discard, d, Assets{}); !errors.Is(err, ErrBusy) || errors.Is(err, context.Canceled) {
+		t.Errorf("after the pool's wait: err = %v, want ErrBusy", err)
+	}
+	close(bw.release)
+	<-errA
+	if got := cap(NewPool(r, 0, 0).running); got < 1 {
 		t.Errorf("default workers = %d", got)
+	}
+}
+
+// TestPoolBurst: 64 concurrent renders on two workers under a generous deadline are all served,
+// none refused, and the heap stays flat because a waiting caller holds no render.
+func TestPoolBurst(t *testing.T) {
+	r := mustRenderer(t)
+	p := NewPool(r, 2, time.Minute)
+	d := mustDoc(t, document.Invoice, 20)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	mustRender(t, r, d, Assets{}) // warm the pools
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var refused atomic.Int32
+	for range 64 {
+		wg.Go(func() {
+			if _, err := p.Render(ctx, io.Discard, d, Assets{}); err != nil {
+				refused.Add(1)
+				t.Errorf("render: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	// Measured: 9 MB with two workers; 42 MB when all 64 render at once.
+	const budget = 24 << 20
+	growth := peak.Load() - min(base, peak.Load())
+	t.Logf("64 renders: %d refused, peak heap growth %d MB (budget %d MB)", refused.Load(), growth>>20, budget>>20)
+	if growth > budget {
+		t.Errorf("peak heap grew by %d MB, budget %d MB", growth>>20, budget>>20)
 	}
 }
 
@@ -548,7 +615,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // TestConcurrentRenders shares one Renderer between goroutines (run with -race).
 func TestConcurrentRenders(t *testing.T) {
 	r := mustRenderer(t)
-	p := NewPool(r, 4, 100)
+	p := NewPool(r, 4, time.Minute)
 	docs := []document.Document{mustDoc(t, document.Invoice, 20), mustDoc(t, document.Receipt, 5), mustDoc(t, document.Quote, 60)}
 	docs[1].Items[0].Name = "🍣"
 	want := make([][]byte, len(docs))

@@ -5,49 +5,65 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync/atomic"
+	"time"
 
 	"reportapp/internal/document"
 )
 
 // Pool bounds concurrent renders so that a burst of PDF requests keeps memory flat: at most
-// workers renders run at once and at most queue callers wait for one; the rest are turned away
-// with ErrBusy at once.
+// workers renders run at once, and the other callers wait for a worker — for as long as their
+// context allows, at most wait — instead of being turned away by count. A waiting caller costs a
+// goroutine, not a render's memory, so a burst is served in turn rather than refused.
 type Pool struct {
 	r       *Renderer
 	running chan struct{} // a token per running render
-	waiting chan struct{} // a token per caller waiting to run
+	wait    time.Duration
+	waiting atomic.Int64 // callers waiting for a worker (for tests and metrics)
 }
 
 // NewPool returns a Pool over r running at most workers renders at once (runtime.NumCPU() when
-// workers ≤ 0) with at most queue callers waiting (none when queue ≤ 0).
-func NewPool(r *Renderer, workers, queue int) *Pool {
+// workers ≤ 0), whose callers wait at most wait for a worker (only for their context when
+// wait ≤ 0).
+func NewPool(r *Renderer, workers int, wait time.Duration) *Pool {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	return &Pool{r: r, running: make(chan struct{}, workers), waiting: make(chan struct{}, max(queue, 0))}
+	return &Pool{r: r, running: make(chan struct{}, workers), wait: wait}
 }
 
 // Render renders like Renderer.Render once a worker is free. It returns an error wrapping
-// ErrBusy when the queue is full, or when ctx ends while waiting (then wrapping ctx.Err() too).
+// ErrBusy when no worker became free within the pool's wait, or when ctx ended first (then
+// wrapping ctx.Err() too).
 func (p *Pool) Render(ctx context.Context, w io.Writer, doc document.Document, a Assets) (Result, error) {
 	select {
 	case p.running <- struct{}{}:
 	default:
-		select {
-		case p.waiting <- struct{}{}:
-		default:
-			return Result{}, ErrBusy
-		}
-		select {
-		case p.running <- struct{}{}:
-			<-p.waiting
-		case <-ctx.Done():
-			<-p.waiting
-			return Result{}, fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+		if err := p.waitForWorker(ctx); err != nil {
+			return Result{}, err
 		}
 	}
 	defer func() { <-p.running }()
 	return p.r.Render(ctx, w, doc, a)
+}
+
+func (p *Pool) waitForWorker(ctx context.Context) error {
+	p.waiting.Add(1)
+	defer p.waiting.Add(-1)
+	var timeout <-chan time.Time
+	if p.wait > 0 {
+		t := time.NewTimer(p.wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case p.running <- struct{}{}:
+		return nil
+	case <-timeout:
+		return fmt.Errorf("%w: no renderer free within %v", ErrBusy, p.wait)
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+	}
 }
 
 // NormalizeImage is Renderer.NormalizeImage.
@@ -57,7 +73,7 @@ func (p *Pool) NormalizeImage(ctx context.Context, data []byte) ([]byte, error) 
 
 // CheckAssets renders a sample invoice with a, through the pool, so that an image the PDF writer
 // cannot draw is refused when it is uploaded instead of failing every PDF of the organisation
-// later. It returns the render's error (ErrBusy when the pool is full).
+// later. It returns the render's error (ErrBusy when no renderer became free in time).
 func (p *Pool) CheckAssets(ctx context.Context, a Assets) error {
 	_, err := p.Render(ctx, io.Discard, sampleDocument(), a)
 	return err

@@ -10,14 +10,15 @@ import (
 	"reportapp/internal/store/storetest"
 )
 
-// TestPDFUnderLoad: 1,000 concurrent PDF requests are rendered a few at a time; the rest are
-// queued or refused with 503 and Retry-After — never a 500 — and memory stays bounded.
+// TestPDFUnderLoad: 1,000 concurrent PDF requests are rendered a few at a time; the rest wait for
+// a renderer up to the pool's wait (100 ms here) and are then refused with 503 and Retry-After —
+// never a 500 — and memory stays bounded.
 func TestPDFUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000 concurrent requests")
 	}
 	// The server's own limit is out of the way: the renderer pool alone bounds the work.
-	a, stop := startAPIWith(t, storetest.Open(t), testLimits{maxInflight: 2000, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20})
+	a, stop := startAPIWith(t, storetest.Open(t), testLimits{maxInflight: 2000, pdfWorkers: 2, pdfWait: 100 * time.Millisecond, maxBody: 1 << 20})
 	t.Cleanup(stop)
 	_, _, issued := a.fixture()
 	url := a.URL + "/api/v1/documents/" + issued.ID + "/pdf"
@@ -74,8 +75,8 @@ func TestPDFUnderLoad(t *testing.T) {
 		count[c]++
 	}
 	t.Logf("statuses: %v", count)
-	// 2 renderers and 8 waiting places cannot take 1,000 requests at once: an unbounded
-	// renderer answers them all (measured: 1,000 × 200), which is what this assertion catches.
+	// 2 renderers cannot take 1,000 requests within 100 ms: an unbounded renderer answers them
+	// all (measured: 1,000 × 200), which is what this assertion catches.
 	if count[200] == 0 || count[503] == 0 || count[200]+count[503] != n {
 		t.Errorf("statuses %v: want only 200 and 503, some of each", count)
 	}
@@ -85,5 +86,37 @@ func TestPDFUnderLoad(t *testing.T) {
 	t.Logf("peak heap in use: %d MiB", peak>>20)
 	if peak > 256<<20 {
 		t.Errorf("peak heap %d MiB under 1,000 concurrent PDF requests", peak>>20)
+	}
+}
+
+// TestPDFBurstIsQueued: 64 concurrent PDF requests (the 64 connections, where 70% were
+// refused when only 8 callers could wait) all wait their turn under a generous deadline.
+func TestPDFBurstIsQueued(t *testing.T) {
+	a, stop := startAPIWith(t, storetest.Open(t), testLimits{maxInflight: 256, pdfWorkers: 2, pdfWait: 30 * time.Second, maxBody: 1 << 20})
+	t.Cleanup(stop)
+	_, draft, _ := a.fixture()
+	url := a.URL + "/api/v1/documents/" + draft.ID + "/pdf"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	const n = 64
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("Authorization", "Bearer "+a.tokens["A-viewer"])
+			resp, err := client.Do(req)
+			if err != nil {
+				codes[i] = -1
+				return
+			}
+			_ = resp.Body.Close()
+			codes[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for _, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("statuses %v: want 64 × 200", codes)
+		}
 	}
 }

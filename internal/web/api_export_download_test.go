@@ -20,7 +20,7 @@ import (
 func TestExportDownloadChunked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		const chunkSize = 8 << 10
-		a, stop := startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20, chunkSize: chunkSize})
+		a, stop := startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 1 << 20, chunkSize: chunkSize})
 		t.Cleanup(stop)
 		cust, _, _ := a.fixture()
 		for range 10 {

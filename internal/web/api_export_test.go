@@ -99,7 +99,7 @@ func TestExportAPI(t *testing.T) {
 // knows of no export.
 func TestExportWithoutQueue(t *testing.T) {
 	db := storetest.Open(t)
-	a, stop := startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20, noQueue: true})
+	a, stop := startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 1 << 20, noQueue: true})
 	t.Cleanup(stop)
 	if code, _, _ := a.do("A-member", "POST", "/api/v1/exports", nil); code != 503 {
 		t.Errorf("create without a queue = %d, want 503", code)

@@ -44,7 +44,7 @@ func mustAPI(t *testing.T, db *store.DB) *testAPI {
 // startAPI starts the API on db with the usual limits; the caller stops it.
 func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 	t.Helper()
-	return startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 1 << 20})
+	return startAPIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 1 << 20})
 }
 
 // startAPIWith starts the API with its job queue running; the caller stops both.

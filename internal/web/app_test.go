@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -19,10 +20,11 @@ import (
 
 // testLimits are the size limits of a test application.
 type testLimits struct {
-	maxInflight, pdfWorkers, pdfQueue int
-	maxBody                           int64
-	chunkSize                         int  // of export ZIPs; 0 for the default
-	noQueue                           bool // build the application without a job queue
+	maxInflight, pdfWorkers int
+	pdfWait                 time.Duration // how long a render waits for a worker; 0 for 5s
+	maxBody                 int64
+	chunkSize               int  // of export ZIPs; 0 for the default
+	noQueue                 bool // build the application without a job queue
 }
 
 // mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
@@ -54,7 +56,7 @@ func mustApp(t testing.TB, db *store.DB, lim testLimits) (http.Handler, *jobs.Qu
 		Config:  config.Config{TimeZone: tz, MaxBodyBytes: lim.maxBody},
 		Store:   db,
 		Auth:    authSvc,
-		PDF:     pdf.NewPool(r, lim.pdfWorkers, lim.pdfQueue),
+		PDF:     pdf.NewPool(r, lim.pdfWorkers, cmp.Or(lim.pdfWait, 5*time.Second)),
 		Now:     func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
 		Version: "test",
 	})

@@ -92,7 +92,7 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 	})
 	tz, _ := time.LoadLocation("Asia/Tokyo")
 	app, err := New(ctx, Deps{Config: config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20}, Store: db, Auth: authSvc,
-		PDF: pdf.NewPool(r, 2, 8), Jobs: queue, Version: "e2e"})
+		PDF: pdf.NewPool(r, 2, 5*time.Second), Jobs: queue, Version: "e2e"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ type testUI struct {
 func mustUI(t testing.TB, db *store.DB) *testUI {
 	t.Helper()
 	ctx := context.Background()
-	lim := testLimits{maxInflight: 64, pdfWorkers: 2, pdfQueue: 8, maxBody: 4 << 20}
+	lim := testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 4 << 20}
 	h, queue := mustApp(t, db, lim)
 	u := &testUI{t: t, db: db, who: map[string]store.Principal{}, queue: queue}
 	inject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

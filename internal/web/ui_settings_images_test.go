@@ -240,7 +240,7 @@ func FuzzImageUpload(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p := pdf.NewPool(r, 1, 1)
+	p := pdf.NewPool(r, 1, 5*time.Second)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > maxImageBytes {
 			return
