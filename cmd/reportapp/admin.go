@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 )
 
@@ -114,7 +115,7 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 	}
 	tokenRole := memberRole
 	if *role != "" {
-		tokenRole = store.Role(*role)
+		tokenRole = domain.Role(*role)
 	}
 	plain, t, err := db.CreateToken(ctx, o.ID, u.ID, *name, tokenRole)
 	if err != nil {
@@ -140,22 +141,22 @@ func adminStore(ctx context.Context, e env, envFile string) (*store.DB, func(), 
 
 // ensureMember finds or creates the organisation (by slug), the user (by e-mail) and the
 // membership. role "" keeps an existing member's role and makes a new one admin.
-func ensureMember(ctx context.Context, db *store.DB, slug, email, role string) (document.Organization, store.User, store.Role, error) {
+func ensureMember(ctx context.Context, db *store.DB, slug, email, role string) (document.Organization, domain.User, domain.Role, error) {
 	if slug == "" || email == "" {
-		return document.Organization{}, store.User{}, "", usageError{"--org and --email are required"}
+		return document.Organization{}, domain.User{}, "", usageError{"--org and --email are required"}
 	}
-	if role != "" && !store.Role(role).Valid() {
-		return document.Organization{}, store.User{}, "", usageError{"--role must be admin, member or viewer"}
+	if role != "" && !domain.Role(role).Valid() {
+		return document.Organization{}, domain.User{}, "", usageError{"--role must be admin, member or viewer"}
 	}
 	org, err := db.GetOrganizationBySlug(ctx, slug)
-	if document.ErrorCode(err) == document.ENotFound {
+	if domain.ErrorCode(err) == domain.ENotFound {
 		org, err = db.CreateOrganization(ctx, slug, slug)
 	}
 	if err != nil {
-		return org, store.User{}, "", err
+		return org, domain.User{}, "", err
 	}
 	u, err := db.GetUserByEmail(ctx, email)
-	if document.ErrorCode(err) == document.ENotFound {
+	if domain.ErrorCode(err) == domain.ENotFound {
 		u, err = db.CreateUser(ctx, email, "")
 	}
 	if err != nil {
@@ -165,10 +166,10 @@ func ensureMember(ctx context.Context, db *store.DB, slug, email, role string) (
 	switch {
 	case err == nil && role == "":
 		return org, u, m.Role, nil
-	case err != nil && document.ErrorCode(err) != document.ENotFound:
+	case err != nil && domain.ErrorCode(err) != domain.ENotFound:
 		return org, u, "", err
 	}
-	r := store.Role(role)
+	r := domain.Role(role)
 	if r == "" {
 		r = "admin"
 	}

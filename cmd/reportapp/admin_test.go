@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 )
 
@@ -24,7 +24,7 @@ func TestAdminCommands(t *testing.T) {
 	if _, _, err := cli("org", "create", "--slug", "acme", "--name", "株式会社アクメ"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := cli("org", "create", "--slug", "acme", "--name", "二重"); document.ErrorCode(err) != document.EConflict {
+	if _, _, err := cli("org", "create", "--slug", "acme", "--name", "二重"); domain.ErrorCode(err) != domain.EConflict {
 		t.Errorf("duplicate org create: %v, want a conflict", err)
 	}
 	if _, _, err := cli("user", "create", "--org", "acme", "--email", "Viewer@Example.com", "--role", "viewer"); err != nil {
@@ -66,7 +66,7 @@ func TestAdminCommands(t *testing.T) {
 	if _, _, err := cli("token", "revoke", "--org", "acme", "--id", id[1]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Authenticate(context.Background(), token); document.ErrorCode(err) != document.EUnauthorized {
+	if _, err := db.Authenticate(context.Background(), token); domain.ErrorCode(err) != domain.EUnauthorized {
 		t.Errorf("revoked token still authenticates: %v", err)
 	}
 	// Another organisation cannot revoke acme's token (it is not found there).
@@ -75,7 +75,7 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	id = regexp.MustCompile(`token (\S+) `).FindStringSubmatch(stderr)
-	if _, _, err := cli("token", "revoke", "--org", "newco", "--id", id[1]); document.ErrorCode(err) != document.ENotFound {
+	if _, _, err := cli("token", "revoke", "--org", "newco", "--id", id[1]); domain.ErrorCode(err) != domain.ENotFound {
 		t.Errorf("revoking another organisation's token: %v, want not found", err)
 	}
 }

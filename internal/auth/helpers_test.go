@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 )
 
@@ -164,7 +165,7 @@ func (c *client) sessionCookie() string {
 }
 
 // mustMember creates an organisation (if slug is new) and a member of it with role.
-func mustMember(t *testing.T, db *store.DB, slug, email string, role store.Role) store.Principal {
+func mustMember(t *testing.T, db *store.DB, slug, email string, role domain.Role) domain.Principal {
 	t.Helper()
 	ctx := context.Background()
 	org, err := db.GetOrganizationBySlug(ctx, slug)
@@ -182,7 +183,7 @@ func mustMember(t *testing.T, db *store.DB, slug, email string, role store.Role)
 	if err := db.SetMember(ctx, org.ID, u.ID, role); err != nil {
 		t.Fatal(err)
 	}
-	return store.Principal{OrgID: org.ID, OrgSlug: org.Slug, UserID: u.ID, Email: u.Email, Role: role}
+	return domain.Principal{OrgID: org.ID, OrgSlug: org.Slug, UserID: u.ID, Email: u.Email, Role: role}
 }
 
 // testIPHeader names the client address in tests, so that one test can play several offices.

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
 )
@@ -187,17 +187,17 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (st
 		password = password[:maxPasswordBytes] // same work, never a match for a stored password
 	}
 	u, err := s.db.GetUserByEmail(ctx, email)
-	switch document.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		h, err := s.db.PasswordHash(ctx, u.ID)
-		switch document.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			hash, userID = h, u.ID
-		case document.ENotFound:
+		case domain.ENotFound:
 		default:
 			return "", false, err
 		}
-	case document.ENotFound:
+	case domain.ENotFound:
 	default:
 		return "", false, err
 	}
@@ -321,7 +321,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.db.UseSetupToken(ctx, hashSecret(token)); err != nil {
-		if document.ErrorCode(err) == document.EUnauthorized {
+		if domain.ErrorCode(err) == domain.EUnauthorized {
 			s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ", Error: "セットアップ用URLは既に使用されています。"})
 			return
 		}
@@ -338,7 +338,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.db.SetMember(ctx, org.ID, user.ID, store.RoleAdmin); err != nil {
+	if err := s.db.SetMember(ctx, org.ID, user.ID, domain.RoleAdmin); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -347,7 +347,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.InfoContext(ctx, "auth: first-run setup done", "org", org.Slug, "admin", user.ID)
-	s.login(w, r, store.Principal{OrgID: org.ID, OrgSlug: org.Slug, UserID: user.ID, Email: user.Email, Role: store.RoleAdmin})
+	s.login(w, r, domain.Principal{OrgID: org.ID, OrgSlug: org.Slug, UserID: user.ID, Email: user.Email, Role: domain.RoleAdmin})
 }
 
 func (s *Service) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
@@ -409,11 +409,11 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 }
 
 // sessionPrincipal returns the signed-in browser user or redirects to the login page.
-func (s *Service) sessionPrincipal(w http.ResponseWriter, r *http.Request) (store.Principal, bool) {
+func (s *Service) sessionPrincipal(w http.ResponseWriter, r *http.Request) (domain.Principal, bool) {
 	p, ok := PrincipalFrom(r.Context())
 	if !ok || p.TokenID != "" {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return store.Principal{}, false
+		return domain.Principal{}, false
 	}
 	return p, true
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -86,7 +86,7 @@ func TestSetupTokenSingleUseEvenWithoutUsers(t *testing.T) {
 		if err := db.UseSetupToken(ctx, hashSecret("tok")); err != nil {
 			t.Fatalf("first use: %v", err)
 		}
-		if err := db.UseSetupToken(ctx, hashSecret("tok")); document.ErrorCode(err) != document.EUnauthorized {
+		if err := db.UseSetupToken(ctx, hashSecret("tok")); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Errorf("second use = %v, want unauthorized", err)
 		}
 	})
@@ -95,7 +95,7 @@ func TestSetupTokenSingleUseEvenWithoutUsers(t *testing.T) {
 func TestLocalLogin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := mustEnv(t, db, nil)
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
 
 		c := e.mustClient(t)
@@ -146,9 +146,9 @@ func TestLocalLogin(t *testing.T) {
 func TestLocalLoginFailuresLookAlike(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := mustEnv(t, db, nil)
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
-		mustMember(t, db, "acme", "nopass@example.co.jp", store.RoleMember) // OIDC user: no password
+		mustMember(t, db, "acme", "nopass@example.co.jp", domain.RoleMember) // OIDC user: no password
 
 		type outcome struct {
 			Status int
@@ -180,7 +180,7 @@ func TestLocalLoginFailuresLookAlike(t *testing.T) {
 func TestLocalLoginThrottling(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := mustEnv(t, db, nil)
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
 		c := e.mustClient(t)
 		const attacker, office = "192.0.2.66", "198.51.100.7"
@@ -218,7 +218,7 @@ func TestLocalLoginThrottling(t *testing.T) {
 		}
 		// Another account at the attacker's address is not delayed yet (the address has more
 		// slack, for an office behind one address).
-		q := mustMember(t, db, "acme", "hanako@example.co.jp", store.RoleViewer)
+		q := mustMember(t, db, "acme", "hanako@example.co.jp", domain.RoleViewer)
 		mustPassword(t, db, q.UserID, goodPassword)
 		if r := e.mustClient(t).postAt(attacker, "/login", url.Values{"email": {"hanako@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
 			t.Errorf("other account = %d, want 303", r.status)
@@ -237,7 +237,7 @@ func withIP(r *http.Request, ip string) *http.Request {
 func TestLocalLoginThrottleRace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := mustEnv(t, db, nil)
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
 		const n = 40
 		statuses := make(chan int, n)
@@ -267,7 +267,7 @@ func TestLocalLoginThrottleRace(t *testing.T) {
 func TestLocalLoginSuccessesDoNotDelayAnOffice(t *testing.T) {
 	db := storetest.Open(t)
 	e := mustEnv(t, db, nil)
-	p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+	p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 	mustPassword(t, db, p.UserID, goodPassword)
 	for i := range addrFree + 5 {
 		r := e.mustClient(t).postAt("198.51.100.7", "/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
@@ -280,7 +280,7 @@ func TestLocalLoginSuccessesDoNotDelayAnOffice(t *testing.T) {
 	c := e.mustClient(t)
 	for i := range addrFree {
 		email := fmt.Sprintf("guess%d@example.co.jp", i)
-		mustPassword(t, db, mustMember(t, db, "acme", email, store.RoleViewer).UserID, goodPassword)
+		mustPassword(t, db, mustMember(t, db, "acme", email, domain.RoleViewer).UserID, goodPassword)
 		if r := c.postAt("192.0.2.66", "/login", url.Values{"email": {email}, "password": {"wrong-password-123"}}); r.status != http.StatusUnauthorized {
 			t.Fatalf("guess %d = %d, want 401", i+1, r.status)
 		}
@@ -312,7 +312,7 @@ func TestBackoff(t *testing.T) {
 
 func TestCrossOriginPostRejected(t *testing.T) {
 	e := mustEnv(t, storetest.Open(t), nil)
-	p := mustMember(t, e.db, "acme", "taro@example.co.jp", store.RoleMember)
+	p := mustMember(t, e.db, "acme", "taro@example.co.jp", domain.RoleMember)
 	mustPassword(t, e.db, p.UserID, goodPassword)
 	form := url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}
 	c := e.mustClient(t)
@@ -340,7 +340,7 @@ func TestCrossOriginPostRejected(t *testing.T) {
 func TestPasswordChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := mustEnv(t, db, nil)
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
 		c := e.mustClient(t)
 		if r := c.post("/account/password", url.Values{"current": {goodPassword}, "new": {"new-password-12345"}}); r.status != http.StatusSeeOther || r.location != "/login" {
@@ -367,12 +367,12 @@ func TestPasswordChange(t *testing.T) {
 func TestRemovedMemberLosesSession(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := mustEnv(t, db, nil)
-		admin := mustMember(t, db, "acme", "admin@example.co.jp", store.RoleAdmin)
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		admin := mustMember(t, db, "acme", "admin@example.co.jp", domain.RoleAdmin)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
 		c := e.mustClient(t)
 		c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
-		if err := e.svc.ChangeRole(context.Background(), admin, p.UserID, store.RoleViewer); err != nil {
+		if err := e.svc.ChangeRole(context.Background(), admin, p.UserID, domain.RoleViewer); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := c.whoami(), "user=taro@example.co.jp org=acme role=viewer"; got != want {
@@ -402,7 +402,7 @@ func TestSessionKey(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		keyA, keyB := strings.Repeat("a", 32), strings.Repeat("b", 32)
 		e1 := mustEnv(t, db, func(o *Options, _ string) { o.SecretKey = keyA })
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		mustPassword(t, db, p.UserID, goodPassword)
 		c := e1.mustClient(t)
 		if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 )
 
@@ -12,9 +12,9 @@ import (
 // by.OrgID and only when by is an admin of it (EForbidden otherwise), so a handler cannot point
 // them at another organisation by mistake.
 
-func requireAdmin(by store.Principal) error {
-	if by.OrgID == "" || !by.Role.AtLeast(store.RoleAdmin) {
-		return document.Errorf(document.EForbidden, "管理者だけが行えます (admin only)")
+func requireAdmin(by domain.Principal) error {
+	if by.OrgID == "" || !by.Role.AtLeast(domain.RoleAdmin) {
+		return domain.Errorf(domain.EForbidden, "管理者だけが行えます (admin only)")
 	}
 	return nil
 }
@@ -22,32 +22,32 @@ func requireAdmin(by store.Principal) error {
 // Invitation is the result of Invite. TemporaryPassword is set only when a new user was created
 // and local login is on: show it once to the admin, who hands it over; the user then changes it.
 type Invitation struct {
-	User              store.User
-	Role              store.Role
+	User              domain.User
+	Role              domain.Role
 	TemporaryPassword string
 }
 
 // Invite lets email into by's organisation with role. A new address becomes a user at once; with
 // OIDC they sign in with a verified address and their identity is linked then. Inviting someone
 // who is already a member is EConflict.
-func (s *Service) Invite(ctx context.Context, by store.Principal, email string, role store.Role) (Invitation, error) {
+func (s *Service) Invite(ctx context.Context, by domain.Principal, email string, role domain.Role) (Invitation, error) {
 	if err := requireAdmin(by); err != nil {
 		return Invitation{}, err
 	}
 	if !role.Valid() {
-		return Invitation{}, &document.Error{Code: document.EInvalid, Message: "不明な権限です (unknown role)",
+		return Invitation{}, &domain.Error{Code: domain.EInvalid, Message: "不明な権限です (unknown role)",
 			Fields: map[string]string{"role": "admin, member or viewer"}}
 	}
 	inv := Invitation{Role: role}
 	user, err := s.db.GetUserByEmail(ctx, email)
-	switch document.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		if _, err := s.db.GetMember(ctx, by.OrgID, user.ID); err == nil {
-			return Invitation{}, document.Errorf(document.EConflict, "既にメンバーです (already a member)")
-		} else if document.ErrorCode(err) != document.ENotFound {
+			return Invitation{}, domain.Errorf(domain.EConflict, "既にメンバーです (already a member)")
+		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return Invitation{}, fmt.Errorf("auth: invite: %w", err)
 		}
-	case document.ENotFound:
+	case domain.ENotFound:
 		if user, err = s.db.CreateUser(ctx, email, ""); err != nil {
 			return Invitation{}, fmt.Errorf("auth: invite: %w", err)
 		}
@@ -68,7 +68,7 @@ func (s *Service) Invite(ctx context.Context, by store.Principal, email string, 
 }
 
 // ChangeRole changes a member's role in by's organisation; demoting the last admin is EConflict.
-func (s *Service) ChangeRole(ctx context.Context, by store.Principal, userID string, role store.Role) error {
+func (s *Service) ChangeRole(ctx context.Context, by domain.Principal, userID string, role domain.Role) error {
 	if err := requireAdmin(by); err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Service) ChangeRole(ctx context.Context, by store.Principal, userID str
 
 // RemoveMember removes a member from by's organisation; removing the last admin is EConflict.
 // Their sessions and API tokens for the organisation stop working at the next request.
-func (s *Service) RemoveMember(ctx context.Context, by store.Principal, userID string) error {
+func (s *Service) RemoveMember(ctx context.Context, by domain.Principal, userID string) error {
 	if err := requireAdmin(by); err != nil {
 		return err
 	}
@@ -93,12 +93,12 @@ func (s *Service) RemoveMember(ctx context.Context, by store.Principal, userID s
 // ResetPassword gives a member of by's organisation a new temporary password and returns it
 // (shown once). A user who also belongs to another organisation is EForbidden: one company's
 // admin must not be able to take over an account another company relies on.
-func (s *Service) ResetPassword(ctx context.Context, by store.Principal, userID string) (string, error) {
+func (s *Service) ResetPassword(ctx context.Context, by domain.Principal, userID string) (string, error) {
 	if err := requireAdmin(by); err != nil {
 		return "", err
 	}
 	if !s.opts.LocalLogin {
-		return "", document.Errorf(document.EConflict, "パスワードでのログインは無効です (local login disabled)")
+		return "", domain.Errorf(domain.EConflict, "パスワードでのログインは無効です (local login disabled)")
 	}
 	if _, err := s.db.GetMember(ctx, by.OrgID, userID); err != nil {
 		return "", fmt.Errorf("auth: reset password: %w", err)
@@ -109,7 +109,7 @@ func (s *Service) ResetPassword(ctx context.Context, by store.Principal, userID 
 	}
 	for _, m := range ms {
 		if m.OrgID != by.OrgID {
-			return "", document.Errorf(document.EForbidden, "他の組織にも所属する利用者のパスワードはリセットできません (user belongs to another organization)")
+			return "", domain.Errorf(domain.EForbidden, "他の組織にも所属する利用者のパスワードはリセットできません (user belongs to another organization)")
 		}
 	}
 	pw, err := s.setTemporaryPassword(ctx, userID)
@@ -134,7 +134,7 @@ func (s *Service) setTemporaryPassword(ctx context.Context, userID string) (stri
 
 // AllowDomain lets people with a verified address in domain ("@example.co.jp") join by's
 // organisation with role on their first OIDC login.
-func (s *Service) AllowDomain(ctx context.Context, by store.Principal, domain string, role store.Role) (store.AllowedDomain, error) {
+func (s *Service) AllowDomain(ctx context.Context, by domain.Principal, domain string, role domain.Role) (store.AllowedDomain, error) {
 	if err := requireAdmin(by); err != nil {
 		return store.AllowedDomain{}, err
 	}

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"testing"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -16,14 +16,14 @@ func TestAdminOperations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := mustEnv(t, db, nil)
-		admin := mustMember(t, db, "acme", "admin@example.co.jp", store.RoleAdmin)
-		viewer := mustMember(t, db, "acme", "viewer@example.co.jp", store.RoleViewer)
-		other := mustMember(t, db, "other", "boss@other.example", store.RoleAdmin)
+		admin := mustMember(t, db, "acme", "admin@example.co.jp", domain.RoleAdmin)
+		viewer := mustMember(t, db, "acme", "viewer@example.co.jp", domain.RoleViewer)
+		other := mustMember(t, db, "other", "boss@other.example", domain.RoleAdmin)
 
-		if _, err := e.svc.Invite(ctx, viewer, "x@example.co.jp", store.RoleMember); document.ErrorCode(err) != document.EForbidden {
+		if _, err := e.svc.Invite(ctx, viewer, "x@example.co.jp", domain.RoleMember); domain.ErrorCode(err) != domain.EForbidden {
 			t.Errorf("viewer invites: %v, want forbidden", err)
 		}
-		inv, err := e.svc.Invite(ctx, admin, "New@example.co.jp", store.RoleMember)
+		inv, err := e.svc.Invite(ctx, admin, "New@example.co.jp", domain.RoleMember)
 		if err != nil || inv.TemporaryPassword == "" || inv.User.Email != "new@example.co.jp" {
 			t.Fatalf("Invite = %+v, %v", inv, err)
 		}
@@ -31,19 +31,19 @@ func TestAdminOperations(t *testing.T) {
 		if r := c.post("/login", url.Values{"email": {"new@example.co.jp"}, "password": {inv.TemporaryPassword}}); r.status != http.StatusSeeOther {
 			t.Errorf("login with the temporary password = %d", r.status)
 		}
-		if _, err := e.svc.Invite(ctx, admin, "new@example.co.jp", store.RoleViewer); document.ErrorCode(err) != document.EConflict {
+		if _, err := e.svc.Invite(ctx, admin, "new@example.co.jp", domain.RoleViewer); domain.ErrorCode(err) != domain.EConflict {
 			t.Errorf("invite a member again: %v, want conflict", err)
 		}
 		// The other company's admin invites our admin: a membership, but no password handed over.
-		inv2, err := e.svc.Invite(ctx, other, "admin@example.co.jp", store.RoleViewer)
+		inv2, err := e.svc.Invite(ctx, other, "admin@example.co.jp", domain.RoleViewer)
 		if err != nil || inv2.TemporaryPassword != "" {
 			t.Fatalf("invite an existing user = %+v, %v; want no temporary password", inv2, err)
 		}
 		// …and cannot reset the password of someone who also belongs to acme.
-		if _, err := e.svc.ResetPassword(ctx, other, admin.UserID); document.ErrorCode(err) != document.EForbidden {
+		if _, err := e.svc.ResetPassword(ctx, other, admin.UserID); domain.ErrorCode(err) != domain.EForbidden {
 			t.Errorf("cross-company reset: %v, want forbidden", err)
 		}
-		if _, err := e.svc.ResetPassword(ctx, admin, other.UserID); document.ErrorCode(err) != document.ENotFound {
+		if _, err := e.svc.ResetPassword(ctx, admin, other.UserID); domain.ErrorCode(err) != domain.ENotFound {
 			t.Errorf("reset a non-member: %v, want not found", err)
 		}
 		pw, err := e.svc.ResetPassword(ctx, admin, viewer.UserID)
@@ -54,28 +54,28 @@ func TestAdminOperations(t *testing.T) {
 			t.Errorf("login with the reset password = %d", r.status)
 		}
 		// The last admin stays.
-		if err := e.svc.RemoveMember(ctx, admin, admin.UserID); document.ErrorCode(err) != document.EConflict {
+		if err := e.svc.RemoveMember(ctx, admin, admin.UserID); domain.ErrorCode(err) != domain.EConflict {
 			t.Errorf("remove last admin: %v, want conflict", err)
 		}
-		if err := e.svc.ChangeRole(ctx, admin, admin.UserID, store.RoleMember); document.ErrorCode(err) != document.EConflict {
+		if err := e.svc.ChangeRole(ctx, admin, admin.UserID, domain.RoleMember); domain.ErrorCode(err) != domain.EConflict {
 			t.Errorf("demote last admin: %v, want conflict", err)
 		}
-		if err := e.svc.ChangeRole(ctx, admin, viewer.UserID, store.RoleAdmin); err != nil {
+		if err := e.svc.ChangeRole(ctx, admin, viewer.UserID, domain.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.ChangeRole(ctx, admin, admin.UserID, store.RoleMember); err != nil {
+		if err := e.svc.ChangeRole(ctx, admin, admin.UserID, domain.RoleMember); err != nil {
 			t.Errorf("demote one of two admins: %v", err)
 		}
 		// An admin acts only in their own organisation.
-		if err := e.svc.RemoveMember(ctx, other, viewer.UserID); document.ErrorCode(err) != document.ENotFound {
+		if err := e.svc.RemoveMember(ctx, other, viewer.UserID); domain.ErrorCode(err) != domain.ENotFound {
 			t.Errorf("remove a member of another organisation: %v, want not found", err)
 		}
 		demoted := admin
-		demoted.Role = store.RoleMember
-		if _, err := e.svc.AllowDomain(ctx, demoted, "example.co.jp", store.RoleViewer); document.ErrorCode(err) != document.EForbidden {
+		demoted.Role = domain.RoleMember
+		if _, err := e.svc.AllowDomain(ctx, demoted, "example.co.jp", domain.RoleViewer); domain.ErrorCode(err) != domain.EForbidden {
 			t.Errorf("demoted admin allows a domain: %v, want forbidden", err)
 		}
-		if _, err := e.svc.AllowDomain(ctx, other, "not a domain", store.RoleViewer); document.ErrorCode(err) != document.EInvalid {
+		if _, err := e.svc.AllowDomain(ctx, other, "not a domain", domain.RoleViewer); domain.ErrorCode(err) != domain.EInvalid {
 			t.Errorf("allow an invalid domain: %v, want invalid", err)
 		}
 	})
@@ -84,8 +84,8 @@ func TestAdminOperations(t *testing.T) {
 func TestBearerMiddleware(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := mustEnv(t, db, nil)
-		p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
-		plain, tok, err := db.CreateToken(context.Background(), p.OrgID, p.UserID, "ci", store.RoleViewer)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
+		plain, tok, err := db.CreateToken(context.Background(), p.OrgID, p.UserID, "ci", domain.RoleViewer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestBearerMiddleware(t *testing.T) {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			if got.TokenID != tok.ID || got.Role != store.RoleViewer || got.OrgID != p.OrgID {
+			if got.TokenID != tok.ID || got.Role != domain.RoleViewer || got.OrgID != p.OrgID {
 				t.Errorf("principal = %+v", got)
 			}
 		}))

@@ -6,22 +6,21 @@ import (
 	"net/http"
 	"strings"
 
-	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 type principalKey struct{}
 
 // WithPrincipal returns a context carrying p; Middleware and BearerMiddleware use it, tests of
 // handlers may too.
-func WithPrincipal(ctx context.Context, p store.Principal) context.Context {
+func WithPrincipal(ctx context.Context, p domain.Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
 }
 
 // PrincipalFrom returns who is calling, as set by Middleware or BearerMiddleware. ok is false for
 // an anonymous request.
-func PrincipalFrom(ctx context.Context) (store.Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(store.Principal)
+func PrincipalFrom(ctx context.Context) (domain.Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(domain.Principal)
 	return p, ok
 }
 
@@ -35,10 +34,10 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		userID, orgID := s.sessions.GetString(ctx, keyUserID), s.sessions.GetString(ctx, keyOrgID)
 		if userID != "" && orgID != "" {
 			p, err := s.db.SessionPrincipal(ctx, orgID, userID)
-			switch document.ErrorCode(err) {
+			switch domain.ErrorCode(err) {
 			case "":
 				r = r.WithContext(WithPrincipal(ctx, p))
-			case document.EUnauthorized:
+			case domain.EUnauthorized:
 				// No longer a member: the session is worthless.
 				if err := s.sessions.Destroy(ctx); err != nil {
 					s.serverError(w, r, err)
@@ -69,15 +68,15 @@ func (s *Service) BearerMiddleware(next http.Handler) http.Handler {
 			return
 		}
 		p, err := s.db.Authenticate(r.Context(), strings.TrimSpace(token))
-		switch document.ErrorCode(err) {
+		switch domain.ErrorCode(err) {
 		case "":
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
-		case document.EUnauthorized:
+		case domain.EUnauthorized:
 			unauthorized(w)
 		default:
 			w.Header().Set("Content-Type", "application/json")
 			if overloaded(w, err) {
-				_, _ = w.Write([]byte(`{"error":{"code":"busy","message":"混み合っています。しばらくしてから再試行してください (busy, retry later)"}}` + "\n"))
+				_, _ = w.Write([]byte(`{"error":{"code":"unavailable","message":"混み合っています。しばらくしてから再試行してください (busy, retry later)"}}` + "\n"))
 				return
 			}
 			s.log.ErrorContext(r.Context(), "auth: bearer", "err", err)

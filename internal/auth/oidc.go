@@ -13,8 +13,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // oidcClient is the configured OpenID Connect relying party.
@@ -209,14 +208,14 @@ func (s *Service) admitIdentity(ctx context.Context, issuer, subject, email, nam
 	if err == nil {
 		return userID, nil
 	}
-	if document.ErrorCode(err) != document.ENotFound {
+	if domain.ErrorCode(err) != domain.ENotFound {
 		return "", err
 	}
 	if email == "" {
 		return "", errNoAccess
 	}
 	user, err := s.db.GetUserByEmail(ctx, email)
-	switch document.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		ms, err := s.db.UserMemberships(ctx, user.ID)
 		if err != nil {
@@ -225,7 +224,7 @@ func (s *Service) admitIdentity(ctx context.Context, issuer, subject, email, nam
 		if len(ms) > 0 {
 			return user.ID, s.db.LinkIdentity(ctx, issuer, subject, user.ID)
 		}
-	case document.ENotFound:
+	case domain.ENotFound:
 	default:
 		return "", err
 	}
@@ -238,7 +237,7 @@ func (s *Service) admitIdentity(ctx context.Context, issuer, subject, email, nam
 	}
 	if user.ID == "" {
 		user, err = s.db.CreateUser(ctx, email, name)
-		if document.ErrorCode(err) == document.EConflict { // created by a concurrent login
+		if domain.ErrorCode(err) == domain.EConflict { // created by a concurrent login
 			user, err = s.db.GetUserByEmail(ctx, email)
 		}
 		if err != nil {
@@ -246,7 +245,7 @@ func (s *Service) admitIdentity(ctx context.Context, issuer, subject, email, nam
 		}
 	}
 	for _, rule := range rules {
-		if _, err := s.db.GetMember(ctx, rule.OrgID, user.ID); document.ErrorCode(err) == document.ENotFound {
+		if _, err := s.db.GetMember(ctx, rule.OrgID, user.ID); domain.ErrorCode(err) == domain.ENotFound {
 			if err := s.db.SetMember(ctx, rule.OrgID, user.ID, rule.Role); err != nil {
 				return "", err
 			}
@@ -274,7 +273,7 @@ func (s *Service) startSession(w http.ResponseWriter, r *http.Request, userID st
 	s.login(w, r, ms[0])
 }
 
-func (s *Service) login(w http.ResponseWriter, r *http.Request, p store.Principal) {
+func (s *Service) login(w http.ResponseWriter, r *http.Request, p domain.Principal) {
 	ctx := r.Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		s.serverError(w, r, err)

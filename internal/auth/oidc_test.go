@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/oauth2-proxy/mockoidc"
 
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -75,7 +76,7 @@ func TestOIDCLogin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		m := mustProvider(t)
 		e := mustOIDCEnv(t, db, m, false)
-		mustMember(t, db, "acme", "taro@example.co.jp", store.RoleMember)
+		mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
 		past := func(c *mockoidc.IDTokenClaims) {
 			c.IssuedAt = jwt.NewNumericDate(time.Now().Add(-2 * time.Hour))
 			c.NotBefore = c.IssuedAt
@@ -134,7 +135,7 @@ func TestOIDCReplayedCodeAndState(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		m := mustProvider(t)
 		e := mustOIDCEnv(t, db, m, false)
-		mustMember(t, db, "acme", "taro@example.co.jp", store.RoleAdmin)
+		mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleAdmin)
 		c := e.mustClient(t)
 		m.QueueUser(user("sub-1", "taro@example.co.jp", true))
 		first := c.authorize()
@@ -163,8 +164,8 @@ func TestOIDCIdentityLinkAndAllowedDomain(t *testing.T) {
 		ctx := context.Background()
 		m := mustProvider(t)
 		e := mustOIDCEnv(t, db, m, false)
-		admin := mustMember(t, db, "acme", "admin@example.co.jp", store.RoleAdmin)
-		if _, err := e.svc.AllowDomain(ctx, admin, "@Example.co.jp", store.RoleViewer); err != nil {
+		admin := mustMember(t, db, "acme", "admin@example.co.jp", domain.RoleAdmin)
+		if _, err := e.svc.AllowDomain(ctx, admin, "@Example.co.jp", domain.RoleViewer); err != nil {
 			t.Fatal(err)
 		}
 		c := e.mustClient(t)
@@ -207,7 +208,7 @@ func TestProductionOIDCOnlyRefusesPasswordLogin(t *testing.T) {
 		o.Production, o.LocalLogin = true, false
 		o.OIDC = OIDCOptions{IssuerURL: m.Issuer(), ClientID: m.ClientID, ClientSecret: m.ClientSecret, RedirectURL: base + "/auth/callback"}
 	})
-	p := mustMember(t, db, "acme", "taro@example.co.jp", store.RoleAdmin)
+	p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleAdmin)
 	mustPassword(t, db, p.UserID, goodPassword)
 	c := e.mustClient(t)
 	if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusNotFound {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"reportapp/internal/domain"
 )
 
 func TestDecodeTaxCategory(t *testing.T) {
@@ -50,8 +52,8 @@ func TestTaxCategoryMustFitRate(t *testing.T) {
 		d := validDocument(t)
 		d.Items[0].TaxRate, d.Items[0].TaxCategory = tc.rate, tc.cat
 		err := d.Validate()
-		var e *Error
-		if !errors.As(err, &e) || e.Code != EInvalid || e.Fields["items[0].tax_category"] == "" {
+		var e *domain.Error
+		if !errors.As(err, &e) || e.Code != domain.EInvalid || e.Fields["items[0].tax_category"] == "" {
 			t.Errorf("rate %d category %q: Validate = %v, want a field error on items[0].tax_category", tc.rate, tc.cat, err)
 		}
 	}
@@ -95,7 +97,7 @@ func TestCheckPeppolID(t *testing.T) {
 	}
 	c := Customer{Counterparty: Counterparty{Name: "x", PeppolID: "0188:12"}}
 	err := c.Validate()
-	var e *Error
+	var e *domain.Error
 	if !errors.As(err, &e) || e.Fields["peppol_id"] == "" {
 		t.Errorf("customer Validate = %v, want a peppol_id field error", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"reportapp/internal/domain"
 )
 
 // DocumentInput is the JSON body of POST and PUT /api/v1/documents: the fields a client sets.
@@ -88,7 +90,7 @@ func decodeStrict(data []byte, v any, path string) error {
 	err := dec.Decode(v)
 	if err == nil {
 		if _, terr := dec.Token(); terr != io.EOF {
-			return Errorf(EBadRequest, "%sJSON の後に余分なデータがあります (unexpected data after the JSON value)", at)
+			return domain.Errorf(domain.EBadRequest, "%sJSON の後に余分なデータがあります (unexpected data after the JSON value)", at)
 		}
 		if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
 			err = &json.UnmarshalTypeError{Value: string(t)} // null: not an object either
@@ -100,25 +102,25 @@ func decodeStrict(data []byte, v any, path string) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return Errorf(EBadRequest, "%s本文が空です (empty body)", at)
+		return domain.Errorf(domain.EBadRequest, "%s本文が空です (empty body)", at)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return Errorf(EBadRequest, "%sJSON が途中で終わっています (unexpected end of JSON)", at)
+		return domain.Errorf(domain.EBadRequest, "%sJSON が途中で終わっています (unexpected end of JSON)", at)
 	case errors.As(err, &syn):
 		line, col := position(data, syn.Offset)
-		return Errorf(EBadRequest, "%sJSON の形式が正しくありません (malformed JSON at line %d, column %d: %s)", at, line, col, strings.TrimPrefix(syn.Error(), "json: "))
+		return domain.Errorf(domain.EBadRequest, "%sJSON の形式が正しくありません (malformed JSON at line %d, column %d: %s)", at, line, col, strings.TrimPrefix(syn.Error(), "json: "))
 	case errors.As(err, &typ):
 		if path == "" {
-			return Errorf(EBadRequest, "本文は JSON オブジェクトでなければなりません (the body must be a JSON object, not %s)", typ.Value)
+			return domain.Errorf(domain.EBadRequest, "本文は JSON オブジェクトでなければなりません (the body must be a JSON object, not %s)", typ.Value)
 		}
 		// A nested value of the wrong type is a field problem like any other.
-		fe := FieldErrors{}
+		fe := domain.FieldErrors{}
 		fe.Add(path, "オブジェクトで指定してください (must be a JSON object)")
 		return fe.Err()
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return Errorf(EBadRequest, "%s不明な項目 %s です (unknown field %s)", at, name, name)
+		return domain.Errorf(domain.EBadRequest, "%s不明な項目 %s です (unknown field %s)", at, name, name)
 	}
-	return Errorf(EBadRequest, "%sJSON を読めません (cannot decode JSON: %v)", at, err)
+	return domain.Errorf(domain.EBadRequest, "%sJSON を読めません (cannot decode JSON: %v)", at, err)
 }
 
 // exactKeys rejects keys of the object data that match a field of v only case-insensitively
@@ -126,7 +128,7 @@ func decodeStrict(data []byte, v any, path string) error {
 func exactKeys(data []byte, v any, at string) error {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
-		return Errorf(EBadRequest, "%sJSON を読めません (cannot decode JSON: %v)", at, err)
+		return domain.Errorf(domain.EBadRequest, "%sJSON を読めません (cannot decode JSON: %v)", at, err)
 	}
 	t := reflect.TypeOf(v).Elem()
 	known := make(map[string]bool, t.NumField())
@@ -144,7 +146,7 @@ func exactKeys(data []byte, v any, at string) error {
 		return nil
 	}
 	slices.Sort(unknown) // the same body always gets the same message
-	return Errorf(EBadRequest, "%s不明な項目 %q です (unknown field %q)", at, unknown[0], unknown[0])
+	return domain.Errorf(domain.EBadRequest, "%s不明な項目 %q です (unknown field %q)", at, unknown[0], unknown[0])
 }
 
 // position converts a byte offset of data into a 1-based line and column.
@@ -161,14 +163,14 @@ func absent(raw json.RawMessage) bool {
 }
 
 // fieldDecoder converts raw JSON values into typed ones, recording every problem by its path.
-type fieldDecoder struct{ fe FieldErrors }
+type fieldDecoder struct{ fe domain.FieldErrors }
 
 // object decodes the nested object raw at path into v. A value that is not an object is
 // recorded as a field problem (ok false, err nil); malformed or unknown fields are an error.
 func (fd fieldDecoder) object(path string, raw json.RawMessage, v any) (ok bool, err error) {
 	err = decodeStrict(raw, v, path)
-	var e *Error
-	if errors.As(err, &e) && e.Code == EInvalid {
+	var e *domain.Error
+	if errors.As(err, &e) && e.Code == domain.EInvalid {
 		for k, msg := range e.Fields {
 			fd.fe.Add(k, msg)
 		}
@@ -256,7 +258,7 @@ func DecodeDocument(data []byte) (Document, *int64, error) {
 	if err := decodeStrict(data, &in, ""); err != nil {
 		return Document{}, nil, err
 	}
-	fd := fieldDecoder{FieldErrors{}}
+	fd := fieldDecoder{domain.FieldErrors{}}
 	d := Document{
 		Kind:                  Kind(fd.str("kind", in.Kind)),
 		CustomerID:            fd.str("customer_id", in.CustomerID),
@@ -391,7 +393,7 @@ func DecodeOrganization(data []byte) (Organization, error) {
 	if err := decodeStrict(data, &in, ""); err != nil {
 		return Organization{}, err
 	}
-	fd := fieldDecoder{FieldErrors{}}
+	fd := fieldDecoder{domain.FieldErrors{}}
 	o := Organization{
 		Issuer: Issuer{
 			Name:               fd.str("name", in.Name),
@@ -465,7 +467,7 @@ func DecodeCustomer(data []byte) (Customer, error) {
 	if err := decodeStrict(data, &in, ""); err != nil {
 		return Customer{}, err
 	}
-	fd := fieldDecoder{FieldErrors{}}
+	fd := fieldDecoder{domain.FieldErrors{}}
 	c := Customer{Counterparty: Counterparty{
 		Name:               fd.str("name", in.Name),
 		Honorific:          fd.str("honorific", in.Honorific),

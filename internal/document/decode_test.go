@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"reportapp/internal/domain"
 )
 
 const fullDocumentJSON = `{
@@ -121,9 +123,9 @@ func TestDecodeDocumentBadRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := DecodeDocument([]byte(tt.body))
-			var e *Error
-			if !errors.As(err, &e) || e.Code != EBadRequest {
-				t.Fatalf("error = %v, want an EBadRequest *Error", err)
+			var e *domain.Error
+			if !errors.As(err, &e) || e.Code != domain.EBadRequest {
+				t.Fatalf("error = %v, want a bad_request *domain.Error", err)
 			}
 			if !strings.Contains(e.Message, tt.mention) {
 				t.Errorf("message %q does not mention %q", e.Message, tt.mention)
@@ -217,16 +219,16 @@ func TestDecodeOrganization(t *testing.T) {
 		t.Errorf("defaults not applied: %+v", o)
 	}
 
-	for body, code := range map[string]string{
-		`{"name": "A", "logo": "x"}`:           EBadRequest,
-		`{"number_prefixes": {"order": "O-"}}`: EBadRequest,
-		`{"name": `:                            EBadRequest,
-		`{"name": 1}`:                          EInvalid,
-		`{"number_prefixes": {"invoice": 1}}`:  EInvalid,
-		`{"number_prefixes": "INV-"}`:          EInvalid,
-		`{"default_tax_rounding": ["floor"]}`:  EInvalid,
+	for body, code := range map[string]domain.Code{
+		`{"name": "A", "logo": "x"}`:           domain.EBadRequest,
+		`{"number_prefixes": {"order": "O-"}}`: domain.EBadRequest,
+		`{"name": `:                            domain.EBadRequest,
+		`{"name": 1}`:                          domain.EInvalid,
+		`{"number_prefixes": {"invoice": 1}}`:  domain.EInvalid,
+		`{"number_prefixes": "INV-"}`:          domain.EInvalid,
+		`{"default_tax_rounding": ["floor"]}`:  domain.EInvalid,
 	} {
-		if _, err := DecodeOrganization([]byte(body)); ErrorCode(err) != code {
+		if _, err := DecodeOrganization([]byte(body)); domain.ErrorCode(err) != code {
 			t.Errorf("DecodeOrganization(%s) = %v, want code %s", body, err, code)
 		}
 	}
@@ -246,13 +248,13 @@ func TestDecodeCustomer(t *testing.T) {
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("customer (-want +got):\n%s", diff)
 	}
-	for body, code := range map[string]string{
-		`{"name": "A", "phone": "03"}`: EBadRequest,
-		`[{"name": "A"}]`:              EBadRequest,
-		`{"name": true}`:               EInvalid,
+	for body, code := range map[string]domain.Code{
+		`{"name": "A", "phone": "03"}`: domain.EBadRequest,
+		`[{"name": "A"}]`:              domain.EBadRequest,
+		`{"name": true}`:               domain.EInvalid,
 		`{"honorific": null}`:          "",
 	} {
-		if _, err := DecodeCustomer([]byte(body)); ErrorCode(err) != code {
+		if _, err := DecodeCustomer([]byte(body)); domain.ErrorCode(err) != code {
 			t.Errorf("DecodeCustomer(%s) = %v, want code %q", body, err, code)
 		}
 	}

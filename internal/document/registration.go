@@ -1,5 +1,7 @@
 package document
 
+import "reportapp/internal/domain"
+
 // CheckRegistrationNumber checks a 適格請求書発行事業者 registration number (登録番号).
 //
 // "" is allowed: the party is not registered. Otherwise the format must be "T" followed by 13
@@ -12,11 +14,11 @@ func CheckRegistrationNumber(s string) (warning string, err error) {
 		return "", nil
 	}
 	if len(s) != 14 || s[0] != 'T' {
-		return "", &Error{Code: EInvalid, Message: "登録番号は T と 13 桁の半角数字です (registration number must be T followed by 13 digits)"}
+		return "", &domain.Error{Code: domain.EInvalid, Message: "登録番号は T と 13 桁の半角数字です (registration number must be T followed by 13 digits)"}
 	}
 	for i := 1; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return "", &Error{Code: EInvalid, Message: "登録番号は T と 13 桁の半角数字です (registration number must be T followed by 13 digits)"}
+			return "", &domain.Error{Code: domain.EInvalid, Message: "登録番号は T と 13 桁の半角数字です (registration number must be T followed by 13 digits)"}
 		}
 	}
 	if registrationCheckDigit(s[2:]) != int(s[1]-'0') {

@@ -3,6 +3,8 @@ package document
 import (
 	"strings"
 	"testing"
+
+	"reportapp/internal/domain"
 )
 
 func TestCheckRegistrationNumber(t *testing.T) {
@@ -35,8 +37,8 @@ func TestCheckRegistrationNumber(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("CheckRegistrationNumber(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
 			}
-			if err != nil && ErrorCode(err) != EInvalid {
-				t.Errorf("error code = %q, want %q", ErrorCode(err), EInvalid)
+			if err != nil && domain.ErrorCode(err) != domain.EInvalid {
+				t.Errorf("error code = %q, want %q", domain.ErrorCode(err), domain.EInvalid)
 			}
 			if (warning != "") != tt.wantWarning {
 				t.Errorf("warning = %q, want a warning: %v", warning, tt.wantWarning)

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"reportapp/internal/domain"
 )
 
 // EndOfMonth is the JSON spelling of "the last day of the month" for closing_day and pay_day.
@@ -83,8 +85,8 @@ type PaymentTerms struct {
 
 // Validate returns field problems keyed by the JSON field names under prefix (e.g.
 // "payment_terms."). A pay day in the closing month must come after the closing day.
-func (p PaymentTerms) Validate(prefix string) FieldErrors {
-	fe := FieldErrors{}
+func (p PaymentTerms) Validate(prefix string) domain.FieldErrors {
+	fe := domain.FieldErrors{}
 	if p.PayMonthOffset < 0 || p.PayMonthOffset > maxMonthOffset {
 		fe.Add(prefix+"pay_month_offset", "0 (当月)・1 (翌月)・2 (翌々月) のいずれかです (must be 0, 1 or 2)")
 	}

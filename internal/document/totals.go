@@ -3,6 +3,8 @@ package document
 import (
 	"fmt"
 	"math/bits"
+
+	"reportapp/internal/domain"
 )
 
 // MaxAmount bounds every amount and total (±10^13 yen). Anything beyond is rejected with an
@@ -74,11 +76,11 @@ func withinMax(v int64) bool { return v >= -MaxAmount && v <= MaxAmount }
 // It returns an EInvalid *Error when |amount| > MaxAmount or r is not a rounding mode.
 func LineAmount(q Quantity, unitPrice int64, r Rounding) (int64, error) {
 	if !r.Valid() {
-		return 0, &Error{Code: EInvalid, Message: fmt.Sprintf("端数処理の指定が不正です (unknown rounding %q)", string(r))}
+		return 0, &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("端数処理の指定が不正です (unknown rounding %q)", string(r))}
 	}
 	v, ok := mulDiv(int64(q), unitPrice, QuantityScale, r)
 	if !ok {
-		return 0, &Error{Code: EInvalid, Message: errAmountTooLarge}
+		return 0, &domain.Error{Code: domain.EInvalid, Message: errAmountTooLarge}
 	}
 	return v, nil
 }
@@ -119,9 +121,9 @@ func Withholding(net int64) int64 {
 // not a credit note ("items"). On error d is left unchanged.
 func ComputeTotals(d *Document) error {
 	if d == nil {
-		return &Error{Code: EInvalid, Message: "document is missing"}
+		return &domain.Error{Code: domain.EInvalid, Message: "document is missing"}
 	}
-	fe := FieldErrors{}
+	fe := domain.FieldErrors{}
 	r := d.TaxRounding
 	if r == "" {
 		r = Floor

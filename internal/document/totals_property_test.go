@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"reportapp/internal/domain"
 )
 
 // roundRat rounds v to whole yen by r, symmetrically around zero: an oracle written with
@@ -198,19 +200,19 @@ func FuzzDecodeDocument(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, _, err := DecodeDocument(data)
 		if err != nil {
-			if c := ErrorCode(err); c != EBadRequest && c != EInvalid {
+			if c := domain.ErrorCode(err); c != domain.EBadRequest && c != domain.EInvalid {
 				t.Fatalf("error code %q for %q: %v", c, data, err)
 			}
 			return
 		}
 		probe := d
 		probe.Items = append([]Item(nil), d.Items...)
-		if err := ComputeTotals(&probe); err != nil && ErrorCode(err) != EInvalid {
-			t.Fatalf("ComputeTotals error code %q: %v", ErrorCode(err), err)
+		if err := ComputeTotals(&probe); err != nil && domain.ErrorCode(err) != domain.EInvalid {
+			t.Fatalf("ComputeTotals error code %q: %v", domain.ErrorCode(err), err)
 		}
 		if err := d.Validate(); err != nil {
-			if ErrorCode(err) != EInvalid {
-				t.Fatalf("Validate error code %q: %v", ErrorCode(err), err)
+			if domain.ErrorCode(err) != domain.EInvalid {
+				t.Fatalf("Validate error code %q: %v", domain.ErrorCode(err), err)
 			}
 			return
 		}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"reportapp/internal/domain"
 )
 
 // mustQuantity parses s or fails the test.
@@ -36,9 +38,9 @@ func mustTotals(t testing.TB, d *Document) Totals {
 // wantFieldErr fails unless err is an EInvalid *Error naming field.
 func wantFieldErr(t testing.TB, err error, field string) {
 	t.Helper()
-	var e *Error
-	if !errors.As(err, &e) || e.Code != EInvalid {
-		t.Fatalf("error = %v, want an EInvalid *Error", err)
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code != domain.EInvalid {
+		t.Fatalf("error = %v, want an domain.EInvalid *domain.Error", err)
 	}
 	if _, ok := e.Fields[field]; !ok {
 		t.Fatalf("error fields = %v, want one for %q", e.Fields, field)
@@ -102,8 +104,8 @@ func TestLineAmountRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := LineAmount(tt.q, tt.price, tt.r)
-			if ErrorCode(err) != EInvalid {
-				t.Fatalf("LineAmount = %d, %v; want an EInvalid error", got, err)
+			if domain.ErrorCode(err) != domain.EInvalid {
+				t.Fatalf("LineAmount = %d, %v; want an domain.EInvalid error", got, err)
 			}
 		})
 	}
@@ -371,8 +373,8 @@ func TestComputeTotalsRejects(t *testing.T) {
 			}
 		})
 	}
-	if ErrorCode(ComputeTotals(nil)) != EInvalid {
-		t.Error("ComputeTotals(nil) is not an EInvalid error")
+	if domain.ErrorCode(ComputeTotals(nil)) != domain.EInvalid {
+		t.Error("ComputeTotals(nil) is not an domain.EInvalid error")
 	}
 }
 

@@ -301,7 +301,8 @@ type Event struct {
 }
 
 // Filter selects documents for search and export (電子帳簿保存法: date range, amount range,
-// counterparty, combinable). Zero values mean "any".
+// counterparty, combinable). Zero values mean "any". Which page of the matches is a separate
+// domain.Page (limit, cursor).
 type Filter struct {
 	Kind       Kind
 	Status     Status
@@ -311,6 +312,4 @@ type Filter struct {
 	TotalMin   *int64 // on Totals.Gross
 	TotalMax   *int64
 	Query      string // free text: number, subject, customer name, item names
-	Limit      int    // default 50, at most 500
-	Cursor     string // opaque, from a previous page
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"reportapp/internal/domain"
 )
 
 func TestKinds(t *testing.T) {
@@ -32,18 +34,18 @@ func TestKinds(t *testing.T) {
 }
 
 func TestErrorCode(t *testing.T) {
-	fe := FieldErrors{}
+	fe := domain.FieldErrors{}
 	fe.Add("b", "second")
 	fe.Add("a", "first")
 	fe.Add("a", "ignored")
 	err := fmt.Errorf("store: create document: %w", fe.Err())
-	if ErrorCode(err) != EInvalid {
-		t.Errorf("code = %q", ErrorCode(err))
+	if domain.ErrorCode(err) != domain.EInvalid {
+		t.Errorf("code = %q", domain.ErrorCode(err))
 	}
 	if got, want := fe.Err().Error(), "入力内容に誤りがあります (validation failed); a: first; b: second"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if ErrorCode(nil) != "" || ErrorCode(errors.New("x")) != EInternal || (FieldErrors{}).Err() != nil {
+	if domain.ErrorCode(nil) != "" || domain.ErrorCode(errors.New("x")) != domain.EInternal || (domain.FieldErrors{}).Err() != nil {
 		t.Error("ErrorCode of nil or a plain error is wrong")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"reportapp/internal/domain"
 )
 
 // Limits of the text fields, in characters (runes), not bytes.
@@ -58,7 +60,7 @@ func normalizeLineBreaks(s string) string {
 }
 
 // checkText records a problem of the text field s in fe.
-func checkText(fe FieldErrors, field, s string, maxLen int, required, multiline bool) {
+func checkText(fe domain.FieldErrors, field, s string, maxLen int, required, multiline bool) {
 	if required && s == "" {
 		fe.Add(field, msgRequired)
 		return
@@ -70,7 +72,7 @@ func checkText(fe FieldErrors, field, s string, maxLen int, required, multiline 
 
 // checkEmail records a problem of an optional e-mail address: a bare addr-spec (no display
 // name), as net/mail parses it.
-func checkEmail(fe FieldErrors, field, s string) {
+func checkEmail(fe domain.FieldErrors, field, s string) {
 	if s == "" {
 		return
 	}
@@ -85,11 +87,11 @@ func checkEmail(fe FieldErrors, field, s string) {
 }
 
 // checkRegistration records a format error of a registration number and returns its warning.
-func checkRegistration(fe FieldErrors, field, s string) string {
+func checkRegistration(fe domain.FieldErrors, field, s string) string {
 	warning, err := CheckRegistrationNumber(s)
 	if err != nil {
 		msg := err.Error()
-		if e, ok := err.(*Error); ok {
+		if e, ok := err.(*domain.Error); ok {
 			msg = e.Message
 		}
 		fe.Add(field, msg)
@@ -99,7 +101,7 @@ func checkRegistration(fe FieldErrors, field, s string) string {
 
 // checkPrefix records a problem of a number prefix: at most MaxPrefixLen of [A-Za-z0-9-_/].
 // An empty prefix is allowed (bare numbers).
-func checkPrefix(fe FieldErrors, field, s string) {
+func checkPrefix(fe domain.FieldErrors, field, s string) {
 	if len(s) > MaxPrefixLen {
 		fe.Add(field, fmt.Sprintf("%d 文字以内で入力してください (at most %d characters)", MaxPrefixLen, MaxPrefixLen))
 		return
@@ -123,7 +125,7 @@ func (d Date) Valid() bool {
 }
 
 // checkDate records a problem of a date field that is set.
-func checkDate(fe FieldErrors, field string, d Date) {
+func checkDate(fe domain.FieldErrors, field string, d Date) {
 	if !d.Valid() {
 		fe.Add(field, "存在しない日付です (not a valid date)")
 	}
@@ -133,7 +135,7 @@ func checkDate(fe FieldErrors, field string, d Date) {
 // name each problem by its JSON path. It sets RegistrationWarning from the check digit of the
 // registration number and normalises an empty DefaultTaxRounding to Floor.
 func (o *Organization) Validate() error {
-	fe := FieldErrors{}
+	fe := domain.FieldErrors{}
 	checkText(fe, "name", o.Name, MaxNameLen, true, false)
 	o.RegistrationWarning = checkRegistration(fe, "registration_number", o.RegistrationNumber)
 	checkText(fe, "postal_code", o.PostalCode, maxPostalCodeLen, false, false)
@@ -168,7 +170,7 @@ func (o *Organization) Validate() error {
 // digit and brings NameKana to full width (NFKC), as banks' half-width payer names are compared
 // with it.
 func (c *Customer) Validate() error {
-	fe := FieldErrors{}
+	fe := domain.FieldErrors{}
 	checkText(fe, "name", c.Name, MaxNameLen, true, false)
 	c.NameKana = strings.TrimSpace(norm.NFKC.String(c.NameKana)) // ｶﾌﾞｼｷｶﾞｲｼｬ → カブシキガイシャ
 	checkText(fe, "name_kana", c.NameKana, MaxNameLen, false, false)
@@ -207,7 +209,7 @@ func (c *Customer) Validate() error {
 // UTF-8 without control characters, except tabs and line breaks in notes and in a line's
 // description (at most MaxDescriptionLen characters; its line breaks are normalised to LF).
 func (d *Document) Validate() error {
-	fe := FieldErrors{}
+	fe := domain.FieldErrors{}
 	if !d.Kind.Valid() {
 		fe.Add("kind", "書類の種類が不正です (kind must be invoice, quote, delivery_note, receipt or credit_note)")
 	}
@@ -286,7 +288,7 @@ func (d *Document) Validate() error {
 	}
 	itemProblems := false
 	for i, it := range d.Items {
-		lfe := FieldErrors{}
+		lfe := domain.FieldErrors{}
 		path := func(f string) string { return fmt.Sprintf("items[%d].%s", i, f) }
 		checkText(lfe, path("name"), it.Name, MaxNameLen, true, false)
 		d.Items[i].Description = normalizeLineBreaks(it.Description)
@@ -311,7 +313,7 @@ func (d *Document) Validate() error {
 	// Totals of lines with problems would only report consequences of those problems.
 	if !itemProblems {
 		if err := ComputeTotals(d); err != nil {
-			var e *Error
+			var e *domain.Error
 			if errors.As(err, &e) {
 				for k, v := range e.Fields {
 					fe.Add(k, v)
@@ -324,7 +326,7 @@ func (d *Document) Validate() error {
 
 // checkOptionalDate checks a date that only documents of kind may carry and that may not be
 // before the issue date.
-func (d *Document) checkOptionalDate(fe FieldErrors, field string, v *Date, kind Kind, beforeMsg string) {
+func (d *Document) checkOptionalDate(fe domain.FieldErrors, field string, v *Date, kind Kind, beforeMsg string) {
 	if v == nil || v.IsZero() {
 		return
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"reportapp/internal/domain"
 )
 
 // fieldsOf returns the sorted field paths of an *Error, or nil for nil.
@@ -16,9 +18,9 @@ func fieldsOf(t *testing.T, err error) []string {
 	if err == nil {
 		return nil
 	}
-	var e *Error
-	if !errors.As(err, &e) || e.Code != EInvalid {
-		t.Fatalf("error = %v, want an EInvalid *Error", err)
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code != domain.EInvalid {
+		t.Fatalf("error = %v, want an domain.EInvalid *domain.Error", err)
 	}
 	var keys []string
 	for k := range e.Fields {

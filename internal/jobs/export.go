@@ -41,8 +41,8 @@ func (ExportArgs) Kind() string { return "export" }
 // InsertOpts: a few attempts (a replica that stops mid-export hands it back for a retry).
 func (ExportArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 5} }
 
-// CreateExport records an export of the organisation's documents matching f (its Limit and Cursor
-// are ignored) and inserts its job in the same transaction. The caller checks the role.
+// CreateExport records an export of the organisation's documents matching f and inserts its job in
+// the same transaction. The caller checks the role.
 func (q *Queue) CreateExport(ctx context.Context, orgID, userID string, f document.Filter) (Export, error) {
 	now := q.opts.Now()
 	e, err := q.db.CreateExport(ctx, orgID, userID, f, now, now.Add(q.opts.Retention),

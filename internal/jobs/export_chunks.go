@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 )
 
@@ -118,7 +118,7 @@ func (r *chunkReader) next() error {
 		return io.EOF
 	}
 	data, err := r.db.ExportChunk(r.ctx, r.e.ID, r.e.Attempts, r.seq)
-	if document.ErrorCode(err) == document.ENotFound || err == nil && len(data) == 0 {
+	if domain.ErrorCode(err) == domain.ENotFound || err == nil && len(data) == 0 {
 		return fmt.Errorf("jobs: export %s: chunk %d missing after %d of %d bytes: %w", r.e.ID, r.seq, r.fetched, r.e.Size, io.ErrUnexpectedEOF)
 	}
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/pdf"
 	"reportapp/internal/store"
 )
@@ -33,7 +34,7 @@ var indexHeader = []string{"ファイル名", "番号", "種類", "状態", "発
 // pageSize is how many documents are read from the store at once; chunk is how many are rendered
 // before they are written, which bounds the PDFs held in memory.
 const (
-	pageSize = store.MaxSearchLimit
+	pageSize = domain.MaxPageLimit
 	chunk    = 32
 )
 
@@ -63,8 +64,8 @@ type rendered struct {
 	err     error
 }
 
-// WriteZIP renders every document of orgID matching f (f.Limit and f.Cursor are ignored) into a
-// ZIP written to w: one PDF per document named by pdf.Filename (made unique with _2, _3…), plus
+// WriteZIP renders every document of orgID matching f into a ZIP written to w:
+// one PDF per document named by pdf.Filename (made unique with _2, _3…), plus
 // index.csv (UTF-8 with BOM). A document that fails to render is listed in the index with its
 // error and the export goes on. progress, when not nil, is called after each document with the
 // number processed and the total. Errors: the store's, ctx's, or writing to w.
@@ -96,9 +97,9 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 	_ = iw.Write(indexHeader)
 	names := map[string]bool{}
 
-	f.Limit, f.Cursor = pageSize, ""
+	page := domain.Page{Limit: pageSize}
 	for {
-		docs, next, err := x.Store.SearchDocuments(ctx, orgID, f)
+		docs, next, err := x.Store.SearchDocuments(ctx, orgID, f, page)
 		if err != nil {
 			return sum, fmt.Errorf("jobs: export: %w", err)
 		}
@@ -140,7 +141,7 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 		if next == "" {
 			break
 		}
-		f.Cursor = next
+		page.Cursor = next
 	}
 	sum.Total = max(total, sum.Done) // documents created since the count are exported too
 	iw.Flush()

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/pdf"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
@@ -209,7 +210,7 @@ func TestWriteZIP(t *testing.T) {
 
 		// A filter: only drafts.
 		buf.Reset()
-		sum, err = x.WriteZIP(ctx, &buf, org.ID, document.Filter{Status: document.Draft, Limit: 1, Cursor: "ignored"}, nil)
+		sum, err = x.WriteZIP(ctx, &buf, org.ID, document.Filter{Status: document.Draft}, nil)
 		if err != nil || sum.Total != 2 || sum.Done != 2 {
 			t.Errorf("drafts only: %+v, %v; want 2", sum, err)
 		}
@@ -277,8 +278,8 @@ func waitExport(t *testing.T, q *Queue, orgID, id string, within time.Duration) 
 	}
 }
 
-func code(err error) string {
-	var de *document.Error
+func code(err error) domain.Code {
+	var de *domain.Error
 	if errors.As(err, &de) {
 		return de.Code
 	}
@@ -305,7 +306,7 @@ func TestExportJob(t *testing.T) {
 		if err != nil || got.Status != Queued {
 			t.Errorf("queued export = %+v, %v", got, err)
 		}
-		if _, _, err := q.ExportZIP(ctx, org.ID, e.ID); code(err) != document.ENotFound {
+		if _, _, err := q.ExportZIP(ctx, org.ID, e.ID); code(err) != domain.ENotFound {
 			t.Errorf("download before done: err %v, want not_found", err)
 		}
 
@@ -328,10 +329,10 @@ func TestExportJob(t *testing.T) {
 
 		// Another organisation, or a garbage id, sees nothing.
 		for _, tc := range []struct{ org, id string }{{other.ID, e.ID}, {org.ID, "nope"}, {org.ID, "00000000-0000-0000-0000-000000000000"}} {
-			if _, err := q.GetExport(ctx, tc.org, tc.id); code(err) != document.ENotFound {
+			if _, err := q.GetExport(ctx, tc.org, tc.id); code(err) != domain.ENotFound {
 				t.Errorf("GetExport(%s, %s): %v, want not_found", tc.org, tc.id, err)
 			}
-			if _, _, err := q.ExportZIP(ctx, tc.org, tc.id); code(err) != document.ENotFound {
+			if _, _, err := q.ExportZIP(ctx, tc.org, tc.id); code(err) != domain.ENotFound {
 				t.Errorf("ExportZIP(%s, %s): %v, want not_found", tc.org, tc.id, err)
 			}
 		}
@@ -354,7 +355,7 @@ func TestDeleteExpired(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.advance(20 * time.Minute) // old expired 10 minutes ago; fresh has 40 left
-		if _, err := q.GetExport(ctx, org.ID, old.ID); code(err) != document.ENotFound {
+		if _, err := q.GetExport(ctx, org.ID, old.ID); code(err) != domain.ENotFound {
 			t.Errorf("expired export still visible: %v", err)
 		}
 		n, _, err := q.DeleteExpired(ctx)

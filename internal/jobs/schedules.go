@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/recurring"
 	"reportapp/internal/store"
 )
@@ -129,7 +130,7 @@ func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, r
 		return fail(err)
 	}
 	doc, created, err := db.RecordRun(ctx, row.OrgID, row.ID, actorOf(row.ID), run, d)
-	if document.ErrorCode(err) == document.ENotFound {
+	if domain.ErrorCode(err) == domain.ENotFound {
 		res.Note = "この期間の下書きは削除されています (the draft of this period was deleted)"
 		return res
 	}
@@ -139,7 +140,7 @@ func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, r
 	res.Created, res.DocumentID, res.Status = created, doc.ID, doc.Status
 	if row.Action != recurring.ActionDraft && doc.Status == document.Draft {
 		issued, err := db.IssueDocument(ctx, row.OrgID, actorOf(row.ID), doc.ID)
-		if document.ErrorCode(err) == document.EConflict {
+		if domain.ErrorCode(err) == domain.EConflict {
 			// Another replica issued it in between (or a user did): take it as it is now.
 			issued, err = db.GetDocument(ctx, row.OrgID, doc.ID)
 		}

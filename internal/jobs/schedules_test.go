@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/recurring"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
@@ -282,7 +283,7 @@ func TestScheduleRunsOnceAcrossReplicas(t *testing.T) {
 					numbers[*d.Number] = true
 				}
 			}
-			all, _, err := dbs[0].SearchDocuments(ctx, org.ID, document.Filter{Limit: 500})
+			all, _, err := dbs[0].SearchDocuments(ctx, org.ID, document.Filter{}, domain.Page{Limit: domain.MaxPageLimit})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // Interval is how often a schedule runs.
@@ -125,12 +126,12 @@ func Decode(data []byte) (Schedule, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return Schedule{}, document.Errorf(document.EBadRequest, "JSON を読めません (malformed schedule: %v)", err)
+		return Schedule{}, domain.Errorf(domain.EBadRequest, "JSON を読めません (malformed schedule: %v)", err)
 	}
 	if dec.More() {
-		return Schedule{}, document.Errorf(document.EBadRequest, "JSON の後に余分なデータがあります (trailing data)")
+		return Schedule{}, domain.Errorf(domain.EBadRequest, "JSON の後に余分なデータがあります (trailing data)")
 	}
-	fe := document.FieldErrors{}
+	fe := domain.FieldErrors{}
 	s := Schedule{Action: ActionDraft, Period: CurrentPeriod}
 	str := func(field string, raw json.RawMessage, required bool) string {
 		if len(raw) == 0 || string(raw) == "null" {
@@ -222,8 +223,8 @@ func Decode(data []byte) (Schedule, error) {
 }
 
 // addTemplateProblems copies the field problems of a template's error under "template.".
-func addTemplateProblems(fe document.FieldErrors, err error) {
-	if e, ok := err.(*document.Error); ok && len(e.Fields) > 0 {
+func addTemplateProblems(fe domain.FieldErrors, err error) {
+	if e, ok := err.(*domain.Error); ok && len(e.Fields) > 0 {
 		for k, v := range e.Fields {
 			fe.Add("template."+k, v)
 		}
@@ -239,7 +240,7 @@ var placeholder = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 var Placeholders = []string{"year", "month", "period_from", "period_to"}
 
 // checkPlaceholders records each unknown placeholder of s under field.
-func checkPlaceholders(fe document.FieldErrors, field, s string) {
+func checkPlaceholders(fe domain.FieldErrors, field, s string) {
 	for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
 		known := false
 		for _, p := range Placeholders {
@@ -273,10 +274,10 @@ func expand(s string, r Run) string {
 func (s Schedule) templateDocument() (document.Document, error) {
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(s.Template, &keys); err != nil {
-		return document.Document{}, &document.Error{Code: document.EInvalid, Message: "テンプレートはオブジェクトです (template must be an object)",
+		return document.Document{}, &domain.Error{Code: domain.EInvalid, Message: "テンプレートはオブジェクトです (template must be an object)",
 			Fields: map[string]string{"": "オブジェクトで指定してください (must be an object)"}}
 	}
-	fe := document.FieldErrors{}
+	fe := domain.FieldErrors{}
 	for _, k := range templateForbidden {
 		if _, ok := keys[k]; ok {
 			fe.Add(k, "テンプレートでは指定できません。実行時に決まります (set by each run, not by the template)")

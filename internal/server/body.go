@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"reportapp/internal/domain"
 )
 
 // bodyBufferBudget bounds the memory of request bodies read ahead of the in-flight limit (see
@@ -49,7 +51,7 @@ func (s *Server) withBodyRead(next http.Handler) http.Handler {
 			r.Body = readCloser{bytes.NewReader(buf), body}
 		case IsBodyTimeout(err):
 			w.Header().Set("Connection", "close")
-			WriteError(w, r, http.StatusRequestTimeout, "body_timeout",
+			WriteError(w, r, domain.EBodyTimeout,
 				"The request body did not arrive within "+strconv.Itoa(int(s.opts.BodyReadTimeout/time.Second))+" seconds.")
 			return
 		case err != nil:

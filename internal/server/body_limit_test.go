@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"reportapp/internal/domain"
 )
 
 func TestBodyLimitPerRoute(t *testing.T) {
@@ -13,7 +15,7 @@ func TestBodyLimitPerRoute(t *testing.T) {
 	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		if IsBodyTooLarge(err) {
-			WriteError(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "too large")
+			WriteError(w, r, domain.EBodyTooLarge, "too large")
 			return
 		}
 		fmt.Fprintf(w, "%d", len(b))

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"reportapp/internal/domain"
 )
 
 // IsBodyTooLarge reports whether err comes from reading a request body past
@@ -24,19 +26,17 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    domain.Code `json:"code"`
+	Message string      `json:"message"`
 }
 
 // WriteError writes an error response. API requests (a path under /api/, or
 // an Accept header that prefers application/json to text/html) get
 // {"error":{"code":...,"message":...}}; everything else gets a small HTML
-// page. The message is shown to the user as is, so it must not carry
-// internal details. An empty code is derived from the status.
-func WriteError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
-	if code == "" {
-		code = strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
-	}
+// page. The status is the code's. The message is shown to the user as is, so
+// it must not carry internal details.
+func WriteError(w http.ResponseWriter, r *http.Request, code domain.Code, message string) {
+	status := code.Status()
 	h := w.Header()
 	h.Del("Content-Length")
 	h.Set("Cache-Control", "no-store")

@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"time"
+
+	"reportapp/internal/domain"
 )
 
 // contentSecurityPolicy allows only our own origin; data: images are for
@@ -157,7 +159,7 @@ func (s *Server) withRecovery(next http.Handler) http.Handler {
 				// it. Cutting the connection tells the client it is broken.
 				panic(http.ErrAbortHandler)
 			}
-			WriteError(w, r, http.StatusInternalServerError, "internal", "An internal error occurred.")
+			WriteError(w, r, domain.EInternal, "An internal error occurred.")
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -195,12 +197,12 @@ func (s *Server) withShedding(next http.Handler) http.Handler {
 			if !s.waitForSlot(r.Context()) {
 				if r.Context().Err() != nil {
 					// The client gave up while queued; nobody reads this.
-					WriteError(w, r, http.StatusServiceUnavailable, "unavailable", "The request was cancelled.")
+					WriteError(w, r, domain.EUnavailable, "The request was cancelled.")
 					return
 				}
 				s.metrics.shed.Inc()
 				w.Header().Set("Retry-After", retryAfter)
-				WriteError(w, r, http.StatusServiceUnavailable, "overloaded", "The server is busy. Please retry shortly.")
+				WriteError(w, r, domain.EUnavailable, "The server is busy. Please retry shortly.")
 				return
 			}
 		}
@@ -238,7 +240,7 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 		if r.ContentLength > limit {
 			// The unread body would otherwise be drained; close instead.
 			w.Header().Set("Connection", "close")
-			WriteError(w, r, http.StatusRequestEntityTooLarge, "body_too_large",
+			WriteError(w, r, domain.EBodyTooLarge,
 				"The request body is larger than "+strconv.FormatInt(limit, 10)+" bytes.")
 			return
 		}

@@ -22,6 +22,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"reportapp/internal/domain"
 )
 
 // syncBuffer is a log sink that the server's goroutines and the test can
@@ -298,11 +300,11 @@ func TestBodyLimit(t *testing.T) {
 		handled.Add(1)
 		b, err := io.ReadAll(r.Body)
 		if IsBodyTooLarge(err) {
-			WriteError(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "too large")
+			WriteError(w, r, domain.EBodyTooLarge, "too large")
 			return
 		}
 		if err != nil {
-			WriteError(w, r, http.StatusBadRequest, "bad_request", err.Error())
+			WriteError(w, r, domain.EBadRequest, err.Error())
 			return
 		}
 		fmt.Fprintf(w, "%d", len(b))
@@ -759,12 +761,12 @@ func TestRequestDeadline(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /wait", func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := r.Context().Deadline(); !ok {
-			WriteError(w, r, 500, "no_deadline", "no deadline")
+			WriteError(w, r, domain.EInternal, "no deadline")
 			return
 		}
 		select {
 		case <-r.Context().Done():
-			WriteError(w, r, http.StatusGatewayTimeout, "timeout", "took too long")
+			WriteError(w, r, domain.EUnavailable, "took too long")
 		case <-time.After(5 * time.Second):
 			io.WriteString(w, "no timeout")
 		}
@@ -772,8 +774,8 @@ func TestRequestDeadline(t *testing.T) {
 	ts := mustStart(t, Options{RequestTimeout: 200 * time.Millisecond}, mux)
 	start := time.Now()
 	resp, _ := ts.mustGet(t, "/wait")
-	if resp.StatusCode != http.StatusGatewayTimeout {
-		t.Errorf("status = %d, want 504 from the handler seeing its deadline", resp.StatusCode)
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("status = %d, want 503 from the handler seeing its deadline", resp.StatusCode)
 	}
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("took %v, want about 200ms", elapsed)
@@ -873,7 +875,7 @@ func FuzzPrefersJSON(f *testing.F) {
 
 func TestWriteErrorNegotiation(t *testing.T) {
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, r, http.StatusNotFound, "not_found", "<見つかりません>")
+		WriteError(w, r, domain.ENotFound, "<見つかりません>")
 	})
 	ts := mustStart(t, Options{}, app)
 	tests := []struct {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"reportapp/internal/domain"
 )
 
 // TestSlowBodiesDoNotStarveOthers is issue 11 item 4: sockets that declare a body and then send
@@ -25,7 +27,7 @@ func TestSlowBodiesDoNotStarveOthers(t *testing.T) {
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
-			WriteError(w, r, http.StatusBadRequest, "bad_request", "cannot read body")
+			WriteError(w, r, domain.EBadRequest, "cannot read body")
 			return
 		}
 		fmt.Fprintf(w, "%d", len(b))
@@ -120,12 +122,12 @@ func TestBodyReadDeadlineIsLiftedAfterTheBody(t *testing.T) {
 			mux.HandleFunc("POST /work", func(w http.ResponseWriter, r *http.Request) {
 				b, err := io.ReadAll(r.Body)
 				if err != nil {
-					WriteError(w, r, http.StatusBadRequest, "bad_request", err.Error())
+					WriteError(w, r, domain.EBadRequest, err.Error())
 					return
 				}
 				select {
 				case <-r.Context().Done():
-					WriteError(w, r, http.StatusServiceUnavailable, "cancelled", "cancelled")
+					WriteError(w, r, domain.EUnavailable, "cancelled")
 				case <-time.After(700 * time.Millisecond):
 					fmt.Fprintf(w, "%d", len(b))
 				}
@@ -148,7 +150,7 @@ func TestSlowBodyOverBudgetTimesOut(t *testing.T) {
 	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
 		_, err := io.ReadAll(r.Body)
 		got <- err
-		WriteError(w, r, http.StatusRequestTimeout, "body_timeout", "slow")
+		WriteError(w, r, domain.EBodyTimeout, "slow")
 	})
 	ts := mustStart(t, Options{BodyReadTimeout: 300 * time.Millisecond}, mux)
 	ts.bodyBudget = 0

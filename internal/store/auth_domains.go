@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"strings"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // AllowedDomain lets people with a verified e-mail address in Domain join the organisation with
 // Role on their first OIDC login.
 type AllowedDomain struct {
-	OrgID  string `json:"org_id"`
-	Domain string `json:"domain"` // lower case, without "@": "example.co.jp"
-	Role   Role   `json:"role"`
+	OrgID  string      `json:"org_id"`
+	Domain string      `json:"domain"` // lower case, without "@": "example.co.jp"
+	Role   domain.Role `json:"role"`
 }
 
 // NormalizeEmailDomain returns domain ("@Example.co.jp" or "example.co.jp") in the stored form,
@@ -33,10 +33,10 @@ func NormalizeEmailDomain(domain string) string {
 }
 
 // AllowEmailDomain adds (or changes the role of) an allowed domain of the organisation.
-func (db *DB) AllowEmailDomain(ctx context.Context, orgID, domain string, role Role) (AllowedDomain, error) {
-	a := AllowedDomain{OrgID: orgID, Domain: NormalizeEmailDomain(domain), Role: role}
+func (db *DB) AllowEmailDomain(ctx context.Context, orgID, name string, role domain.Role) (AllowedDomain, error) {
+	a := AllowedDomain{OrgID: orgID, Domain: NormalizeEmailDomain(name), Role: role}
 	if a.Domain == "" {
-		return AllowedDomain{}, &document.Error{Code: document.EInvalid, Message: "ドメインが不正です (invalid domain)",
+		return AllowedDomain{}, &domain.Error{Code: domain.EInvalid, Message: "ドメインが不正です (invalid domain)",
 			Fields: map[string]string{"domain": "invalid"}}
 	}
 	if !role.Valid() {
@@ -59,10 +59,10 @@ func (db *DB) AllowEmailDomain(ctx context.Context, orgID, domain string, role R
 
 // DisallowEmailDomain removes an allowed domain of the organisation (ENotFound if absent). Members
 // who joined through it stay members.
-func (db *DB) DisallowEmailDomain(ctx context.Context, orgID, domain string) error {
-	d := NormalizeEmailDomain(domain)
+func (db *DB) DisallowEmailDomain(ctx context.Context, orgID, name string) error {
+	d := NormalizeEmailDomain(name)
 	if !validID(orgID) || d == "" {
-		return document.Errorf(document.ENotFound, "ドメインが見つかりません (domain not found)")
+		return domain.Errorf(domain.ENotFound, "ドメインが見つかりません (domain not found)")
 	}
 	err := db.q().execOne(ctx, "ドメインが見つかりません (domain not found)",
 		`DELETE FROM auth_allowed_domains WHERE org_id = ? AND domain = ?`, orgID, d)
@@ -106,7 +106,7 @@ func (db *DB) allowedDomains(ctx context.Context, query string, args ...any) ([]
 		if err := rows.Scan(&a.OrgID, &a.Domain, &role); err != nil {
 			return nil, fmt.Errorf("store: allowed domains: %w", err)
 		}
-		a.Role = Role(role)
+		a.Role = domain.Role(role)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {

@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // LinkIdentity records that the OIDC identity (issuer, subject) is the user. Linking an identity
 // again to the same user is a no-op; to another user it is EConflict.
 func (db *DB) LinkIdentity(ctx context.Context, issuer, subject, userID string) error {
 	if issuer == "" || subject == "" {
-		return document.Errorf(document.EInvalid, "IDプロバイダーの識別子が空です (empty issuer or subject)")
+		return domain.Errorf(domain.EInvalid, "IDプロバイダーの識別子が空です (empty issuer or subject)")
 	}
 	if !validID(userID) {
 		return errUserNotFound()
@@ -35,7 +35,7 @@ func (db *DB) LinkIdentity(ctx context.Context, issuer, subject, userID string) 
 		return err
 	}
 	if linked != userID {
-		return document.Errorf(document.EConflict, "このIDは別の利用者に紐付いています (identity linked to another user)")
+		return domain.Errorf(domain.EConflict, "このIDは別の利用者に紐付いています (identity linked to another user)")
 	}
 	return nil
 }
@@ -46,7 +46,7 @@ func (db *DB) UserIDByIdentity(ctx context.Context, issuer, subject string) (str
 	err := db.q().queryRow(ctx, `SELECT user_id FROM auth_identities WHERE issuer = ? AND subject = ?`,
 		issuer, subject).Scan(&userID)
 	if notFound(err) {
-		return "", document.Errorf(document.ENotFound, "IDが登録されていません (identity not linked)")
+		return "", domain.Errorf(domain.ENotFound, "IDが登録されていません (identity not linked)")
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: user by identity: %w", err)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 const principalQuery = `SELECT m.org_id, o.slug, m.user_id, u.email, m.role
@@ -15,25 +15,25 @@ const principalQuery = `SELECT m.org_id, o.slug, m.user_id, u.email, m.role
 // SessionPrincipal returns the principal of a browser session: the user acting in the
 // organisation with their current role. A user who is no longer a member is EUnauthorized, so a
 // removed member's session stops working at once.
-func (db *DB) SessionPrincipal(ctx context.Context, orgID, userID string) (Principal, error) {
+func (db *DB) SessionPrincipal(ctx context.Context, orgID, userID string) (domain.Principal, error) {
 	if !validID(orgID) || !validID(userID) {
-		return Principal{}, errUnauthorized()
+		return domain.Principal{}, errUnauthorized()
 	}
 	ps, err := db.principals(ctx, principalQuery+` WHERE m.org_id = ? AND m.user_id = ?`, orgID, userID)
 	if err != nil {
-		return Principal{}, fmt.Errorf("store: session principal: %w", err)
+		return domain.Principal{}, fmt.Errorf("store: session principal: %w", err)
 	}
 	if len(ps) == 0 || !ps[0].Role.Valid() {
-		return Principal{}, errUnauthorized()
+		return domain.Principal{}, errUnauthorized()
 	}
 	return ps[0], nil
 }
 
 // UserMemberships returns one principal per organisation the user belongs to, the oldest
 // membership first.
-func (db *DB) UserMemberships(ctx context.Context, userID string) ([]Principal, error) {
+func (db *DB) UserMemberships(ctx context.Context, userID string) ([]domain.Principal, error) {
 	if !validID(userID) {
-		return []Principal{}, nil
+		return []domain.Principal{}, nil
 	}
 	ps, err := db.principals(ctx, principalQuery+` WHERE m.user_id = ? ORDER BY m.created_at, m.org_id`, userID)
 	if err != nil {
@@ -42,38 +42,38 @@ func (db *DB) UserMemberships(ctx context.Context, userID string) ([]Principal, 
 	return ps, nil
 }
 
-func (db *DB) principals(ctx context.Context, query string, args ...any) ([]Principal, error) {
+func (db *DB) principals(ctx context.Context, query string, args ...any) ([]domain.Principal, error) {
 	rows, err := db.q().query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Principal{}
+	out := []domain.Principal{}
 	for rows.Next() {
 		var (
-			p    Principal
+			p    domain.Principal
 			role string
 		)
 		if err := rows.Scan(&p.OrgID, &p.OrgSlug, &p.UserID, &p.Email, &role); err != nil {
 			return nil, err
 		}
-		p.Role = Role(role)
+		p.Role = domain.Role(role)
 		out = append(out, p)
 	}
 	return out, rows.Err()
 }
 
 func errLastAdmin() error {
-	return document.Errorf(document.EConflict, "最後の管理者は変更・削除できません (cannot remove the last admin)")
+	return domain.Errorf(domain.EConflict, "最後の管理者は変更・削除できません (cannot remove the last admin)")
 }
 
 // ChangeMemberRole changes the role of an existing member; demoting the organisation's last
 // admin is EConflict, an unknown member ENotFound.
-func (db *DB) ChangeMemberRole(ctx context.Context, orgID, userID string, role Role) error {
+func (db *DB) ChangeMemberRole(ctx context.Context, orgID, userID string, role domain.Role) error {
 	if !role.Valid() {
 		return errInvalidRole(role)
 	}
-	err := db.keepingAnAdmin(ctx, orgID, userID, role != RoleAdmin, func(q querier) error {
+	err := db.keepingAnAdmin(ctx, orgID, userID, role != domain.RoleAdmin, func(q querier) error {
 		return q.execOne(ctx, "メンバーが見つかりません (member not found)",
 			`UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?`, string(role), orgID, userID)
 	})
@@ -105,7 +105,7 @@ func (db *DB) keepingAnAdmin(ctx context.Context, orgID, userID string, losesAdm
 	}
 	return db.inTx(ctx, func(q querier) error {
 		rows, err := q.query(ctx, `SELECT user_id FROM memberships WHERE org_id = ? AND role = ?`+q.d.authForUpdate(),
-			orgID, string(RoleAdmin))
+			orgID, string(domain.RoleAdmin))
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // SetPasswordHash stores the encoded password hash of the user (package auth hashes; the store
@@ -43,5 +43,5 @@ func (db *DB) PasswordHash(ctx context.Context, userID string) (string, error) {
 }
 
 func errNoPassword() error {
-	return document.Errorf(document.ENotFound, "パスワードが設定されていません (no password)")
+	return domain.Errorf(domain.ENotFound, "パスワードが設定されていません (no password)")
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // HasUsers reports whether any user exists; the first-run setup is open only while none does.
@@ -45,8 +45,8 @@ func (db *DB) UseSetupToken(ctx context.Context, tokenHash string) error {
 	err := db.inTx(ctx, func(q querier) error {
 		err := q.execOne(ctx, "setup token", `UPDATE auth_setup_tokens SET used_at = ?
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`, now, tokenHash, now)
-		if document.ErrorCode(err) == document.ENotFound {
-			return document.Errorf(document.EUnauthorized, "セットアップ用URLが無効か、既に使用されています (setup token invalid or used)")
+		if domain.ErrorCode(err) == domain.ENotFound {
+			return domain.Errorf(domain.EUnauthorized, "セットアップ用URLが無効か、既に使用されています (setup token invalid or used)")
 		}
 		if err != nil {
 			return err

@@ -10,13 +10,14 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 const customerColumns = `id, name, name_kana, honorific, postal_code, address, contact_person, email,
 	registration_number, created_at, updated_at, payment_terms, peppol_id`
 
 func errCustomerNotFound() error {
-	return document.Errorf(document.ENotFound, "顧客が見つかりません (customer not found)")
+	return domain.Errorf(domain.ENotFound, "顧客が見つかりません (customer not found)")
 }
 
 func customerSearchText(c document.Customer) string {
@@ -138,12 +139,12 @@ func (db *DB) DeleteCustomer(ctx context.Context, orgID, id string) error {
 			return err
 		}
 		if n > 0 {
-			return document.Errorf(document.EConflict, "この顧客を参照する書類が %d 件あるため削除できません (customer is used by %d documents)", n, n)
+			return domain.Errorf(domain.EConflict, "この顧客を参照する書類が %d 件あるため削除できません (customer is used by %d documents)", n, n)
 		}
 		err := q.execOne(ctx, "顧客が見つかりません (customer not found)",
 			`DELETE FROM customers WHERE org_id = ? AND id = ?`, orgID, id)
 		if isForeignKeyViolation(err) {
-			return document.Errorf(document.EConflict, "この顧客を参照する書類があるため削除できません (customer is used by documents)")
+			return domain.Errorf(domain.EConflict, "この顧客を参照する書類があるため削除できません (customer is used by documents)")
 		}
 		return err
 	})

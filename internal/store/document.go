@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // Documents are stored as one row each: the columns the store searches, orders and locks on,
@@ -25,7 +26,7 @@ const (
 )
 
 func errDocumentNotFound() error {
-	return document.Errorf(document.ENotFound, "書類が見つかりません (document not found)")
+	return domain.Errorf(domain.ENotFound, "書類が見つかりません (document not found)")
 }
 
 // searchDate is the date a document is found and ordered by: the transaction date, else the
@@ -87,11 +88,11 @@ func customerName(d document.Document) string {
 // storable checks what the columns need, validated or not: a known kind and an issue date.
 func storable(d document.Document) error {
 	if !d.Kind.Valid() {
-		return &document.Error{Code: document.EInvalid, Message: "書類の種類が不正です (invalid kind)",
+		return &domain.Error{Code: domain.EInvalid, Message: "書類の種類が不正です (invalid kind)",
 			Fields: map[string]string{"kind": "invalid"}}
 	}
 	if d.IssueDate.IsZero() {
-		return &document.Error{Code: document.EInvalid, Message: "発行日を入力してください (issue_date is required)",
+		return &domain.Error{Code: domain.EInvalid, Message: "発行日を入力してください (issue_date is required)",
 			Fields: map[string]string{"issue_date": "required"}}
 	}
 	return nil
@@ -178,10 +179,10 @@ func (db *DB) UpdateDocument(ctx context.Context, orgID, actor string, d documen
 			return err
 		}
 		if before.Status != document.Draft {
-			return document.Errorf(document.EConflict, "発行済みの書類は変更できません (only drafts can be changed; this one is %s)", before.Status)
+			return domain.Errorf(domain.EConflict, "発行済みの書類は変更できません (only drafts can be changed; this one is %s)", before.Status)
 		}
 		if d.Version != before.Version {
-			return document.Errorf(document.EVersion, "書類は他の人が更新しました。読み込み直してください (version %d is not the current version %d)", d.Version, before.Version)
+			return domain.Errorf(domain.EVersion, "書類は他の人が更新しました。読み込み直してください (version %d is not the current version %d)", d.Version, before.Version)
 		}
 		c, err := db.checkReferences(ctx, q, orgID, d)
 		if err != nil {
@@ -223,7 +224,7 @@ func (db *DB) DeleteDocument(ctx context.Context, orgID, actor, id string) error
 			return err
 		}
 		if before.Status != document.Draft {
-			return document.Errorf(document.EConflict, "発行済みの書類は削除できません。取消してください (only drafts can be deleted; cancel it instead)")
+			return domain.Errorf(domain.EConflict, "発行済みの書類は削除できません。取消してください (only drafts can be deleted; cancel it instead)")
 		}
 		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionDelete, actor, &before); err != nil {
 			return err
@@ -249,7 +250,7 @@ func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (docum
 			return err
 		}
 		if before.Status != document.Draft {
-			return document.Errorf(document.EConflict, "この書類は既に発行されています (document is %s)", before.Status)
+			return domain.Errorf(domain.EConflict, "この書類は既に発行されています (document is %s)", before.Status)
 		}
 		// The invoice's remaining amounts are checked again under its lock: other credit notes
 		// may have been issued against it since this one was saved.
@@ -286,7 +287,7 @@ func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (docum
 			string(d.Status), number, seq, customerName(d), documentSearchText(d), d.Version,
 			timeArg(now), timeArg(now), body, orgID, id)
 		if isUniqueViolation(err) {
-			return document.Errorf(document.EConflict, "番号 %s は既に使われています。番号の接頭辞を確認してください (number %s is taken)", number, number)
+			return domain.Errorf(domain.EConflict, "番号 %s は既に使われています。番号の接頭辞を確認してください (number %s is taken)", number, number)
 		}
 		if err != nil {
 			return err
@@ -313,7 +314,7 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 			return err
 		}
 		if before.Status != document.Issued {
-			return document.Errorf(document.EConflict, "発行済みの書類だけ取消できます (only issued documents can be cancelled; this one is %s)", before.Status)
+			return domain.Errorf(domain.EConflict, "発行済みの書類だけ取消できます (only issued documents can be cancelled; this one is %s)", before.Status)
 		}
 		now := timeArg(db.nowUTC())
 		if _, err := q.exec(ctx, `UPDATE documents SET status = ?, version = version + 1, updated_at = ?, cancelled_at = ?

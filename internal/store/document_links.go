@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // Documents link to each other in two ways: a credit note names the invoice it corrects
@@ -17,7 +18,7 @@ import (
 // more than it charged at any tax rate.
 
 func invalidField(field, msg string) error {
-	return &document.Error{Code: document.EInvalid, Message: "入力内容に誤りがあります (validation failed)",
+	return &domain.Error{Code: domain.EInvalid, Message: "入力内容に誤りがあります (validation failed)",
 		Fields: map[string]string{field: msg}}
 }
 
@@ -27,8 +28,8 @@ func invalidField(field, msg string) error {
 // same customer. It returns the customer.
 func (db *DB) checkReferences(ctx context.Context, q querier, orgID string, d document.Document) (document.Customer, error) {
 	c, err := db.getCustomer(ctx, q, orgID, d.CustomerID)
-	if document.ErrorCode(err) == document.ENotFound {
-		return document.Customer{}, &document.Error{Code: document.EInvalid, Message: "取引先が見つかりません (customer not found)",
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return document.Customer{}, &domain.Error{Code: domain.EInvalid, Message: "取引先が見つかりません (customer not found)",
 			Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
 	}
 	if err != nil {
@@ -59,7 +60,7 @@ func (db *DB) linkedDocument(ctx context.Context, q querier, orgID string, d doc
 		return document.Document{}, invalidField(field, "書類自身は指定できません (a document cannot refer to itself)")
 	}
 	other, err := db.getDocument(ctx, q, orgID, id, lock)
-	if document.ErrorCode(err) == document.ENotFound {
+	if domain.ErrorCode(err) == domain.ENotFound {
 		return document.Document{}, invalidField(field, "書類が見つかりません (no such document)")
 	}
 	if err != nil {
@@ -94,7 +95,7 @@ func (db *DB) checkCredit(ctx context.Context, q querier, orgID string, d docume
 	for _, rt := range inv.Totals.ByRate {
 		available[rt.Rate] = rt.Gross
 	}
-	fe := document.FieldErrors{}
+	fe := domain.FieldErrors{}
 	for _, rt := range d.Totals.ByRate {
 		left := available[rt.Rate] - credited[rt.Rate]
 		if rt.Gross > left {
@@ -146,7 +147,7 @@ func (db *DB) DocumentIDByNumber(ctx context.Context, orgID string, k document.K
 	err := db.q().queryRow(ctx, `SELECT id FROM documents WHERE org_id = ? AND kind = ? AND number = ?`,
 		orgID, string(k), strings.TrimSpace(number)).Scan(&id)
 	if notFound(err) {
-		return "", document.Errorf(document.ENotFound, "番号 %s の書類が見つかりません (no document numbered %s)", number, number)
+		return "", domain.Errorf(domain.ENotFound, "番号 %s の書類が見つかりません (no document numbered %s)", number, number)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: find document %s: %w", number, err)

@@ -7,16 +7,11 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
-)
-
-// Page sizes of SearchDocuments.
-const (
-	DefaultSearchLimit = 50
-	MaxSearchLimit     = 500
+	"reportapp/internal/domain"
 )
 
 func errInvalidCursor() error {
-	return &document.Error{Code: document.EInvalid, Message: "ページ指定が不正です (invalid cursor)",
+	return &domain.Error{Code: domain.EInvalid, Message: "ページ指定が不正です (invalid cursor)",
 		Fields: map[string]string{"cursor": "invalid"}}
 }
 
@@ -40,7 +35,7 @@ func decodeCursor(c string) (date, id string, err error) {
 	return date, id, nil
 }
 
-// filterConditions turns the filter's conditions (all but the cursor and limit) into SQL
+// filterConditions turns the filter's conditions into SQL
 // conditions on the documents table aliased d, and their arguments.
 func filterConditions(f document.Filter) ([]string, []any) {
 	var where []string
@@ -77,17 +72,17 @@ func filterConditions(f document.Filter) ([]string, []any) {
 	return where, args
 }
 
-// SearchDocuments returns the organisation's documents matching every condition of f, newest
-// first (by the transaction date, else the issue date; then by id), complete with items and
-// totals. nextCursor continues with the next page when there may be more ("" on the last page);
-// a cursor that this method did not make is EInvalid with field "cursor". Free text f.Query
+// SearchDocuments returns one page of the organisation's documents matching every condition of
+// f, newest first (by the transaction date, else the issue date; then by id), complete with items
+// and totals. nextCursor continues with the next page when there may be more ("" on the last
+// page); a cursor that this method did not make is EInvalid with field "cursor". Free text f.Query
 // matches the number, subject, customer name and item names (case- and width-insensitive;
 // % and _ match themselves).
-func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filter) ([]document.Document, string, error) {
+func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filter, page domain.Page) ([]document.Document, string, error) {
 	args := []any{orgID}
 	var where []string
-	if f.Cursor != "" {
-		date, id, err := decodeCursor(f.Cursor)
+	if page.Cursor != "" {
+		date, id, err := decodeCursor(page.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -98,13 +93,7 @@ func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filt
 	}
 	conds, condArgs := filterConditions(f)
 	where, args = append(where, conds...), append(args, condArgs...)
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultSearchLimit
-	case limit > MaxSearchLimit:
-		limit = MaxSearchLimit
-	}
+	limit := page.Size()
 	query := documentSelect
 	for _, w := range where {
 		query += " AND " + w
@@ -130,8 +119,8 @@ type MonthTotal struct {
 	Count int
 }
 
-// MonthlyTotals sums the gross totals of the documents matching f (its cursor and limit are
-// ignored) per month of their search date, oldest first; months without documents are left out.
+// MonthlyTotals sums the gross totals of the documents matching f per month of their search
+// date, oldest first; months without documents are left out.
 func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter) ([]MonthTotal, error) {
 	if !validID(orgID) {
 		return []MonthTotal{}, nil

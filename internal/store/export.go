@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // Bulk exports (the job and the ZIP writing are package jobs'): a row per export with its
@@ -65,13 +66,13 @@ func (s storedFilter) filter() document.Filter {
 }
 
 func errExportNotFound() error {
-	return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
+	return domain.Errorf(domain.ENotFound, "エクスポートが見つかりません (export not found)")
 }
 
-// CreateExport records a queued export of the organisation's documents matching f (its Limit
-// and Cursor are ignored), created now and kept until expires, and calls enqueue with the same
-// transaction before committing, so the export row and its job (River's InsertTx) are stored
-// together or not at all. An error of enqueue rolls the row back.
+// CreateExport records a queued export of the organisation's documents matching f, created now
+// and kept until expires, and calls enqueue with the same transaction before committing, so the
+// export row and its job (River's InsertTx) are stored together or not at all. An error of
+// enqueue rolls the row back.
 func (db *DB) CreateExport(ctx context.Context, orgID, userID string, f document.Filter, now, expires time.Time,
 	enqueue func(ctx context.Context, tx *sql.Tx, exportID string) error) (Export, error) {
 	id, err := newID()
@@ -125,7 +126,7 @@ func (db *DB) GetExport(ctx context.Context, orgID, id string, now time.Time) (E
 
 // GetFinishedExport is GetExport for an export that is done; one that is not yet is ENotFound too.
 func (db *DB) GetFinishedExport(ctx context.Context, orgID, id string, now time.Time) (Export, error) {
-	notDone := document.Errorf(document.ENotFound, "エクスポートが見つからないか、まだ完了していません (export not found or not done)")
+	notDone := domain.Errorf(domain.ENotFound, "エクスポートが見つからないか、まだ完了していません (export not found or not done)")
 	if !validID(id) || !validID(orgID) {
 		return Export{}, notDone
 	}
@@ -185,7 +186,7 @@ func (db *DB) FinishExport(ctx context.Context, id string, attempt, done, total,
 	err = db.q().execOne(ctx, "superseded", `UPDATE exports SET status = 'done', done = ?, total = ?, failed = ?,
 		size = ?, updated_at = ? WHERE id = ? AND attempts = ? AND status <> 'done'`,
 		done, total, failed, size, timeArg(now), id, attempt)
-	if document.ErrorCode(err) == document.ENotFound {
+	if domain.ErrorCode(err) == domain.ENotFound {
 		return false, nil
 	}
 	if err != nil {
@@ -237,7 +238,7 @@ func (db *DB) ExportChunk(ctx context.Context, id string, attempt, seq int) ([]b
 	err := db.q().queryRow(ctx, `SELECT data FROM export_chunks WHERE export_id = ? AND attempt = ? AND seq = ?`,
 		id, attempt, seq).Scan(&data)
 	if notFound(err) {
-		return nil, document.Errorf(document.ENotFound, "export %s: no chunk %d of attempt %d", id, seq, attempt)
+		return nil, domain.Errorf(domain.ENotFound, "export %s: no chunk %d of attempt %d", id, seq, attempt)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: export %s: read chunk %d: %w", id, seq, err)

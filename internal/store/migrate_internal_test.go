@@ -11,6 +11,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // TestMigrationsInStep checks that both databases have a migration of every version: a version
@@ -140,7 +141,7 @@ func FuzzDecodeCursor(f *testing.F) {
 			if !validID(i) || encodeCursor(d, i) == "" {
 				t.Errorf("decodeCursor(%q) accepted id %q", raw, i)
 			}
-		} else if document.ErrorCode(err) != document.EInvalid {
+		} else if domain.ErrorCode(err) != domain.EInvalid {
 			t.Errorf("decodeCursor(%q) error %v, want EInvalid", raw, err)
 		}
 		d, i, err := decodeCursor(encodeCursor(date, id))

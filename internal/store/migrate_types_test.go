@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -79,7 +80,7 @@ func TestColumnTypesMigration(t *testing.T) {
 			t.Errorf("document = %+v", d)
 		}
 		from, to := mustDate(t, "2026-03-01"), mustDate(t, "2026-03-31")
-		docs, _, err := db.SearchDocuments(ctx, orgID, document.Filter{DateFrom: &from, DateTo: &to, Query: "三月"})
+		docs, _, err := db.SearchDocuments(ctx, orgID, document.Filter{DateFrom: &from, DateTo: &to, Query: "三月"}, domain.Page{})
 		if err != nil || len(docs) != 1 {
 			t.Errorf("search in March = %d documents, %v", len(docs), err)
 		}

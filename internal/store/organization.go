@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 const orgColumns = `id, slug, name, registration_number, postal_code, address, phone, email,
@@ -30,7 +31,7 @@ func (db *DB) CreateOrganization(ctx context.Context, slug, name string) (docume
 		UpdatedAt:          now,
 	}
 	if org.Slug == "" {
-		return document.Organization{}, &document.Error{Code: document.EInvalid,
+		return document.Organization{}, &domain.Error{Code: domain.EInvalid,
 			Message: "組織の識別子が空です (empty slug)", Fields: map[string]string{"slug": "required"}}
 	}
 	prefixes, err := json.Marshal(org.NumberPrefixes)
@@ -42,7 +43,7 @@ func (db *DB) CreateOrganization(ctx context.Context, slug, name string) (docume
 		org.ID, org.Slug, org.Name, string(org.DefaultTaxRounding), string(prefixes),
 		timeArg(now), timeArg(now))
 	if isUniqueViolation(err) {
-		return document.Organization{}, document.Errorf(document.EConflict, "組織 %q は既に存在します (organization slug taken)", org.Slug)
+		return document.Organization{}, domain.Errorf(domain.EConflict, "組織 %q は既に存在します (organization slug taken)", org.Slug)
 	}
 	if err != nil {
 		return document.Organization{}, fmt.Errorf("store: create organization %s: %w", org.Slug, err)
@@ -133,7 +134,7 @@ func (db *DB) SetOrganizationImages(ctx context.Context, orgID string, logo, sea
 }
 
 func errOrgNotFound() error {
-	return document.Errorf(document.ENotFound, "組織が見つかりません (organization not found)")
+	return domain.Errorf(domain.ENotFound, "組織が見つかりません (organization not found)")
 }
 
 // getOrganization reads one organisation; images only when withImages (they can be a megabyte

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/recurring"
 )
 
@@ -16,7 +17,7 @@ import (
 // primary key (schedule_id, period_from) lets a period make at most one document, ever.
 
 func errScheduleNotFound() error {
-	return document.Errorf(document.ENotFound, "定期請求が見つかりません (schedule not found)")
+	return domain.Errorf(domain.ENotFound, "定期請求が見つかりません (schedule not found)")
 }
 
 const scheduleColumns = `id, org_id, customer_id, name, active, not_before, run_count, last_run, body, created_at, updated_at`
@@ -119,8 +120,8 @@ func (db *DB) CreateSchedule(ctx context.Context, orgID, actor string, s recurri
 
 func (db *DB) checkScheduleCustomer(ctx context.Context, q querier, orgID, customerID string) error {
 	_, err := db.getCustomer(ctx, q, orgID, customerID)
-	if document.ErrorCode(err) == document.ENotFound {
-		return &document.Error{Code: document.EInvalid, Message: "取引先が見つかりません (customer not found)",
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return &domain.Error{Code: domain.EInvalid, Message: "取引先が見つかりません (customer not found)",
 			Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
 	}
 	return err
@@ -296,7 +297,7 @@ func (db *DB) ScheduleDocuments(ctx context.Context, orgID, id string) ([]docume
 	out := []document.Document{}
 	for _, docID := range ids {
 		d, err := db.getDocument(ctx, db.q(), orgID, docID, false)
-		if document.ErrorCode(err) == document.ENotFound {
+		if domain.ErrorCode(err) == domain.ENotFound {
 			continue
 		}
 		if err != nil {

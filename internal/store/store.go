@@ -4,8 +4,8 @@
 //
 // The SQL is written once; the few differences between the two databases live in dialect.go.
 // Every method that touches tenant data takes the organisation id and scopes each query by it, so
-// another organisation's object is simply not found (document.ENotFound). Errors are
-// *document.Error for what a caller can act on (ENotFound, EConflict, EVersion, EInvalid,
+// another organisation's object is simply not found (domain.ENotFound). Errors are
+// *domain.Error for what a caller can act on (ENotFound, EConflict, EVersion, EInvalid,
 // EUnauthorized); anything else is a driver error wrapped with the operation.
 //
 // The store does not validate documents: the caller validates and computes totals first.
@@ -25,7 +25,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // DB is the store: a database handle plus the dialect of the database behind it. It is safe for
@@ -155,7 +155,7 @@ func (q querier) execOne(ctx context.Context, notFound, query string, args ...an
 		return err
 	}
 	if n == 0 {
-		return document.Errorf(document.ENotFound, "%s", notFound)
+		return domain.Errorf(domain.ENotFound, "%s", notFound)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -28,7 +29,7 @@ func mustOrg(t testing.TB, db *store.DB, slug string) document.Organization {
 	return org
 }
 
-func mustUser(t testing.TB, db *store.DB, email string) store.User {
+func mustUser(t testing.TB, db *store.DB, email string) domain.User {
 	t.Helper()
 	u, err := db.CreateUser(context.Background(), email, "User "+email)
 	if err != nil {
@@ -37,7 +38,7 @@ func mustUser(t testing.TB, db *store.DB, email string) store.User {
 	return u
 }
 
-func mustMember(t testing.TB, db *store.DB, orgID, email string, role store.Role) store.User {
+func mustMember(t testing.TB, db *store.DB, orgID, email string, role domain.Role) domain.User {
 	t.Helper()
 	u := mustUser(t, db, email)
 	if err := db.SetMember(context.Background(), orgID, u.ID, role); err != nil {
@@ -107,17 +108,17 @@ func mustIssue(t testing.TB, db *store.DB, orgID, id string) document.Document {
 }
 
 // wantCode fails unless err carries the domain error code want.
-func wantCode(t testing.TB, what string, err error, want string) {
+func wantCode(t testing.TB, what string, err error, want domain.Code) {
 	t.Helper()
-	if got := document.ErrorCode(err); got != want {
+	if got := domain.ErrorCode(err); got != want {
 		t.Errorf("%s: error code %q (%v), want %q", what, got, err, want)
 	}
 }
 
 func wantField(t testing.TB, what string, err error, field string) {
 	t.Helper()
-	var e *document.Error
-	if !errors.As(err, &e) || e.Code != document.EInvalid || e.Fields[field] == "" {
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code != domain.EInvalid || e.Fields[field] == "" {
 		t.Errorf("%s: error %v, want EInvalid on field %q", what, err, field)
 	}
 }
@@ -136,7 +137,7 @@ func TestOrganizations(t *testing.T) {
 			t.Errorf("new organization defaults: %+v", org)
 		}
 		_, err := db.CreateOrganization(ctx, "acme", "other")
-		wantCode(t, "duplicate slug", err, document.EConflict)
+		wantCode(t, "duplicate slug", err, domain.EConflict)
 
 		got, err := db.GetOrganization(ctx, org.ID)
 		if err != nil {
@@ -189,32 +190,32 @@ func TestOrganizations(t *testing.T) {
 
 		for _, id := range []string{unknownID, "not-an-id", "'; DROP TABLE organizations; --", ""} {
 			_, err := db.GetOrganization(ctx, id)
-			wantCode(t, "GetOrganization("+id+")", err, document.ENotFound)
+			wantCode(t, "GetOrganization("+id+")", err, domain.ENotFound)
 			err = db.SetOrganizationImages(ctx, id, []byte("x"), nil)
-			wantCode(t, "SetOrganizationImages("+id+")", err, document.ENotFound)
+			wantCode(t, "SetOrganizationImages("+id+")", err, domain.ENotFound)
 			_, err = db.UpdateOrganization(ctx, document.Organization{ID: id})
-			wantCode(t, "UpdateOrganization("+id+")", err, document.ENotFound)
+			wantCode(t, "UpdateOrganization("+id+")", err, domain.ENotFound)
 		}
 		_, err = db.GetOrganizationBySlug(ctx, "nope")
-		wantCode(t, "GetOrganizationBySlug(nope)", err, document.ENotFound)
+		wantCode(t, "GetOrganizationBySlug(nope)", err, domain.ENotFound)
 	})
 }
 
 func TestRole(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		r, o    store.Role
+		r, o    domain.Role
 		valid   bool
 		atLeast bool
 	}{
-		{store.RoleAdmin, store.RoleAdmin, true, true},
-		{store.RoleAdmin, store.RoleViewer, true, true},
-		{store.RoleMember, store.RoleAdmin, true, false},
-		{store.RoleMember, store.RoleMember, true, true},
-		{store.RoleViewer, store.RoleMember, true, false},
-		{store.RoleViewer, store.RoleViewer, true, true},
-		{"owner", store.RoleViewer, false, false},
-		{"", store.RoleViewer, false, false},
+		{domain.RoleAdmin, domain.RoleAdmin, true, true},
+		{domain.RoleAdmin, domain.RoleViewer, true, true},
+		{domain.RoleMember, domain.RoleAdmin, true, false},
+		{domain.RoleMember, domain.RoleMember, true, true},
+		{domain.RoleViewer, domain.RoleMember, true, false},
+		{domain.RoleViewer, domain.RoleViewer, true, true},
+		{"owner", domain.RoleViewer, false, false},
+		{"", domain.RoleViewer, false, false},
 	}
 	for _, tt := range tests {
 		if got := tt.r.Valid(); got != tt.valid {
@@ -237,9 +238,9 @@ func TestUsersAndMembers(t *testing.T) {
 			t.Errorf("email stored as %q", u.Email)
 		}
 		_, err := db.CreateUser(ctx, "ALICE@example.com", "again")
-		wantCode(t, "duplicate email", err, document.EConflict)
+		wantCode(t, "duplicate email", err, domain.EConflict)
 		_, err = db.CreateUser(ctx, "not-an-email", "x")
-		wantCode(t, "bad email", err, document.EInvalid)
+		wantCode(t, "bad email", err, domain.EInvalid)
 
 		got, err := db.GetUserByEmail(ctx, "alice@EXAMPLE.com")
 		if err != nil {
@@ -249,43 +250,43 @@ func TestUsersAndMembers(t *testing.T) {
 			t.Errorf("GetUserByEmail (-want +got):\n%s", diff)
 		}
 		_, err = db.GetUserByEmail(ctx, "bob@example.com")
-		wantCode(t, "unknown email", err, document.ENotFound)
+		wantCode(t, "unknown email", err, domain.ENotFound)
 
-		if err := db.SetMember(ctx, a.ID, u.ID, store.RoleViewer); err != nil {
+		if err := db.SetMember(ctx, a.ID, u.ID, domain.RoleViewer); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetMember(ctx, a.ID, u.ID, store.RoleAdmin); err != nil { // change role
+		if err := db.SetMember(ctx, a.ID, u.ID, domain.RoleAdmin); err != nil { // change role
 			t.Fatal(err)
 		}
-		bob := mustMember(t, db, a.ID, "bob@example.com", store.RoleMember)
+		bob := mustMember(t, db, a.ID, "bob@example.com", domain.RoleMember)
 		m, err := db.GetMember(ctx, a.ID, u.ID)
-		if err != nil || m.Role != store.RoleAdmin || m.Email != u.Email {
+		if err != nil || m.Role != domain.RoleAdmin || m.Email != u.Email {
 			t.Errorf("GetMember = %+v, %v", m, err)
 		}
 		ms, err := db.ListMembers(ctx, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []store.Member{{User: u, Role: store.RoleAdmin}, {User: bob, Role: store.RoleMember}}
+		want := []domain.Member{{User: u, Role: domain.RoleAdmin}, {User: bob, Role: domain.RoleMember}}
 		if diff := cmp.Diff(want, ms); diff != "" {
 			t.Errorf("ListMembers (-want +got):\n%s", diff)
 		}
 
 		_, err = db.GetMember(ctx, b.ID, u.ID)
-		wantCode(t, "member of another org", err, document.ENotFound)
+		wantCode(t, "member of another org", err, domain.ENotFound)
 		if ms, err := db.ListMembers(ctx, b.ID); err != nil || len(ms) != 0 {
 			t.Errorf("ListMembers(b) = %v, %v", ms, err)
 		}
-		wantCode(t, "invalid role", db.SetMember(ctx, a.ID, u.ID, "owner"), document.EInvalid)
-		wantCode(t, "unknown user", db.SetMember(ctx, a.ID, unknownID, store.RoleViewer), document.ENotFound)
-		wantCode(t, "unknown org", db.SetMember(ctx, unknownID, u.ID, store.RoleViewer), document.ENotFound)
+		wantCode(t, "invalid role", db.SetMember(ctx, a.ID, u.ID, "owner"), domain.EInvalid)
+		wantCode(t, "unknown user", db.SetMember(ctx, a.ID, unknownID, domain.RoleViewer), domain.ENotFound)
+		wantCode(t, "unknown org", db.SetMember(ctx, unknownID, u.ID, domain.RoleViewer), domain.ENotFound)
 
 		if err := db.RemoveMember(ctx, a.ID, bob.ID); err != nil {
 			t.Fatal(err)
 		}
 		_, err = db.GetMember(ctx, a.ID, bob.ID)
-		wantCode(t, "removed member", err, document.ENotFound)
-		wantCode(t, "remove twice", db.RemoveMember(ctx, a.ID, bob.ID), document.ENotFound)
+		wantCode(t, "removed member", err, domain.ENotFound)
+		wantCode(t, "remove twice", db.RemoveMember(ctx, a.ID, bob.ID), domain.ENotFound)
 	})
 }
 
@@ -297,7 +298,7 @@ func TestTokens(t *testing.T) {
 		a, b := mustOrg(t, db, "a"), mustOrg(t, db, "b")
 
 		// Effective role = min(token role, member role).
-		roles := []store.Role{store.RoleAdmin, store.RoleMember, store.RoleViewer}
+		roles := []domain.Role{domain.RoleAdmin, domain.RoleMember, domain.RoleViewer}
 		for _, memberRole := range roles {
 			u := mustMember(t, db, a.ID, "m-"+string(memberRole)+"@example.com", memberRole)
 			for _, tokenRole := range roles {
@@ -313,25 +314,25 @@ func TestTokens(t *testing.T) {
 				if !memberRole.AtLeast(tokenRole) {
 					want = memberRole
 				}
-				wantP := store.Principal{OrgID: a.ID, OrgSlug: "a", UserID: u.ID, Email: u.Email, Role: want, TokenID: tok.ID}
+				wantP := domain.Principal{OrgID: a.ID, OrgSlug: "a", UserID: u.ID, Email: u.Email, Role: want, TokenID: tok.ID}
 				if diff := cmp.Diff(wantP, p); diff != "" {
 					t.Errorf("member %s token %s (-want +got):\n%s", memberRole, tokenRole, diff)
 				}
 			}
 		}
 
-		u := mustMember(t, db, a.ID, "t@example.com", store.RoleMember)
-		plain, tok, err := db.CreateToken(ctx, a.ID, u.ID, " deploy ", store.RoleMember)
+		u := mustMember(t, db, a.ID, "t@example.com", domain.RoleMember)
+		plain, tok, err := db.CreateToken(ctx, a.ID, u.ID, " deploy ", domain.RoleMember)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(plain) < 4+43 || plain[:4] != "rpt_" || tok.Name != "deploy" || tok.LastUsedAt != nil {
 			t.Errorf("CreateToken = %q, %+v", plain, tok)
 		}
-		_, _, err = db.CreateToken(ctx, b.ID, u.ID, "x", store.RoleViewer)
-		wantCode(t, "token in an org the user is not a member of", err, document.ENotFound)
+		_, _, err = db.CreateToken(ctx, b.ID, u.ID, "x", domain.RoleViewer)
+		wantCode(t, "token in an org the user is not a member of", err, domain.ENotFound)
 		_, _, err = db.CreateToken(ctx, a.ID, u.ID, "x", "root")
-		wantCode(t, "token with invalid role", err, document.EInvalid)
+		wantCode(t, "token with invalid role", err, domain.EInvalid)
 
 		if _, err := db.Authenticate(ctx, plain); err != nil {
 			t.Fatal(err)
@@ -349,36 +350,36 @@ func TestTokens(t *testing.T) {
 
 		for _, bad := range []string{"", "rpt_", "rpt_AAAA", plain + "x", "Bearer " + plain, string(make([]byte, 10000))} {
 			_, err := db.Authenticate(ctx, bad)
-			wantCode(t, fmt.Sprintf("Authenticate(%.12q)", bad), err, document.EUnauthorized)
+			wantCode(t, fmt.Sprintf("Authenticate(%.12q)", bad), err, domain.EUnauthorized)
 		}
 
-		wantCode(t, "revoke from another org", db.RevokeToken(ctx, b.ID, tok.ID), document.ENotFound)
+		wantCode(t, "revoke from another org", db.RevokeToken(ctx, b.ID, tok.ID), domain.ENotFound)
 		if err := db.RevokeToken(ctx, a.ID, tok.ID); err != nil {
 			t.Fatal(err)
 		}
 		_, err = db.Authenticate(ctx, plain)
-		wantCode(t, "revoked token", err, document.EUnauthorized)
-		wantCode(t, "revoke twice", db.RevokeToken(ctx, a.ID, tok.ID), document.ENotFound)
+		wantCode(t, "revoked token", err, domain.EUnauthorized)
+		wantCode(t, "revoke twice", db.RevokeToken(ctx, a.ID, tok.ID), domain.ENotFound)
 		if ts, _ := db.ListTokens(ctx, a.ID, u.ID); len(ts) != 0 {
 			t.Errorf("revoked token still listed: %+v", ts)
 		}
 
 		// Lowering the member's role lowers the token; removing the member disables it.
-		plain2, _, err := db.CreateToken(ctx, a.ID, u.ID, "second", store.RoleMember)
+		plain2, _, err := db.CreateToken(ctx, a.ID, u.ID, "second", domain.RoleMember)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetMember(ctx, a.ID, u.ID, store.RoleViewer); err != nil {
+		if err := db.SetMember(ctx, a.ID, u.ID, domain.RoleViewer); err != nil {
 			t.Fatal(err)
 		}
-		if p, err := db.Authenticate(ctx, plain2); err != nil || p.Role != store.RoleViewer {
+		if p, err := db.Authenticate(ctx, plain2); err != nil || p.Role != domain.RoleViewer {
 			t.Errorf("after demotion: %+v, %v", p, err)
 		}
 		if err := db.RemoveMember(ctx, a.ID, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		_, err = db.Authenticate(ctx, plain2)
-		wantCode(t, "token of a former member", err, document.EUnauthorized)
+		wantCode(t, "token of a former member", err, domain.EUnauthorized)
 	})
 }
 
@@ -448,7 +449,7 @@ func TestCustomers(t *testing.T) {
 
 		// A customer with documents cannot be deleted; once the draft is gone it can.
 		d := mustCreateDoc(t, db, org.ID, newDraft(t, c.ID, document.Invoice, "2025-04-01", "x", 1))
-		wantCode(t, "delete customer with a document", db.DeleteCustomer(ctx, org.ID, c.ID), document.EConflict)
+		wantCode(t, "delete customer with a document", db.DeleteCustomer(ctx, org.ID, c.ID), domain.EConflict)
 		if err := db.DeleteDocument(ctx, org.ID, "tester", d.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -456,8 +457,8 @@ func TestCustomers(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = db.GetCustomer(ctx, org.ID, c.ID)
-		wantCode(t, "deleted customer", err, document.ENotFound)
-		wantCode(t, "delete twice", db.DeleteCustomer(ctx, org.ID, c.ID), document.ENotFound)
+		wantCode(t, "deleted customer", err, domain.ENotFound)
+		wantCode(t, "delete twice", db.DeleteCustomer(ctx, org.ID, c.ID), domain.ENotFound)
 	})
 }
 
@@ -514,8 +515,8 @@ func TestIsolation(t *testing.T) {
 		cb := mustCustomer(t, db, b.ID, "B の顧客")
 		draft := mustCreateDoc(t, db, a.ID, newDraft(t, ca.ID, document.Invoice, "2025-04-01", "draft", 2))
 		issued := mustIssue(t, db, a.ID, mustCreateDoc(t, db, a.ID, newDraft(t, ca.ID, document.Invoice, "2025-04-02", "issued", 2)).ID)
-		ua := mustMember(t, db, a.ID, "a@example.com", store.RoleAdmin)
-		_, tok, err := db.CreateToken(ctx, a.ID, ua.ID, "t", store.RoleAdmin)
+		ua := mustMember(t, db, a.ID, "a@example.com", domain.RoleAdmin)
+		_, tok, err := db.CreateToken(ctx, a.ID, ua.ID, "t", domain.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -544,7 +545,7 @@ func TestIsolation(t *testing.T) {
 			{"RemoveMember", func() error { return db.RemoveMember(ctx, b.ID, ua.ID) }},
 		}
 		for _, c := range calls {
-			wantCode(t, c.name, c.call(), document.ENotFound)
+			wantCode(t, c.name, c.call(), domain.ENotFound)
 		}
 		_, err = db.CreateDocument(ctx, b.ID, "b", newDraft(t, ca.ID, document.Invoice, "2025-04-01", "x", 1))
 		wantField(t, "CreateDocument with another org's customer", err, "customer_id")
@@ -556,7 +557,7 @@ func TestIsolation(t *testing.T) {
 		if cs, err := db.ListCustomers(ctx, b.ID, "", 0, 0); err != nil || len(cs) != 1 || cs[0].ID != cb.ID {
 			t.Errorf("ListCustomers(b) = %v, %v", cs, err)
 		}
-		if docs, _, err := db.SearchDocuments(ctx, b.ID, document.Filter{}); err != nil || len(docs) != 0 {
+		if docs, _, err := db.SearchDocuments(ctx, b.ID, document.Filter{}, domain.Page{}); err != nil || len(docs) != 0 {
 			t.Errorf("SearchDocuments(b) = %d docs, %v", len(docs), err)
 		}
 		if ts, err := db.ListTokens(ctx, b.ID, ua.ID); err != nil || len(ts) != 0 {
@@ -622,7 +623,7 @@ func TestDocumentLifecycle(t *testing.T) {
 			t.Errorf("updated: version %d subject %q items %d", updated.Version, updated.Subject, len(updated.Items))
 		}
 		_, err = db.UpdateDocument(ctx, org.ID, "bob", edit) // still version 1
-		wantCode(t, "stale version", err, document.EVersion)
+		wantCode(t, "stale version", err, domain.EVersion)
 
 		// Drafts follow the customer; the issued snapshot does not.
 		cust.Name = "株式会社ベータ (新)"
@@ -663,10 +664,10 @@ func TestDocumentLifecycle(t *testing.T) {
 		edit = issued
 		edit.Subject = "改ざん"
 		_, err = db.UpdateDocument(ctx, org.ID, "alice", edit)
-		wantCode(t, "update issued", err, document.EConflict)
-		wantCode(t, "delete issued", db.DeleteDocument(ctx, org.ID, "alice", created.ID), document.EConflict)
+		wantCode(t, "update issued", err, domain.EConflict)
+		wantCode(t, "delete issued", db.DeleteDocument(ctx, org.ID, "alice", created.ID), domain.EConflict)
 		_, err = db.IssueDocument(ctx, org.ID, "alice", created.ID)
-		wantCode(t, "issue twice", err, document.EConflict)
+		wantCode(t, "issue twice", err, domain.EConflict)
 
 		cancelled, err := db.CancelDocument(ctx, org.ID, "carol", created.ID)
 		if err != nil {
@@ -676,8 +677,8 @@ func TestDocumentLifecycle(t *testing.T) {
 			t.Errorf("cancelled: %s %v %v v%d", cancelled.Status, cancelled.Number, cancelled.CancelledAt, cancelled.Version)
 		}
 		_, err = db.CancelDocument(ctx, org.ID, "carol", created.ID)
-		wantCode(t, "cancel twice", err, document.EConflict)
-		wantCode(t, "delete cancelled", db.DeleteDocument(ctx, org.ID, "alice", created.ID), document.EConflict)
+		wantCode(t, "cancel twice", err, domain.EConflict)
+		wantCode(t, "delete cancelled", db.DeleteDocument(ctx, org.ID, "alice", created.ID), domain.EConflict)
 
 		// The next invoice uses the new prefix and continues the sequence.
 		next := mustIssue(t, db, org.ID, mustCreateDoc(t, db, org.ID, newDraft(t, cust.ID, document.Invoice, "2025-05-01", "next", 1)).ID)
@@ -716,14 +717,14 @@ func TestDocumentLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = db.GetDocument(ctx, org.ID, draft.ID)
-		wantCode(t, "deleted draft", err, document.ENotFound)
-		wantCode(t, "delete twice", db.DeleteDocument(ctx, org.ID, "alice", draft.ID), document.ENotFound)
+		wantCode(t, "deleted draft", err, domain.ENotFound)
+		wantCode(t, "delete twice", db.DeleteDocument(ctx, org.ID, "alice", draft.ID), domain.ENotFound)
 		events, err = db.History(ctx, org.ID, draft.ID)
 		if err != nil || len(events) != 2 || events[1].Action != store.ActionDelete || events[1].Before == nil || events[1].Before.Subject != "quote" {
 			t.Errorf("history of deleted draft: %+v, %v", events, err)
 		}
 		_, err = db.History(ctx, org.ID, unknownID)
-		wantCode(t, "history of unknown document", err, document.ENotFound)
+		wantCode(t, "history of unknown document", err, domain.ENotFound)
 
 		// Bad references and ids.
 		_, err = db.CreateDocument(ctx, org.ID, "alice", newDraft(t, unknownID, document.Invoice, "2025-05-01", "x", 1))
@@ -734,9 +735,9 @@ func TestDocumentLifecycle(t *testing.T) {
 		wantField(t, "unknown kind", err, "kind")
 		for _, id := range []string{unknownID, "garbage", ""} {
 			_, err := db.GetDocument(ctx, org.ID, id)
-			wantCode(t, "GetDocument("+id+")", err, document.ENotFound)
+			wantCode(t, "GetDocument("+id+")", err, domain.ENotFound)
 			_, err = db.IssueDocument(ctx, org.ID, "x", id)
-			wantCode(t, "IssueDocument("+id+")", err, document.ENotFound)
+			wantCode(t, "IssueDocument("+id+")", err, domain.ENotFound)
 		}
 	})
 }
@@ -760,7 +761,7 @@ func TestCreditNoteRelatedDocument(t *testing.T) {
 		if *issued.Number != "CRN-0001" || issued.RelatedDocument == nil || issued.RelatedDocument.Number != "INV-0001" {
 			t.Errorf("issued credit note: number %v related %+v", *issued.Number, issued.RelatedDocument)
 		}
-		docs, _, err := db.SearchDocuments(ctx, org.ID, document.Filter{Kind: document.CreditNote})
+		docs, _, err := db.SearchDocuments(ctx, org.ID, document.Filter{Kind: document.CreditNote}, domain.Page{})
 		if err != nil || len(docs) != 1 || docs[0].RelatedDocument == nil || docs[0].RelatedDocument.ID != inv.ID {
 			t.Errorf("search result's related document: %+v, %v", docs, err)
 		}
@@ -845,10 +846,10 @@ func TestIssueSameDocumentConcurrently(t *testing.T) {
 				_, err := db.IssueDocument(ctx, org.ID, "x", d.ID)
 				mu.Lock()
 				defer mu.Unlock()
-				switch document.ErrorCode(err) {
+				switch domain.ErrorCode(err) {
 				case "":
 					wins++
-				case document.EConflict:
+				case domain.EConflict:
 				default:
 					t.Errorf("IssueDocument: %v", err)
 				}
@@ -937,7 +938,7 @@ func TestSearchDocuments(t *testing.T) {
 			{"combined, none", document.Filter{Kind: document.Quote, Status: document.Issued}, nil},
 		}
 		for _, tt := range tests {
-			docs, next, err := db.SearchDocuments(ctx, org.ID, tt.f)
+			docs, next, err := db.SearchDocuments(ctx, org.ID, tt.f, domain.Page{})
 			if err != nil {
 				t.Fatalf("%s: %v", tt.name, err)
 			}
@@ -957,7 +958,7 @@ func TestSearchDocuments(t *testing.T) {
 		}
 
 		for _, bad := range []string{"garbage!", "AAAA", encode("2025-01-01|not-an-id"), encode("yesterday|" + unknownID), encode(unknownID)} {
-			_, _, err := db.SearchDocuments(ctx, org.ID, document.Filter{Cursor: bad})
+			_, _, err := db.SearchDocuments(ctx, org.ID, document.Filter{}, domain.Page{Cursor: bad})
 			wantField(t, "cursor "+bad, err, "cursor")
 		}
 	})
@@ -980,7 +981,7 @@ func TestSearchDocumentsPaging(t *testing.T) {
 			var all []document.Document
 			cursor, pages := "", 0
 			for {
-				docs, next, err := db.SearchDocuments(ctx, org.ID, document.Filter{Limit: limit, Cursor: cursor})
+				docs, next, err := db.SearchDocuments(ctx, org.ID, document.Filter{}, domain.Page{Limit: limit, Cursor: cursor})
 				if err != nil {
 					t.Fatal(err)
 				}

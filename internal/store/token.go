@@ -10,30 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
-
-// Token is an API token's metadata; the plaintext is shown once by CreateToken and never stored.
-type Token struct {
-	ID         string     `json:"id"`
-	OrgID      string     `json:"org_id"`
-	UserID     string     `json:"user_id"`
-	Name       string     `json:"name"`
-	Role       Role       `json:"role"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-}
-
-// Principal is who is calling: a user acting in one organisation, through a session (TokenID "")
-// or an API token.
-type Principal struct {
-	OrgID   string
-	OrgSlug string
-	UserID  string
-	Email   string
-	Role    Role
-	TokenID string
-}
 
 // tokenPrefix marks reportapp tokens so that secret scanners and people recognise them.
 const tokenPrefix = "rpt_"
@@ -51,35 +29,35 @@ func hashToken(plaintext string) string {
 }
 
 func errUnauthorized() error {
-	return document.Errorf(document.EUnauthorized, "認証に失敗しました (invalid token)")
+	return domain.Errorf(domain.EUnauthorized, "認証に失敗しました (invalid token)")
 }
 
 // CreateToken creates an API token of the user in the organisation with role and returns its
 // plaintext ("rpt_" + 43 base64url characters), which is not kept: only its SHA-256 is stored.
 // The user must be a member (ENotFound otherwise); the token's effective role never exceeds the
 // member's role at the time of use.
-func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role Role) (string, Token, error) {
+func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role domain.Role) (string, domain.Token, error) {
 	if !role.Valid() {
-		return "", Token{}, errInvalidRole(role)
+		return "", domain.Token{}, errInvalidRole(role)
 	}
 	if _, err := db.GetMember(ctx, orgID, userID); err != nil {
-		return "", Token{}, err
+		return "", domain.Token{}, err
 	}
 	secret := make([]byte, tokenBytes)
 	if _, err := rand.Read(secret); err != nil {
-		return "", Token{}, fmt.Errorf("store: create token: %w", err)
+		return "", domain.Token{}, fmt.Errorf("store: create token: %w", err)
 	}
 	plaintext := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
-	t := Token{OrgID: orgID, UserID: userID, Name: strings.TrimSpace(name), Role: role, CreatedAt: db.nowUTC()}
+	t := domain.Token{OrgID: orgID, UserID: userID, Name: strings.TrimSpace(name), Role: role, CreatedAt: db.nowUTC()}
 	var err error
 	if t.ID, err = newID(); err != nil {
-		return "", Token{}, fmt.Errorf("store: create token: %w", err)
+		return "", domain.Token{}, fmt.Errorf("store: create token: %w", err)
 	}
 	_, err = db.q().exec(ctx, `INSERT INTO api_tokens (id, org_id, user_id, name, role, token_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.OrgID, t.UserID, t.Name, string(t.Role), hashToken(plaintext), timeArg(t.CreatedAt))
 	if err != nil {
-		return "", Token{}, fmt.Errorf("store: create token for %s in %s: %w", userID, orgID, err)
+		return "", domain.Token{}, fmt.Errorf("store: create token for %s in %s: %w", userID, orgID, err)
 	}
 	return plaintext, t, nil
 }
@@ -88,12 +66,12 @@ func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role 
 // lookup leaks nothing about other tokens through timing). Unknown or revoked tokens, and tokens
 // of users who are no longer members, are EUnauthorized. The effective role is the weaker of the
 // token's and the membership's.
-func (db *DB) Authenticate(ctx context.Context, plaintext string) (Principal, error) {
+func (db *DB) Authenticate(ctx context.Context, plaintext string) (domain.Principal, error) {
 	if !strings.HasPrefix(plaintext, tokenPrefix) || len(plaintext) > 200 {
-		return Principal{}, errUnauthorized()
+		return domain.Principal{}, errUnauthorized()
 	}
 	var (
-		p                     Principal
+		p                     domain.Principal
 		tokenRole, memberRole string
 		last                  *time.Time
 	)
@@ -105,20 +83,20 @@ func (db *DB) Authenticate(ctx context.Context, plaintext string) (Principal, er
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(plaintext)).
 		Scan(&p.TokenID, &p.OrgID, &p.OrgSlug, &p.UserID, &p.Email, &tokenRole, &memberRole, scanNullTime(&last))
 	if notFound(err) {
-		return Principal{}, errUnauthorized()
+		return domain.Principal{}, errUnauthorized()
 	}
 	if err != nil {
-		return Principal{}, fmt.Errorf("store: authenticate: %w", err)
+		return domain.Principal{}, fmt.Errorf("store: authenticate: %w", err)
 	}
-	p.Role = minRole(Role(tokenRole), Role(memberRole))
+	p.Role = domain.MinRole(domain.Role(tokenRole), domain.Role(memberRole))
 	if !p.Role.Valid() {
-		return Principal{}, errUnauthorized()
+		return domain.Principal{}, errUnauthorized()
 	}
 	now := db.nowUTC()
 	if last == nil || now.Sub(*last) >= lastUsedResolution {
 		if _, err := db.q().exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`,
 			timeArg(now), p.TokenID); err != nil {
-			return Principal{}, fmt.Errorf("store: authenticate: record use: %w", err)
+			return domain.Principal{}, fmt.Errorf("store: authenticate: record use: %w", err)
 		}
 	}
 	return p, nil
@@ -126,9 +104,9 @@ func (db *DB) Authenticate(ctx context.Context, plaintext string) (Principal, er
 
 // ListTokens returns the organisation's tokens that are not revoked, oldest first: the user's
 // when userID is set, everyone's when it is "".
-func (db *DB) ListTokens(ctx context.Context, orgID, userID string) ([]Token, error) {
+func (db *DB) ListTokens(ctx context.Context, orgID, userID string) ([]domain.Token, error) {
 	if !validID(orgID) || (userID != "" && !validID(userID)) {
-		return []Token{}, nil
+		return []domain.Token{}, nil
 	}
 	query := `SELECT id, org_id, user_id, name, role, created_at, last_used_at FROM api_tokens
 		WHERE org_id = ? AND revoked_at IS NULL`
@@ -142,16 +120,16 @@ func (db *DB) ListTokens(ctx context.Context, orgID, userID string) ([]Token, er
 		return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
 	}
 	defer rows.Close()
-	ts := []Token{}
+	ts := []domain.Token{}
 	for rows.Next() {
 		var (
-			t    Token
+			t    domain.Token
 			role string
 		)
 		if err := rows.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &role, scanTime(&t.CreatedAt), scanNullTime(&t.LastUsedAt)); err != nil {
 			return nil, fmt.Errorf("store: list tokens of %s: %w", orgID, err)
 		}
-		t.Role = Role(role)
+		t.Role = domain.Role(role)
 		ts = append(ts, t)
 	}
 	if err := rows.Err(); err != nil {
@@ -164,7 +142,7 @@ func (db *DB) ListTokens(ctx context.Context, orgID, userID string) ([]Token, er
 // record; revoking twice is ENotFound.
 func (db *DB) RevokeToken(ctx context.Context, orgID, tokenID string) error {
 	if !validID(orgID) || !validID(tokenID) {
-		return document.Errorf(document.ENotFound, "トークンが見つかりません (token not found)")
+		return domain.Errorf(domain.ENotFound, "トークンが見つかりません (token not found)")
 	}
 	err := db.q().execOne(ctx, "トークンが見つかりません (token not found)",
 		`UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND id = ? AND revoked_at IS NULL`,

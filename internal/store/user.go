@@ -4,64 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
-// Role is what a member may do in an organisation: admin (everything), member (customers and
-// documents) or viewer (read only).
-type Role string
-
-// The roles, weakest last.
-const (
-	RoleAdmin  Role = "admin"
-	RoleMember Role = "member"
-	RoleViewer Role = "viewer"
-)
-
-func (r Role) rank() int {
-	switch r {
-	case RoleAdmin:
-		return 3
-	case RoleMember:
-		return 2
-	case RoleViewer:
-		return 1
-	}
-	return 0
-}
-
-// Valid reports whether r is one of the roles.
-func (r Role) Valid() bool { return r.rank() > 0 }
-
-// AtLeast reports whether r allows everything o allows. An unknown role allows nothing.
-func (r Role) AtLeast(o Role) bool { return r.Valid() && r.rank() >= o.rank() }
-
-// minRole returns the weaker of a and b.
-func minRole(a, b Role) Role {
-	if a.rank() <= b.rank() {
-		return a
-	}
-	return b
-}
-
-// User is a person who can log in; the same user may be a member of several organisations.
-type User struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"` // lower case
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// Member is a user with their role in one organisation.
-type Member struct {
-	User
-	Role Role `json:"role"`
-}
-
-func errInvalidRole(r Role) error {
-	return &document.Error{Code: document.EInvalid, Message: fmt.Sprintf("不明な権限です (unknown role %q)", r),
+func errInvalidRole(r domain.Role) error {
+	return &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("不明な権限です (unknown role %q)", r),
 		Fields: map[string]string{"role": "admin, member or viewer"}}
 }
 
@@ -69,68 +17,68 @@ func errInvalidRole(r Role) error {
 func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // CreateUser creates a user; the e-mail address is stored in lower case and is unique (EConflict).
-func (db *DB) CreateUser(ctx context.Context, email, name string) (User, error) {
-	u := User{Email: normalizeEmail(email), Name: strings.TrimSpace(name), CreatedAt: db.nowUTC()}
+func (db *DB) CreateUser(ctx context.Context, email, name string) (domain.User, error) {
+	u := domain.User{Email: normalizeEmail(email), Name: strings.TrimSpace(name), CreatedAt: db.nowUTC()}
 	if u.Email == "" || !strings.Contains(u.Email, "@") {
-		return User{}, &document.Error{Code: document.EInvalid, Message: "メールアドレスが不正です (invalid email)",
+		return domain.User{}, &domain.Error{Code: domain.EInvalid, Message: "メールアドレスが不正です (invalid email)",
 			Fields: map[string]string{"email": "invalid"}}
 	}
 	var err error
 	if u.ID, err = newID(); err != nil {
-		return User{}, fmt.Errorf("store: create user: %w", err)
+		return domain.User{}, fmt.Errorf("store: create user: %w", err)
 	}
 	_, err = db.q().exec(ctx, `INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)`,
 		u.ID, u.Email, u.Name, timeArg(u.CreatedAt))
 	if isUniqueViolation(err) {
-		return User{}, document.Errorf(document.EConflict, "このメールアドレスの利用者は既に存在します (user exists)")
+		return domain.User{}, domain.Errorf(domain.EConflict, "このメールアドレスの利用者は既に存在します (user exists)")
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("store: create user: %w", err)
+		return domain.User{}, fmt.Errorf("store: create user: %w", err)
 	}
 	return u, nil
 }
 
 // GetUserByEmail returns the user with that e-mail address (compared case-insensitively).
-func (db *DB) GetUserByEmail(ctx context.Context, email string) (User, error) {
+func (db *DB) GetUserByEmail(ctx context.Context, email string) (domain.User, error) {
 	u, err := db.getUser(ctx, "email = ?", normalizeEmail(email))
 	if err != nil {
-		return User{}, fmt.Errorf("store: get user by email: %w", err)
+		return domain.User{}, fmt.Errorf("store: get user by email: %w", err)
 	}
 	return u, nil
 }
 
 // GetUser returns the user with id userID.
-func (db *DB) GetUser(ctx context.Context, userID string) (User, error) {
+func (db *DB) GetUser(ctx context.Context, userID string) (domain.User, error) {
 	if !validID(userID) {
-		return User{}, errUserNotFound()
+		return domain.User{}, errUserNotFound()
 	}
 	u, err := db.getUser(ctx, "id = ?", userID)
 	if err != nil {
-		return User{}, fmt.Errorf("store: get user %s: %w", userID, err)
+		return domain.User{}, fmt.Errorf("store: get user %s: %w", userID, err)
 	}
 	return u, nil
 }
 
 func errUserNotFound() error {
-	return document.Errorf(document.ENotFound, "利用者が見つかりません (user not found)")
+	return domain.Errorf(domain.ENotFound, "利用者が見つかりません (user not found)")
 }
 
-func (db *DB) getUser(ctx context.Context, where string, args ...any) (User, error) {
-	var u User
+func (db *DB) getUser(ctx context.Context, where string, args ...any) (domain.User, error) {
+	var u domain.User
 	err := db.q().queryRow(ctx, "SELECT id, email, name, created_at FROM users WHERE "+where, args...).
 		Scan(&u.ID, &u.Email, &u.Name, scanTime(&u.CreatedAt))
 	if notFound(err) {
-		return User{}, errUserNotFound()
+		return domain.User{}, errUserNotFound()
 	}
 	if err != nil {
-		return User{}, err
+		return domain.User{}, err
 	}
 	return u, nil
 }
 
 // SetMember makes the user a member of the organisation with role, or changes their role. An
 // unknown organisation or user is ENotFound.
-func (db *DB) SetMember(ctx context.Context, orgID, userID string, role Role) error {
+func (db *DB) SetMember(ctx context.Context, orgID, userID string, role domain.Role) error {
 	if !role.Valid() {
 		return errInvalidRole(role)
 	}
@@ -141,7 +89,7 @@ func (db *DB) SetMember(ctx context.Context, orgID, userID string, role Role) er
 		ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`,
 		orgID, userID, string(role), timeArg(db.nowUTC()))
 	if isForeignKeyViolation(err) {
-		return document.Errorf(document.ENotFound, "組織または利用者が見つかりません (organization or user not found)")
+		return domain.Errorf(domain.ENotFound, "組織または利用者が見つかりません (organization or user not found)")
 	}
 	if err != nil {
 		return fmt.Errorf("store: set member %s of %s: %w", userID, orgID, err)
@@ -163,31 +111,31 @@ func (db *DB) RemoveMember(ctx context.Context, orgID, userID string) error {
 }
 
 func errMemberNotFound() error {
-	return document.Errorf(document.ENotFound, "メンバーが見つかりません (member not found)")
+	return domain.Errorf(domain.ENotFound, "メンバーが見つかりません (member not found)")
 }
 
 const memberQuery = `SELECT u.id, u.email, u.name, u.created_at, m.role
 	FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ?`
 
 // GetMember returns the user's membership of the organisation.
-func (db *DB) GetMember(ctx context.Context, orgID, userID string) (Member, error) {
+func (db *DB) GetMember(ctx context.Context, orgID, userID string) (domain.Member, error) {
 	if !validID(orgID) || !validID(userID) {
-		return Member{}, errMemberNotFound()
+		return domain.Member{}, errMemberNotFound()
 	}
 	ms, err := db.listMembers(ctx, memberQuery+" AND m.user_id = ?", orgID, userID)
 	if err != nil {
-		return Member{}, fmt.Errorf("store: get member %s of %s: %w", userID, orgID, err)
+		return domain.Member{}, fmt.Errorf("store: get member %s of %s: %w", userID, orgID, err)
 	}
 	if len(ms) == 0 {
-		return Member{}, errMemberNotFound()
+		return domain.Member{}, errMemberNotFound()
 	}
 	return ms[0], nil
 }
 
 // ListMembers returns the members of the organisation by e-mail address.
-func (db *DB) ListMembers(ctx context.Context, orgID string) ([]Member, error) {
+func (db *DB) ListMembers(ctx context.Context, orgID string) ([]domain.Member, error) {
 	if !validID(orgID) {
-		return []Member{}, nil
+		return []domain.Member{}, nil
 	}
 	ms, err := db.listMembers(ctx, memberQuery+" ORDER BY u.email"+db.dialect.byteOrder(), orgID)
 	if err != nil {
@@ -196,22 +144,22 @@ func (db *DB) ListMembers(ctx context.Context, orgID string) ([]Member, error) {
 	return ms, nil
 }
 
-func (db *DB) listMembers(ctx context.Context, query string, args ...any) ([]Member, error) {
+func (db *DB) listMembers(ctx context.Context, query string, args ...any) ([]domain.Member, error) {
 	rows, err := db.q().query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	ms := []Member{}
+	ms := []domain.Member{}
 	for rows.Next() {
 		var (
-			m    Member
+			m    domain.Member
 			role string
 		)
 		if err := rows.Scan(&m.ID, &m.Email, &m.Name, scanTime(&m.CreatedAt), &role); err != nil {
 			return nil, err
 		}
-		m.Role = Role(role)
+		m.Role = domain.Role(role)
 		ms = append(ms, m)
 	}
 	return ms, rows.Err()

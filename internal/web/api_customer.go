@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // listResponse is the shape of every list: {"items": [...], "next_cursor": "..."}.
@@ -13,7 +13,7 @@ type listResponse[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-func (a *app) customerList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) customerList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	q := r.URL.Query()
 	limit, err := intParam(q.Get("limit"), "limit", 50, 1, 500)
 	if err != nil {
@@ -34,7 +34,7 @@ func (a *app) customerList(w http.ResponseWriter, r *http.Request, p store.Princ
 	return nil
 }
 
-func (a *app) customerCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) customerCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	c, err := a.decodeCustomer(r)
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (a *app) customerCreate(w http.ResponseWriter, r *http.Request, p store.Pri
 	return nil
 }
 
-func (a *app) customerGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) customerGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	c, err := a.Store.GetCustomer(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ func (a *app) customerGet(w http.ResponseWriter, r *http.Request, p store.Princi
 	return nil
 }
 
-func (a *app) customerUpdate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) customerUpdate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	c, err := a.decodeCustomer(r)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (a *app) customerUpdate(w http.ResponseWriter, r *http.Request, p store.Pri
 	return nil
 }
 
-func (a *app) customerDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) customerDelete(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := a.Store.DeleteCustomer(r.Context(), p.OrgID, r.PathValue("id")); err != nil {
 		return err
 	}

@@ -6,10 +6,10 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
-func (a *app) documentCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	data, err := readJSON(r)
 	if err != nil {
 		return err
@@ -32,7 +32,7 @@ func (a *app) documentCreate(w http.ResponseWriter, r *http.Request, p store.Pri
 
 // prepare fills the defaults that depend on the organisation and the date, then validates and
 // computes the totals with the domain's rules.
-func (a *app) prepare(r *http.Request, p store.Principal, d *document.Document) error {
+func (a *app) prepare(r *http.Request, p domain.Principal, d *document.Document) error {
 	if d.TaxRounding == "" {
 		org, err := a.Store.GetOrganization(r.Context(), p.OrgID)
 		if err != nil {
@@ -47,7 +47,7 @@ func (a *app) prepare(r *http.Request, p store.Principal, d *document.Document) 
 		c, err := a.Store.GetCustomer(r.Context(), p.OrgID, d.CustomerID)
 		if err == nil {
 			d.FillDueDate(c.PaymentTerms, a.calendar)
-		} else if document.ErrorCode(err) != document.ENotFound {
+		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return err
 		} // an unknown customer is reported by the store with its field
 	}
@@ -59,12 +59,12 @@ func (a *app) prepare(r *http.Request, p store.Principal, d *document.Document) 
 
 // resolveRelatedNumber turns a credit note's related_document_number into its
 // related_document_id: the organisation's invoice of that number.
-func (a *app) resolveRelatedNumber(r *http.Request, p store.Principal, d *document.Document) error {
+func (a *app) resolveRelatedNumber(r *http.Request, p domain.Principal, d *document.Document) error {
 	if d.RelatedDocumentNumber == "" {
 		return nil
 	}
 	id, err := a.Store.DocumentIDByNumber(r.Context(), p.OrgID, document.Invoice, d.RelatedDocumentNumber)
-	if document.ErrorCode(err) == document.ENotFound {
+	if domain.ErrorCode(err) == domain.ENotFound {
 		return invalid("related_document_number", "この番号の請求書はありません (no invoice has this number)")
 	}
 	if err != nil {
@@ -77,7 +77,7 @@ func (a *app) resolveRelatedNumber(r *http.Request, p store.Principal, d *docume
 	return nil
 }
 
-func (a *app) documentGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := a.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -86,14 +86,14 @@ func (a *app) documentGet(w http.ResponseWriter, r *http.Request, p store.Princi
 	return nil
 }
 
-func (a *app) documentUpdate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentUpdate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
 	cur, err := a.Store.GetDocument(r.Context(), p.OrgID, id)
 	if err != nil {
 		return err
 	}
 	if cur.Status != document.Draft {
-		return document.Errorf(document.EConflict, "発行済み・取消済みの書類は編集できません (a %s document cannot be edited)", cur.Status)
+		return domain.Errorf(domain.EConflict, "発行済み・取消済みの書類は編集できません (a %s document cannot be edited)", cur.Status)
 	}
 	data, err := readJSON(r)
 	if err != nil {
@@ -136,7 +136,7 @@ func ifMatchVersion(r *http.Request) (*int64, error) {
 	return &v, nil
 }
 
-func (a *app) documentDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentDelete(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := a.Store.DeleteDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id")); err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (a *app) documentDelete(w http.ResponseWriter, r *http.Request, p store.Pri
 	return nil
 }
 
-func (a *app) documentIssue(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentIssue(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := a.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func (a *app) documentIssue(w http.ResponseWriter, r *http.Request, p store.Prin
 	return nil
 }
 
-func (a *app) documentCancel(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentCancel(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := a.Store.CancelDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (a *app) documentCancel(w http.ResponseWriter, r *http.Request, p store.Pri
 	return nil
 }
 
-func (a *app) documentHistory(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentHistory(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	evs, err := a.Store.History(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err

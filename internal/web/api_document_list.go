@@ -8,14 +8,31 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
-// parseFilter reads the document search parameters shared by the list, the CSV export and
-// (later) bulk exports. Every problem is reported at once, per parameter.
+// parseFilter reads the document search criteria shared by the list, the CSV export and bulk
+// exports. Every problem is reported at once, per parameter.
 func parseFilter(q url.Values) (document.Filter, error) {
+	fe := domain.FieldErrors{}
+	f := readFilter(q, fe)
+	return f, fe.Err()
+}
+
+// parseSearch reads the search criteria and the page (limit, cursor) of a document list.
+func parseSearch(q url.Values) (document.Filter, domain.Page, error) {
+	fe := domain.FieldErrors{}
+	f := readFilter(q, fe)
+	limit, err := intParam(q.Get("limit"), "limit", domain.DefaultPageLimit, 1, domain.MaxPageLimit)
+	if err != nil {
+		fe.Add("limit", "1〜500 の整数です (an integer from 1 to 500)")
+	}
+	return f, domain.Page{Limit: limit, Cursor: q.Get("cursor")}, fe.Err()
+}
+
+// readFilter reads the search criteria of q, recording problems in fe.
+func readFilter(q url.Values, fe domain.FieldErrors) document.Filter {
 	var f document.Filter
-	fe := document.FieldErrors{}
 	if v := q.Get("kind"); v != "" {
 		if f.Kind = document.Kind(v); !f.Kind.Valid() {
 			fe.Add("kind", "invoice, quote, delivery_note, receipt, credit_note のいずれかです")
@@ -63,13 +80,7 @@ func parseFilter(q url.Values) (document.Filter, error) {
 	if len([]rune(f.Query)) > 200 {
 		fe.Add("q", "検索語が長すぎます (at most 200 characters)")
 	}
-	limit, err := intParam(q.Get("limit"), "limit", 50, 1, 500)
-	if err != nil {
-		fe.Add("limit", "1〜500 の整数です (an integer from 1 to 500)")
-	}
-	f.Limit = limit
-	f.Cursor = q.Get("cursor")
-	return f, fe.Err()
+	return f
 }
 
 // intParam parses an optional integer query parameter within [min, max].
@@ -84,12 +95,12 @@ func intParam(v, name string, def, min, max int) (int, error) {
 	return n, nil
 }
 
-func (a *app) documentList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
-	f, err := parseFilter(r.URL.Query())
+func (a *app) documentList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	f, page, err := parseSearch(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	docs, next, err := a.Store.SearchDocuments(r.Context(), p.OrgID, f)
+	docs, next, err := a.Store.SearchDocuments(r.Context(), p.OrgID, f, page)
 	if err != nil {
 		return err
 	}
@@ -106,13 +117,13 @@ var csvHeader = []string{"番号", "種類", "状態", "発行日", "取引日",
 
 // documentCSV streams every document matching the filter as UTF-8 CSV with a BOM, so that Excel
 // opens the Japanese text correctly.
-func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	f.Limit = 500
-	docs, next, err := a.Store.SearchDocuments(r.Context(), p.OrgID, f)
+	page := domain.Page{Limit: domain.MaxPageLimit}
+	docs, next, err := a.Store.SearchDocuments(r.Context(), p.OrgID, f, page)
 	if err != nil {
 		return err
 	}
@@ -129,8 +140,8 @@ func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p store.Princi
 		if next == "" {
 			break
 		}
-		f.Cursor = next
-		if docs, next, err = a.Store.SearchDocuments(r.Context(), p.OrgID, f); err != nil {
+		page.Cursor = next
+		if docs, next, err = a.Store.SearchDocuments(r.Context(), p.OrgID, f, page); err != nil {
 			// The header is sent; all that is left is to cut the file short visibly.
 			a.Logger.Error("csv export", "err", err)
 			_ = cw.Write([]string{"# エクスポートが途中で失敗しました (export failed)"})

@@ -9,14 +9,14 @@ import (
 	"net/url"
 	"strconv"
 
+	"reportapp/internal/domain"
 	"reportapp/internal/pdf"
-	"reportapp/internal/store"
 )
 
 // documentPDF renders a document through the bounded renderer pool. The ETag is a hash of
 // everything the PDF is a pure function of (the document, the organisation's images and the
 // program's version), so a repeat request is answered 304 without rendering.
-func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := a.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err

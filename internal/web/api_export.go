@@ -12,9 +12,9 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
 	"reportapp/internal/server"
-	"reportapp/internal/store"
 )
 
 // exportFilterKeys are the document list's filters that an export takes; paging does not apply.
@@ -34,18 +34,18 @@ func exportFilter(r *http.Request) (document.Filter, error) {
 		if server.IsBodyTooLarge(err) {
 			return document.Filter{}, err
 		}
-		return document.Filter{}, document.Errorf(document.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
+		return document.Filter{}, domain.Errorf(domain.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
 	}
 	if len(bytes.TrimSpace(data)) > 0 {
 		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return document.Filter{}, &document.Error{Code: codeUnsupported, Message: "Content-Type は application/json にしてください (body must be application/json)"}
+			return document.Filter{}, &domain.Error{Code: domain.EUnsupportedMedia, Message: "Content-Type は application/json にしてください (body must be application/json)"}
 		}
 		var body map[string]any
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil || dec.More() {
-			return document.Filter{}, document.Errorf(document.EBadRequest, "本文は検索条件の JSON オブジェクトです (body must be a JSON object of filters)")
+			return document.Filter{}, domain.Errorf(domain.EBadRequest, "本文は検索条件の JSON オブジェクトです (body must be a JSON object of filters)")
 		}
 		for k, v := range body {
 			known := false
@@ -53,7 +53,7 @@ func exportFilter(r *http.Request) (document.Filter, error) {
 				known = known || k == key
 			}
 			if !known {
-				return document.Filter{}, document.Errorf(document.EBadRequest, "不明な項目です (unknown field %q)", k)
+				return document.Filter{}, domain.Errorf(domain.EBadRequest, "不明な項目です (unknown field %q)", k)
 			}
 			switch v := v.(type) {
 			case string:
@@ -72,12 +72,12 @@ func exportFilter(r *http.Request) (document.Filter, error) {
 
 // errNoJobs answers export requests of a process built without a job queue.
 func errNoJobs() error {
-	return &document.Error{Code: codeBusy, Message: "エクスポートは利用できません (exports are not available)"}
+	return &domain.Error{Code: domain.EUnavailable, Message: "エクスポートは利用できません (exports are not available)"}
 }
 
 // exportCreate queues a bulk PDF export of the documents matching the filters: 202 with the
 // export, whose progress GET /api/v1/exports/{id} shows.
-func (a *app) exportCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) exportCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	f, err := exportFilter(r)
 	if err != nil {
 		return err
@@ -97,7 +97,7 @@ func (a *app) exportCreate(w http.ResponseWriter, r *http.Request, p store.Princ
 // exportOf returns the caller's organisation's export named by the path's {id}: ENotFound for
 // another organisation's, an expired one, and any when the process has no job queue. The API and
 // the UI both look exports up through it.
-func (a *app) exportOf(r *http.Request, p store.Principal) (jobs.Export, error) {
+func (a *app) exportOf(r *http.Request, p domain.Principal) (jobs.Export, error) {
 	if a.Jobs == nil {
 		return jobs.Export{}, errNoExport()
 	}
@@ -106,10 +106,10 @@ func (a *app) exportOf(r *http.Request, p store.Principal) (jobs.Export, error) 
 
 // errNoExport is the answer for an export that does not exist for the caller.
 func errNoExport() error {
-	return document.Errorf(document.ENotFound, "エクスポートが見つかりません (export not found)")
+	return domain.Errorf(domain.ENotFound, "エクスポートが見つかりません (export not found)")
 }
 
-func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	e, err := a.exportOf(r, p)
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (a *app) exportGet(w http.ResponseWriter, r *http.Request, p store.Principa
 // exportDownload streams the finished ZIP, one stored chunk in memory at a time; until it is
 // done, and for other organisations, 404.
 // The UI's download link uses it too.
-func (a *app) exportDownload(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) exportDownload(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if a.Jobs == nil {
 		return errNoExport()
 	}

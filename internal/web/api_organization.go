@@ -4,10 +4,10 @@ import (
 	"net/http"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
-func (a *app) organizationGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) organizationGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	org, err := a.Store.GetOrganization(r.Context(), p.OrgID)
 	if err != nil {
 		return err
@@ -17,7 +17,7 @@ func (a *app) organizationGet(w http.ResponseWriter, r *http.Request, p store.Pr
 	return nil
 }
 
-func (a *app) organizationUpdate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) organizationUpdate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	data, err := readJSON(r)
 	if err != nil {
 		return err

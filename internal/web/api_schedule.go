@@ -4,13 +4,13 @@ import (
 	"net/http"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/recurring"
-	"reportapp/internal/store"
 )
 
 // decodeSchedule reads a schedule body and checks that its template makes a valid invoice for
 // the first run, so a schedule that could never run is refused when saved, not at night.
-func (a *app) decodeSchedule(r *http.Request, p store.Principal) (recurring.Schedule, error) {
+func (a *app) decodeSchedule(r *http.Request, p domain.Principal) (recurring.Schedule, error) {
 	data, err := readJSON(r)
 	if err != nil {
 		return recurring.Schedule{}, err
@@ -20,8 +20,8 @@ func (a *app) decodeSchedule(r *http.Request, p store.Principal) (recurring.Sche
 		return recurring.Schedule{}, err
 	}
 	c, err := a.Store.GetCustomer(r.Context(), p.OrgID, s.CustomerID)
-	if document.ErrorCode(err) == document.ENotFound {
-		return recurring.Schedule{}, &document.Error{Code: document.EInvalid, Message: "取引先が見つかりません (customer not found)",
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return recurring.Schedule{}, &domain.Error{Code: domain.EInvalid, Message: "取引先が見つかりません (customer not found)",
 			Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
 	}
 	if err != nil {
@@ -39,7 +39,7 @@ func (a *app) decodeSchedule(r *http.Request, p store.Principal) (recurring.Sche
 		err = d.Validate()
 	}
 	if fields, ok := fieldErrors(err); ok {
-		e := &document.Error{Code: document.EInvalid, Message: "テンプレートに誤りがあります (the template does not make a valid invoice)",
+		e := &domain.Error{Code: domain.EInvalid, Message: "テンプレートに誤りがあります (the template does not make a valid invoice)",
 			Fields: map[string]string{}}
 		for k, v := range fields {
 			e.Fields["template."+k] = v
@@ -51,7 +51,7 @@ func (a *app) decodeSchedule(r *http.Request, p store.Principal) (recurring.Sche
 	return s, nil
 }
 
-func (a *app) scheduleCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) scheduleCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	s, err := a.decodeSchedule(r, p)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (a *app) scheduleCreate(w http.ResponseWriter, r *http.Request, p store.Pri
 	return nil
 }
 
-func (a *app) scheduleList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) scheduleList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	items, err := a.Store.ListSchedules(r.Context(), p.OrgID)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (a *app) scheduleList(w http.ResponseWriter, r *http.Request, p store.Princ
 	return nil
 }
 
-func (a *app) scheduleGet(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) scheduleGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	s, err := a.Store.GetSchedule(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func (a *app) scheduleGet(w http.ResponseWriter, r *http.Request, p store.Princi
 	return nil
 }
 
-func (a *app) scheduleUpdate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) scheduleUpdate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if _, err := a.Store.GetSchedule(r.Context(), p.OrgID, r.PathValue("id")); err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (a *app) scheduleUpdate(w http.ResponseWriter, r *http.Request, p store.Pri
 	return nil
 }
 
-func (a *app) scheduleDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) scheduleDelete(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := a.Store.DeleteSchedule(r.Context(), p.OrgID, r.PathValue("id")); err != nil {
 		return err
 	}
@@ -108,15 +108,15 @@ func (a *app) scheduleDelete(w http.ResponseWriter, r *http.Request, p store.Pri
 	return nil
 }
 
-func (a *app) schedulePause(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) schedulePause(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	return a.setScheduleActive(w, r, p, false)
 }
 
-func (a *app) scheduleResume(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) scheduleResume(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	return a.setScheduleActive(w, r, p, true)
 }
 
-func (a *app) setScheduleActive(w http.ResponseWriter, r *http.Request, p store.Principal, active bool) error {
+func (a *app) setScheduleActive(w http.ResponseWriter, r *http.Request, p domain.Principal, active bool) error {
 	s, err := a.Store.SetScheduleActive(r.Context(), p.OrgID, r.PathValue("id"), active, document.Today(a.Now(), a.loc))
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (a *app) setScheduleActive(w http.ResponseWriter, r *http.Request, p store.
 	return nil
 }
 
-func (a *app) scheduleDocuments(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) scheduleDocuments(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	docs, err := a.Store.ScheduleDocuments(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err

@@ -8,12 +8,16 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/store"
@@ -64,8 +68,8 @@ func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func())
 	for _, o := range []struct {
 		slug  string
 		dst   *document.Organization
-		roles []store.Role
-	}{{"org-a", &api.orgA, []store.Role{"admin", "member", "viewer"}}, {"org-b", &api.orgB, []store.Role{"admin"}}} {
+		roles []domain.Role
+	}{{"org-a", &api.orgA, []domain.Role{"admin", "member", "viewer"}}, {"org-b", &api.orgB, []domain.Role{"admin"}}} {
 		org, err := db.CreateOrganization(ctx, o.slug, "株式会社"+o.slug)
 		if err != nil {
 			t.Fatal(err)
@@ -280,7 +284,7 @@ func TestDocumentSearchAndCSV(t *testing.T) {
 		if len(page.Items) != 1 || page.Items[0].TransactionDate.String() != "2026-02-15" {
 			t.Errorf("date range page 2: %+v", page)
 		}
-		var e struct{ Error document.Error }
+		var e struct{ Error domain.Error }
 		a.mustJSON(422, &e, "A-viewer", "GET", "/api/v1/documents?date_from=2026-13-01&total_min=abc", nil)
 		code, hdr, csv := a.do("A-viewer", "GET", "/api/v1/documents.csv?date_from=2026-01-01", nil)
 		if code != 200 || !bytes.HasPrefix(csv, []byte("\xEF\xBB\xBF番号,")) || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") {
@@ -389,8 +393,8 @@ func TestIsolationByRouteTable(t *testing.T) {
 // TestRolesByRouteTable: a token below a route's role gets 403; one at the role does not.
 func TestRolesByRouteTable(t *testing.T) {
 	a := mustAPI(t, storetest.Open(t))
-	below := map[store.Role]string{member: "A-viewer", admin: "A-member"}
-	at := map[store.Role]string{viewer: "A-viewer", member: "A-member", admin: "A-admin"}
+	below := map[domain.Role]string{member: "A-viewer", admin: "A-member"}
+	at := map[domain.Role]string{viewer: "A-viewer", member: "A-member", admin: "A-admin"}
 	for _, rt := range (&app{}).routes() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		if rt.role == public || !strings.HasPrefix(path, "/api/") {
@@ -533,6 +537,35 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if !inRoutes[op] {
 			t.Errorf("openapi.json has %s, which is not a route", op)
 		}
+	}
+}
+
+// TestOpenAPIErrorCodes: the error codes openapi.json lists are exactly the codes that exist.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	var spec struct {
+		Components struct {
+			Schemas struct {
+				Error struct {
+					Properties struct {
+						Error struct {
+							Properties struct {
+								Code struct {
+									Enum []domain.Code `json:"enum"`
+								} `json:"code"`
+							} `json:"properties"`
+						} `json:"error"`
+					} `json:"properties"`
+				} `json:"Error"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPISpec, &spec); err != nil {
+		t.Fatal(err)
+	}
+	got := spec.Components.Schemas.Error.Properties.Error.Properties.Code.Enum
+	slices.Sort(got)
+	if diff := cmp.Diff(domain.Codes(), got); diff != "" {
+		t.Errorf("openapi.json error codes (-domain +openapi):\n%s", diff)
 	}
 }
 

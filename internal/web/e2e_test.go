@@ -19,6 +19,7 @@ import (
 
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
+	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
@@ -348,7 +349,7 @@ func TestBrowserOIDCFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetMember(bg, org.ID, u.ID, store.RoleAdmin); err != nil {
+	if err := db.SetMember(bg, org.ID, u.ID, domain.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	f := flow{t: t, ctx: ctx, base: base}

@@ -4,7 +4,7 @@ import (
 	_ "embed"
 	"net/http"
 
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // openAPISpec describes every route under /api/v1; a test keeps it and the route table equal.
@@ -12,7 +12,7 @@ import (
 //go:embed openapi.json
 var openAPISpec []byte
 
-func (a *app) openAPI(w http.ResponseWriter, _ *http.Request, _ store.Principal) error {
+func (a *app) openAPI(w http.ResponseWriter, _ *http.Request, _ domain.Principal) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, err := w.Write(openAPISpec)
 	return err

@@ -6,22 +6,21 @@ import (
 	"strings"
 
 	"reportapp/internal/auth"
-	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // Minimum roles. A route with no role is public.
 const (
-	public = store.Role("")
-	viewer = store.Role("viewer")
-	member = store.Role("member")
-	admin  = store.Role("admin")
+	public = domain.Role("")
+	viewer = domain.Role("viewer")
+	member = domain.Role("member")
+	admin  = domain.Role("admin")
 )
 
 // route is one line of the route table: the pattern, who may call it, and the handler.
 type route struct {
 	pattern string
-	role    store.Role
+	role    domain.Role
 	h       handlerFunc
 }
 
@@ -83,11 +82,11 @@ func (a *app) wrap(rt route) http.Handler {
 					return
 				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="reportapp"`)
-				a.writeError(w, r, document.Errorf(document.EUnauthorized, "認証が必要です (Authorization: Bearer <token> required)"))
+				a.writeError(w, r, domain.Errorf(domain.EUnauthorized, "認証が必要です (Authorization: Bearer <token> required)"))
 				return
 			}
 			if !p.Role.AtLeast(rt.role) {
-				a.writeError(w, r, document.Errorf(document.EForbidden, "この操作の権限がありません (role %s may not do this; needs %s)", p.Role, rt.role))
+				a.writeError(w, r, domain.Errorf(domain.EForbidden, "この操作の権限がありません (role %s may not do this; needs %s)", p.Role, rt.role))
 				return
 			}
 		}

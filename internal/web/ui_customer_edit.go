@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // customerFormData is the customer form: what was typed, and where it is stored (ID "" for new).
@@ -15,12 +15,12 @@ type customerFormData struct {
 	Warning  string // a registration number whose check digit failed
 }
 
-func (u *ui) customerNew(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+func (u *ui) customerNew(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
 	return u.render(w, r, http.StatusOK, "customer_form.html", view{Title: "customer.new", Nav: "customers",
 		Data: customerFormData{Customer: document.Customer{Counterparty: document.Counterparty{Honorific: document.HonorificOnchu}}}})
 }
 
-func (u *ui) customerEdit(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) customerEdit(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	c, err := u.Store.GetCustomer(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -42,9 +42,9 @@ func customerFromForm(r *http.Request) document.Customer {
 
 // customerSave creates (POST /customers) or updates (POST /customers/{id}) a customer. Problems
 // re-render the form with the messages beside the fields and the typed values kept.
-func (u *ui) customerSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) customerSave(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := r.ParseForm(); err != nil {
-		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+		return domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 	}
 	id := r.PathValue("id")
 	c := customerFromForm(r)
@@ -77,9 +77,9 @@ func (u *ui) customerSave(w http.ResponseWriter, r *http.Request, p store.Princi
 
 // customerDelete deletes a customer. One that documents refer to cannot be: the customer's page
 // comes back (409) saying why, with the way to its documents and back to the list.
-func (u *ui) customerDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) customerDelete(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	err := u.Store.DeleteCustomer(r.Context(), p.OrgID, r.PathValue("id"))
-	if document.ErrorCode(err) == document.EConflict {
+	if domain.ErrorCode(err) == domain.EConflict {
 		c, gerr := u.Store.GetCustomer(r.Context(), p.OrgID, r.PathValue("id"))
 		if gerr != nil {
 			return err

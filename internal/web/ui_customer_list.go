@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // customerPageSize is how many customers a page of the list shows.
@@ -20,7 +20,7 @@ type customerListData struct {
 	Next      string // URL of the next page, "" on the last
 }
 
-func (u *ui) customerList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) customerList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	q := r.URL.Query()
 	offset, err := intParam(q.Get("offset"), "offset", 0, 0, 1<<31-1)
 	if err != nil {

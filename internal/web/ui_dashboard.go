@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // dashboardData is the dashboard: this month's issued invoices, the last 12 months as a bar
@@ -34,7 +34,7 @@ type chart struct {
 	Max                           int64
 }
 
-func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	ctx := r.Context()
 	today := document.Today(u.Now(), u.loc)
 	months, err := u.monthlyInvoiced(ctx, p.OrgID, today)
@@ -43,10 +43,10 @@ func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p store.Principal
 	}
 	d := dashboardData{Months: months, ThisMonth: months[len(months)-1].Total}
 	d.Chart = layoutChart(d.Months)
-	if d.Recent, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Limit: 8}); err != nil {
+	if d.Recent, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{}, domain.Page{Limit: 8}); err != nil {
 		return err
 	}
-	if d.Drafts, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Status: document.Draft, Limit: 8}); err != nil {
+	if d.Drafts, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Status: document.Draft}, domain.Page{Limit: 8}); err != nil {
 		return err
 	}
 	return u.render(w, r, http.StatusOK, "dashboard.html", view{Title: "dashboard.title", Nav: "dashboard", Data: d})

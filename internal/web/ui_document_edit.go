@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // editorData is the editor page: the form, the customers to choose from and the totals of what
@@ -31,8 +31,8 @@ type totalsData struct {
 
 // computeTotals computes the totals of what the form holds, with the organisation's default
 // rounding when the form names none, exactly as saving would.
-func (u *ui) computeTotals(ctx context.Context, p store.Principal, e editorForm) totalsData {
-	fe := document.FieldErrors{}
+func (u *ui) computeTotals(ctx context.Context, p domain.Principal, e editorForm) totalsData {
+	fe := domain.FieldErrors{}
 	d := e.document(fe)
 	if d.TaxRounding == "" {
 		if org, err := u.Store.GetOrganization(ctx, p.OrgID); err == nil {
@@ -43,7 +43,7 @@ func (u *ui) computeTotals(ctx context.Context, p store.Principal, e editorForm)
 		return totalsData{Problems: []string{"totals.incomplete"}}
 	}
 	if err := document.ComputeTotals(&d); err != nil {
-		var de *document.Error
+		var de *domain.Error
 		td := totalsData{}
 		if errors.As(err, &de) {
 			for _, m := range de.Fields {
@@ -59,7 +59,7 @@ func (u *ui) computeTotals(ctx context.Context, p store.Principal, e editorForm)
 }
 
 // renderEditor renders the whole editor page.
-func (u *ui) renderEditor(w http.ResponseWriter, r *http.Request, p store.Principal, st int, e editorForm, v view) error {
+func (u *ui) renderEditor(w http.ResponseWriter, r *http.Request, p domain.Principal, st int, e editorForm, v view) error {
 	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", 500, 0)
 	if err != nil {
 		return err
@@ -83,15 +83,15 @@ const invoiceOptionsLimit = 50
 
 // creditableInvoices returns the issued invoices of the customer (of any customer when
 // customerID is "") whose number, subject or customer name contains query, newest first.
-func (u *ui) creditableInvoices(ctx context.Context, p store.Principal, customerID, query string) ([]document.Document, error) {
+func (u *ui) creditableInvoices(ctx context.Context, p domain.Principal, customerID, query string) ([]document.Document, error) {
 	docs, _, err := u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Kind: document.Invoice,
-		Status: document.Issued, CustomerID: customerID, Query: query, Limit: invoiceOptionsLimit})
+		Status: document.Issued, CustomerID: customerID, Query: query}, domain.Page{Limit: invoiceOptionsLimit})
 	return docs, err
 }
 
 // documentInvoices answers the credit note's picker as the user types: the options of the
 // invoices matching what is typed, of the chosen customer.
-func (u *ui) documentInvoices(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentInvoices(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	q := r.URL.Query()
 	docs, err := u.creditableInvoices(r.Context(), p, q.Get("customer_id"), q.Get("related_document_number"))
 	if err != nil {
@@ -103,7 +103,7 @@ func (u *ui) documentInvoices(w http.ResponseWriter, r *http.Request, p store.Pr
 // documentNew opens the editor on a new draft: empty, or a copy of another document
 // (?copy=ID), optionally as another kind (?kind=invoice converts a quote; ?kind=credit_note
 // starts a credit note that refers to the invoice). Nothing is stored until the user saves.
-func (u *ui) documentNew(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentNew(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	q := r.URL.Query()
 	today := document.Today(u.Now(), u.loc).String()
 	org, err := u.Store.GetOrganization(r.Context(), p.OrgID)
@@ -157,13 +157,13 @@ func convertForm(e *editorForm, d document.Document, k document.Kind) {
 	}
 }
 
-func (u *ui) documentEdit(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentEdit(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := u.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	if d.Status != document.Draft {
-		return document.Errorf(document.EConflict, "発行済み・取消済みの書類は編集できません (a %s document cannot be edited)", d.Status)
+		return domain.Errorf(domain.EConflict, "発行済み・取消済みの書類は編集できません (a %s document cannot be edited)", d.Status)
 	}
 	return u.renderEditor(w, r, p, http.StatusOK, editorFromDocument(d), view{})
 }
@@ -171,16 +171,16 @@ func (u *ui) documentEdit(w http.ResponseWriter, r *http.Request, p store.Princi
 // documentSave creates (POST /documents) or updates (POST /documents/{id}) a draft through the
 // same defaults and validation as the API (app.prepare). Problems re-render the editor with
 // the messages beside the fields and everything typed kept; a stale version says so.
-func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := r.ParseForm(); err != nil {
-		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+		return domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 	}
 	e := editorFromRequest(r)
 	if op := r.PostForm.Get("op"); op != "" { // a line button, submitted without htmx
 		e.applyLineOp(op)
 		return u.renderEditor(w, r, p, http.StatusOK, e, view{})
 	}
-	fe := document.FieldErrors{}
+	fe := domain.FieldErrors{}
 	d := e.document(fe)
 	var version int64
 	if e.ID != "" {
@@ -208,17 +208,17 @@ func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p store.Princi
 			d, err = u.Store.UpdateDocument(r.Context(), p.OrgID, p.UserID, d)
 		}
 	}
-	switch document.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		notice := "saved"
 		if e.ID == "" {
 			notice = "created"
 		}
 		return seeOther(w, r, "/documents/"+d.ID+"?notice="+notice)
-	case document.EInvalid:
+	case domain.EInvalid:
 		fields, _ := fieldErrors(err)
 		return u.renderEditor(w, r, p, http.StatusUnprocessableEntity, e, view{Error: "form.invalid", Errors: fields})
-	case document.EVersion:
+	case domain.EVersion:
 		return u.renderEditor(w, r, p, http.StatusPreconditionFailed, e, view{Error: "editor.stale"})
 	}
 	return err
@@ -226,9 +226,9 @@ func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p store.Princi
 
 // documentLines applies a line button (add, remove, move up or down) to the posted form and
 // returns the lines with their totals: the fragment for htmx, the whole editor otherwise.
-func (u *ui) documentLines(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentLines(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := r.ParseForm(); err != nil {
-		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+		return domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 	}
 	e := editorFromRequest(r)
 	e.applyLineOp(r.PostForm.Get("op"))
@@ -240,9 +240,9 @@ func (u *ui) documentLines(w http.ResponseWriter, r *http.Request, p store.Princ
 
 // documentTotals returns the totals fragment of the posted form: the live totals of the editor,
 // computed on the server by the domain's code, never in the browser.
-func (u *ui) documentTotals(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentTotals(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := r.ParseForm(); err != nil {
-		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+		return domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 	}
 	return u.render(w, r, http.StatusOK, "totals_fragment", view{Data: u.computeTotals(r.Context(), p, editorFromRequest(r))})
 }

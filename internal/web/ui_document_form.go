@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // editorForm is the document editor's form exactly as typed: strings, so that a re-render after
@@ -133,7 +134,7 @@ const (
 // document converts the form into a document. Values that cannot be parsed are reported in fe
 // under the domain's field paths ("items[2].unit_price"), so they show beside the same fields as
 // the domain's own problems.
-func (e editorForm) document(fe document.FieldErrors) document.Document {
+func (e editorForm) document(fe domain.FieldErrors) document.Document {
 	d := document.Document{
 		ID: e.ID, Kind: document.Kind(e.Kind), CustomerID: e.CustomerID, Subject: e.Subject, Purpose: e.Purpose,
 		Notes: e.Notes, PricesIncludeTax: e.PricesIncludeTax, TaxRounding: document.Rounding(e.TaxRounding),

@@ -5,7 +5,7 @@ import (
 	"net/url"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // documentListData is the document list with the search form of 電子帳簿保存法 (date range,
@@ -20,7 +20,7 @@ type documentListData struct {
 	Export    bool   // whether the caller may export the result as a ZIP (a member, with a job queue)
 }
 
-func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	q := r.URL.Query()
 	kept := url.Values{}
 	// The search form's parameters; anything else is dropped from the paging and export links.
@@ -48,7 +48,7 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p store.Princi
 		}
 		return path + "?" + v.Encode()
 	}
-	f, err := parseFilter(q)
+	f, page, err := parseSearch(q)
 	if fe, ok := fieldErrors(err); ok {
 		return u.render(w, r, http.StatusUnprocessableEntity, "documents.html", view{Title: "documents.title", Nav: "documents",
 			Error: "form.invalid", Errors: fe, Data: d})
@@ -56,7 +56,7 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p store.Princi
 	if err != nil {
 		return err
 	}
-	docs, next, err := u.Store.SearchDocuments(r.Context(), p.OrgID, f)
+	docs, next, err := u.Store.SearchDocuments(r.Context(), p.OrgID, f, page)
 	if fe, ok := fieldErrors(err); ok { // a cursor that was tampered with
 		return u.render(w, r, http.StatusUnprocessableEntity, "documents.html", view{Title: "documents.title", Nav: "documents",
 			Error: "form.invalid", Errors: fe, Data: d})
@@ -68,7 +68,7 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p store.Princi
 	if next != "" {
 		d.Next = link("/documents", "cursor", next)
 	}
-	if f.Cursor != "" {
+	if page.Cursor != "" {
 		d.First = link("/documents")
 	}
 	d.CSV = link("/documents.csv")

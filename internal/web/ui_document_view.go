@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // documentViewData is the document page: the document, its PDF preview and the actions its
@@ -29,7 +29,7 @@ func (d documentViewData) HasReduced() bool {
 	return false
 }
 
-func (u *ui) documentView(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentView(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := u.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (u *ui) documentView(w http.ResponseWriter, r *http.Request, p store.Princi
 		Data: documentViewData{Doc: d, Tab: "content"}})
 }
 
-func (u *ui) documentHistory(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentHistory(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
 	d, err := u.Store.GetDocument(r.Context(), p.OrgID, id)
 	if err != nil {
@@ -54,7 +54,7 @@ func (u *ui) documentHistory(w http.ResponseWriter, r *http.Request, p store.Pri
 
 // documentConfirm asks before issuing or cancelling, and says what it means: an issued document
 // gets its number and can never be edited again; a cancelled one keeps its number.
-func (u *ui) documentConfirm(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentConfirm(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := u.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -70,25 +70,25 @@ func (u *ui) documentConfirm(w http.ResponseWriter, r *http.Request, p store.Pri
 // documentIssue issues a draft. A second submission (a double click, a reload, another tab)
 // meets the store's conflict and lands on the document with a notice instead of an error: the
 // document is issued exactly once either way.
-func (u *ui) documentIssue(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentIssue(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
 	_, err := u.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, id)
-	switch document.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		return seeOther(w, r, "/documents/"+id+"?notice=issued")
-	case document.EConflict:
+	case domain.EConflict:
 		return u.alreadyDone(w, r, p, id, document.Issued, "confirm.already_issued", err)
 	}
 	return err
 }
 
-func (u *ui) documentCancel(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentCancel(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
 	_, err := u.Store.CancelDocument(r.Context(), p.OrgID, p.UserID, id)
-	switch document.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		return seeOther(w, r, "/documents/"+id+"?notice=cancelled")
-	case document.EConflict:
+	case domain.EConflict:
 		return u.alreadyDone(w, r, p, id, document.Cancelled, "confirm.already_cancelled", err)
 	}
 	return err
@@ -97,13 +97,13 @@ func (u *ui) documentCancel(w http.ResponseWriter, r *http.Request, p store.Prin
 // alreadyDone shows the document with an explanation of a refused action (409): the friendly
 // message key when the document already is in the state the action leads to (a double
 // submission), else the store's own message.
-func (u *ui) alreadyDone(w http.ResponseWriter, r *http.Request, p store.Principal, id string, done document.Status, key string, refused error) error {
+func (u *ui) alreadyDone(w http.ResponseWriter, r *http.Request, p domain.Principal, id string, done document.Status, key string, refused error) error {
 	d, err := u.Store.GetDocument(r.Context(), p.OrgID, id)
 	if err != nil {
 		return err
 	}
 	msg := key
-	var de *document.Error
+	var de *domain.Error
 	if d.Status != done && errors.As(refused, &de) {
 		msg = de.Message
 	}
@@ -112,7 +112,7 @@ func (u *ui) alreadyDone(w http.ResponseWriter, r *http.Request, p store.Princip
 }
 
 // documentDelete deletes a draft (issued documents are kept for ever: the store refuses).
-func (u *ui) documentDelete(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentDelete(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := u.Store.DeleteDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id")); err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (u *ui) documentDelete(w http.ResponseWriter, r *http.Request, p store.Prin
 // documentPDF serves the PDF for the browser: the API's handler (same rendering, ETag and pool),
 // with a Content-Security-Policy that lets our own document page embed it in a frame; every
 // other response keeps frame-ancestors 'none'.
-func (u *ui) documentPDF(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'; plugin-types application/pdf")
 	h.Set("X-Frame-Options", "SAMEORIGIN")

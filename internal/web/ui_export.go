@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"net/url"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
-	"reportapp/internal/store"
 )
 
 // exportViewData is the export page: the export's progress and, once it is done, its download.
@@ -42,7 +41,7 @@ func (d exportViewData) Value() int {
 // exportCreate queues a bulk PDF export of the document list's current search (the form carries
 // the same filters as the list's query) and shows its progress page. Filters that do not parse
 // re-render the document list with the messages beside the fields.
-func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
@@ -75,10 +74,10 @@ func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p store.Princi
 // exportView shows an export's progress. htmx polls it every second while the export is queued or
 // running and swaps in the progress fragment alone; the finished fragment no longer polls and
 // offers the download. Another organisation's export is 404.
-func (u *ui) exportView(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) exportView(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	e, err := u.exportOf(r, p)
 	if err != nil {
-		if isHTMX(r) && document.ErrorCode(err) == document.ENotFound {
+		if isHTMX(r) && domain.ErrorCode(err) == domain.ENotFound {
 			// Gone (expired) while the page polled: 286 tells htmx to stop polling.
 			w.WriteHeader(286)
 			return nil

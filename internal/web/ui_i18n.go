@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // lang is a language of the UI: Japanese by default, English on request.
@@ -77,7 +77,7 @@ func preferredLang(header string) lang {
 }
 
 // setLang stores the user's language choice in a cookie and returns to where they were.
-func (u *ui) setLang(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+func (u *ui) setLang(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
 	l := lang(r.PostFormValue("lang"))
 	if l != langEN {
 		l = langJA
@@ -115,7 +115,7 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		"yen":    formatYen,
 		"kind":   func(k document.Kind) string { return t("kind." + string(k)) },
 		"status": func(s document.Status) string { return t("status." + string(s)) },
-		"role":   func(r store.Role) string { return t("role." + string(r)) },
+		"role":   func(r domain.Role) string { return t("role." + string(r)) },
 		"date": func(d document.Date) string {
 			if l == langJA {
 				return d.Japanese()
@@ -152,7 +152,7 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		"totalsOf": func(d document.Document) totalsData {
 			return totalsData{Totals: d.Totals, Computed: true}
 		},
-		"roles": func() []store.Role { return []store.Role{viewer, member, admin} },
+		"roles": func() []domain.Role { return []domain.Role{viewer, member, admin} },
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -27,7 +28,7 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		}
 		exportID := u.mustExport(url.Values{})
 		memberA := u.who["A-member"]
-		_, tokA, err := db.CreateToken(ctx, u.orgA.ID, u.who["A-admin"].UserID, "a", store.RoleViewer)
+		_, tokA, err := db.CreateToken(ctx, u.orgA.ID, u.who["A-admin"].UserID, "a", domain.RoleViewer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		if c, err := db.GetCustomer(ctx, u.orgA.ID, u.custA.ID); err != nil || c.Name != u.custA.Name {
 			t.Errorf("A's customer changed: %v %q", err, c.Name)
 		}
-		if m, err := db.GetMember(ctx, u.orgA.ID, memberA.UserID); err != nil || m.Role != store.RoleMember {
+		if m, err := db.GetMember(ctx, u.orgA.ID, memberA.UserID); err != nil || m.Role != domain.RoleMember {
 			t.Errorf("A's member changed: %v %+v", err, m)
 		}
 		toks, err := db.ListTokens(ctx, u.orgA.ID, "")

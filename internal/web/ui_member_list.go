@@ -5,25 +5,24 @@ import (
 	"strings"
 
 	"reportapp/internal/auth"
-	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // membersData is the members page: who belongs to the organisation with which role, and the
 // invitation form.
 type membersData struct {
-	Members []store.Member
-	Email   string     // the invitation form as typed
-	Role    store.Role // likewise
+	Members []domain.Member
+	Email   string      // the invitation form as typed
+	Role    domain.Role // likewise
 	// Invited is the invitation just made; its temporary password is shown this once.
 	Invited *auth.Invitation
 }
 
-func (u *ui) memberList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) memberList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	return u.renderMembers(w, r, p, http.StatusOK, membersData{Role: member}, view{})
 }
 
-func (u *ui) renderMembers(w http.ResponseWriter, r *http.Request, p store.Principal, st int, d membersData, v view) error {
+func (u *ui) renderMembers(w http.ResponseWriter, r *http.Request, p domain.Principal, st int, d membersData, v view) error {
 	ms, err := u.Store.ListMembers(r.Context(), p.OrgID)
 	if err != nil {
 		return err
@@ -35,8 +34,8 @@ func (u *ui) renderMembers(w http.ResponseWriter, r *http.Request, p store.Princ
 
 // memberInvite invites an e-mail address with a role (auth.Service.Invite). With local login a
 // new user gets a temporary password, shown to the admin once.
-func (u *ui) memberInvite(w http.ResponseWriter, r *http.Request, p store.Principal) error {
-	d := membersData{Email: strings.TrimSpace(r.PostFormValue("email")), Role: store.Role(r.PostFormValue("role"))}
+func (u *ui) memberInvite(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	d := membersData{Email: strings.TrimSpace(r.PostFormValue("email")), Role: domain.Role(r.PostFormValue("role"))}
 	fe := map[string]string{}
 	if at := strings.Index(d.Email, "@"); at < 1 || at == len(d.Email)-1 || len(d.Email) > 254 {
 		fe["email"] = "members.bad_email"
@@ -48,10 +47,10 @@ func (u *ui) memberInvite(w http.ResponseWriter, r *http.Request, p store.Princi
 		return u.renderMembers(w, r, p, http.StatusUnprocessableEntity, d, view{Error: "form.invalid", Errors: fe})
 	}
 	inv, err := u.Auth.Invite(r.Context(), p, d.Email, d.Role)
-	switch document.ErrorCode(err) {
+	switch domain.ErrorCode(err) {
 	case "":
 		return u.renderMembers(w, r, p, http.StatusOK, membersData{Role: member, Invited: &inv}, view{Notice: "notice.invited"})
-	case document.EConflict, document.EInvalid:
+	case domain.EConflict, domain.EInvalid:
 		var msg string
 		if fields, ok := fieldErrors(err); ok && fields["role"] != "" {
 			fe["role"] = fields["role"]
@@ -64,10 +63,10 @@ func (u *ui) memberInvite(w http.ResponseWriter, r *http.Request, p store.Princi
 }
 
 // memberRole changes a member's role; demoting the last admin is refused (409).
-func (u *ui) memberRole(w http.ResponseWriter, r *http.Request, p store.Principal) error {
-	role := store.Role(r.PostFormValue("role"))
+func (u *ui) memberRole(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	role := domain.Role(r.PostFormValue("role"))
 	if !role.Valid() {
-		return document.Errorf(document.EInvalid, "不明な権限です (unknown role)")
+		return domain.Errorf(domain.EInvalid, "不明な権限です (unknown role)")
 	}
 	if err := u.Auth.ChangeRole(r.Context(), p, r.PathValue("id"), role); err != nil {
 		return err
@@ -76,7 +75,7 @@ func (u *ui) memberRole(w http.ResponseWriter, r *http.Request, p store.Principa
 }
 
 // memberRemove removes a member; removing the last admin is refused (409).
-func (u *ui) memberRemove(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) memberRemove(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := u.Auth.RemoveMember(r.Context(), p, r.PathValue("id")); err != nil {
 		return err
 	}

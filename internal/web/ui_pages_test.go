@@ -21,6 +21,7 @@ import (
 
 	"reportapp/internal/auth"
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
@@ -34,7 +35,7 @@ type testUI struct {
 	t     testing.TB
 	db    *store.DB
 	URL   string
-	who   map[string]store.Principal // "A-admin", "A-member", "A-viewer", "B-admin"
+	who   map[string]domain.Principal // "A-admin", "A-member", "A-viewer", "B-admin"
 	hc    *http.Client
 	orgA  document.Organization
 	custA document.Customer
@@ -47,7 +48,7 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 	ctx := context.Background()
 	lim := testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 4 << 20}
 	h, queue := mustApp(t, db, lim)
-	u := &testUI{t: t, db: db, who: map[string]store.Principal{}, queue: queue}
+	u := &testUI{t: t, db: db, who: map[string]domain.Principal{}, queue: queue}
 	inject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := u.who[r.Header.Get("X-Test-As")]; ok {
 			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
@@ -60,8 +61,8 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 	u.hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, o := range []struct {
 		slug  string
-		roles []store.Role
-	}{{"org-a", []store.Role{admin, member, viewer}}, {"org-b", []store.Role{admin}}} {
+		roles []domain.Role
+	}{{"org-a", []domain.Role{admin, member, viewer}}, {"org-b", []domain.Role{admin}}} {
 		org, err := db.CreateOrganization(ctx, o.slug, "株式会社"+o.slug)
 		if err != nil {
 			t.Fatal(err)
@@ -77,7 +78,7 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 			if err := db.SetMember(ctx, org.ID, usr.ID, role); err != nil {
 				t.Fatal(err)
 			}
-			u.who[strings.ToUpper(o.slug[4:])+"-"+string(role)] = store.Principal{OrgID: org.ID, OrgSlug: org.Slug,
+			u.who[strings.ToUpper(o.slug[4:])+"-"+string(role)] = domain.Principal{OrgID: org.ID, OrgSlug: org.Slug,
 				UserID: usr.ID, Email: usr.Email, Role: role}
 		}
 	}
@@ -245,8 +246,8 @@ func TestUIPagesRender(t *testing.T) {
 // table, so a new page is covered.
 func TestUIRolesByRouteTable(t *testing.T) {
 	u := mustUI(t, storetest.Open(t))
-	below := map[store.Role]string{member: "A-viewer", admin: "A-member"}
-	at := map[store.Role]string{viewer: "A-viewer", member: "A-member", admin: "A-admin"}
+	below := map[domain.Role]string{member: "A-viewer", admin: "A-member"}
+	at := map[domain.Role]string{viewer: "A-viewer", member: "A-member", admin: "A-admin"}
 	for _, rt := range (&app{}).uiRoutes() {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		if rt.role == public {

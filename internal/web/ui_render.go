@@ -16,9 +16,8 @@ import (
 	"time"
 
 	"reportapp/internal/auth"
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/server"
-	"reportapp/internal/store"
 )
 
 //go:embed templates/*.html
@@ -105,7 +104,7 @@ func Stylesheet() string {
 }
 
 // static serves an asset by its hashed name with a year-long immutable cache lifetime.
-func (u *ui) static(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+func (u *ui) static(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
 	p, ok := u.files[r.PathValue("name")]
 	if !ok {
 		http.NotFound(w, r)
@@ -133,7 +132,7 @@ func (u *ui) static(w http.ResponseWriter, r *http.Request, _ store.Principal) e
 
 // favicon answers /favicon.ico, which browsers ask for on every page whatever the page links,
 // with the icon the layout links under its hashed name; a day's cache, as the name is fixed.
-func (u *ui) favicon(w http.ResponseWriter, r *http.Request, _ store.Principal) error {
+func (u *ui) favicon(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
 	data, err := staticFS.ReadFile("static/favicon.ico")
 	if err != nil {
 		return fmt.Errorf("web: read favicon: %w", err)
@@ -149,7 +148,7 @@ func (u *ui) favicon(w http.ResponseWriter, r *http.Request, _ store.Principal) 
 type view struct {
 	Title     string // a catalogue key
 	Nav       string // the active navigation item
-	P         store.Principal
+	P         domain.Principal
 	SignedIn  bool
 	Lang      lang
 	Path      string // the request's URI, for the language switch's return address
@@ -210,7 +209,7 @@ func noticeKey(s string) string {
 
 // page adapts a page handler: errors become HTML error pages instead of the API's JSON.
 func (u *ui) page(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	return func(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 		err := h(w, r, p)
 		if err == nil {
 			return nil
@@ -226,7 +225,7 @@ func (u *ui) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	if retry != "" {
 		w.Header().Set("Retry-After", retry)
 	}
-	st := status(code)
+	st := code.Status()
 	if st == http.StatusInternalServerError {
 		server.Logger(r.Context()).Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
 		msg = ""
@@ -256,8 +255,8 @@ func seeOther(w http.ResponseWriter, r *http.Request, target string) error {
 
 // fieldErrors returns the per-field problems of a validation error, or nil for any other error.
 func fieldErrors(err error) (map[string]string, bool) {
-	var de *document.Error
-	if errors.As(err, &de) && de.Code == document.EInvalid {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.EInvalid {
 		if de.Fields == nil {
 			return map[string]string{"": de.Message}, true
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // settingsData is the organisation settings page: the profile, the number prefixes and the
@@ -17,7 +17,7 @@ type settingsData struct {
 	HasSeal bool
 }
 
-func (u *ui) settingsEdit(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) settingsEdit(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	org, err := u.Store.GetOrganization(r.Context(), p.OrgID)
 	if err != nil {
 		return err
@@ -34,9 +34,9 @@ func (u *ui) renderSettings(w http.ResponseWriter, r *http.Request, st int, org 
 
 // settingsSave saves the profile, prefixes and default rounding with the domain's validation.
 // A registration number with a failed check digit is saved and the warning shown beside it.
-func (u *ui) settingsSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) settingsSave(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := r.ParseForm(); err != nil {
-		return document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+		return domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 	}
 	cur, err := u.Store.GetOrganization(r.Context(), p.OrgID)
 	if err != nil {

@@ -8,10 +8,9 @@ import (
 	"net/http"
 	"strings"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
-	"reportapp/internal/store"
 )
 
 // Limits of an uploaded logo or seal.
@@ -38,7 +37,7 @@ func BodyLimit(r *http.Request) int64 {
 // the PDF writer draws, without metadata such as EXIF or GPS) and a sample PDF is rendered with
 // it before it is stored, so an image can never break the organisation's PDFs. The form is read
 // part by part: at most one image (1 MB) is held at a time besides those already read.
-func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) settingsImagesSave(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	uploads, remove, fe, err := readImagesForm(r)
 	if err != nil {
 		return err
@@ -95,7 +94,7 @@ func readImagesForm(r *http.Request) (uploads map[string][]byte, remove map[stri
 	uploads, remove, fe = map[string][]byte{}, map[string][]byte{}, map[string]string{}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, nil, nil, document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+		return nil, nil, nil, domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 	}
 	field := "logo" // where a body cut off by the server's limit is reported
 	for {
@@ -108,7 +107,7 @@ func readImagesForm(r *http.Request) (uploads map[string][]byte, remove map[stri
 				fe[field] = "image.too_large"
 				return uploads, remove, fe, nil
 			}
-			return nil, nil, nil, document.Errorf(document.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+			return nil, nil, nil, domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 		}
 		switch name := part.FormName(); name {
 		case "logo", "seal":
@@ -153,7 +152,7 @@ func normalizeUpload(ctx context.Context, p *pdf.Pool, data []byte) ([]byte, str
 	return nil, "", fmt.Errorf("web: normalise an uploaded image: %w", err) // ctx ended waiting: 503
 }
 
-func (u *ui) imagesProblem(w http.ResponseWriter, r *http.Request, p store.Principal, fe map[string]string) error {
+func (u *ui) imagesProblem(w http.ResponseWriter, r *http.Request, p domain.Principal, fe map[string]string) error {
 	org, err := u.Store.GetOrganization(r.Context(), p.OrgID)
 	if err != nil {
 		return err
@@ -163,7 +162,7 @@ func (u *ui) imagesProblem(w http.ResponseWriter, r *http.Request, p store.Princ
 }
 
 // settingsImage serves the stored logo or seal for the preview on the settings page.
-func (u *ui) settingsImage(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) settingsImage(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	org, err := u.Store.GetOrganization(r.Context(), p.OrgID)
 	if err != nil {
 		return err
@@ -176,7 +175,7 @@ func (u *ui) settingsImage(w http.ResponseWriter, r *http.Request, p store.Princ
 		img = org.Seal
 	}
 	if len(img) == 0 {
-		return document.Errorf(document.ENotFound, "画像がありません (no such image)")
+		return domain.Errorf(domain.ENotFound, "画像がありません (no such image)")
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "private, no-cache")

@@ -5,26 +5,25 @@ import (
 	"slices"
 	"strings"
 
-	"reportapp/internal/document"
-	"reportapp/internal/store"
+	"reportapp/internal/domain"
 )
 
 // tokensData is the API tokens page: the user's tokens (every token of the organisation for an
 // admin), the creation form, and a token just created, shown this once.
 type tokensData struct {
-	Tokens  []store.Token
+	Tokens  []domain.Token
 	Name    string
-	Role    store.Role
+	Role    domain.Role
 	Created string // the plaintext of the token just created
 }
 
-func (u *ui) tokenList(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) tokenList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	return u.renderTokens(w, r, p, http.StatusOK, tokensData{Role: p.Role}, view{})
 }
 
 // tokensOf lists the tokens p may see and revoke: their own, or all of the organisation's for
 // an admin.
-func (u *ui) tokensOf(r *http.Request, p store.Principal) ([]store.Token, error) {
+func (u *ui) tokensOf(r *http.Request, p domain.Principal) ([]domain.Token, error) {
 	userID := p.UserID
 	if p.Role.AtLeast(admin) {
 		userID = ""
@@ -32,7 +31,7 @@ func (u *ui) tokensOf(r *http.Request, p store.Principal) ([]store.Token, error)
 	return u.Store.ListTokens(r.Context(), p.OrgID, userID)
 }
 
-func (u *ui) renderTokens(w http.ResponseWriter, r *http.Request, p store.Principal, st int, d tokensData, v view) error {
+func (u *ui) renderTokens(w http.ResponseWriter, r *http.Request, p domain.Principal, st int, d tokensData, v view) error {
 	ts, err := u.tokensOf(r, p)
 	if err != nil {
 		return err
@@ -44,8 +43,8 @@ func (u *ui) renderTokens(w http.ResponseWriter, r *http.Request, p store.Princi
 
 // tokenCreate creates an API token of the signed-in user with a role no higher than theirs and
 // shows it once; only its hash is stored.
-func (u *ui) tokenCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
-	d := tokensData{Name: strings.TrimSpace(r.PostFormValue("name")), Role: store.Role(r.PostFormValue("role"))}
+func (u *ui) tokenCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	d := tokensData{Name: strings.TrimSpace(r.PostFormValue("name")), Role: domain.Role(r.PostFormValue("role"))}
 	fe := map[string]string{}
 	if d.Name == "" || len([]rune(d.Name)) > 100 {
 		fe["name"] = "tokens.bad_name"
@@ -64,14 +63,14 @@ func (u *ui) tokenCreate(w http.ResponseWriter, r *http.Request, p store.Princip
 }
 
 // tokenRevoke revokes one of the tokens the user may see; any other id is not found.
-func (u *ui) tokenRevoke(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (u *ui) tokenRevoke(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
 	ts, err := u.tokensOf(r, p)
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(ts, func(t store.Token) bool { return t.ID == id }) {
-		return document.Errorf(document.ENotFound, "トークンが見つかりません (token not found)")
+	if !slices.ContainsFunc(ts, func(t domain.Token) bool { return t.ID == id }) {
+		return domain.Errorf(domain.ENotFound, "トークンが見つかりません (token not found)")
 	}
 	if err := u.Store.RevokeToken(r.Context(), p.OrgID, id); err != nil {
 		return err

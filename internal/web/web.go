@@ -17,6 +17,7 @@ import (
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
@@ -87,45 +88,11 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 
 // handlerFunc is the shape of every handler: it returns an error instead of writing one, and
 // errorResponse turns it into a status in exactly one place.
-type handlerFunc func(w http.ResponseWriter, r *http.Request, p store.Principal) error
-
-// status maps a domain error code to its HTTP status.
-func status(code string) int {
-	switch code {
-	case document.EBadRequest:
-		return http.StatusBadRequest
-	case document.EInvalid:
-		return http.StatusUnprocessableEntity
-	case document.ENotFound:
-		return http.StatusNotFound
-	case document.EConflict:
-		return http.StatusConflict
-	case document.EVersion:
-		return http.StatusPreconditionFailed
-	case document.EForbidden:
-		return http.StatusForbidden
-	case document.EUnauthorized:
-		return http.StatusUnauthorized
-	case codeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case codeUnsupported:
-		return http.StatusUnsupportedMediaType
-	case codeBusy:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
-// HTTP-only error codes, beside the domain's.
-const (
-	codeTooLarge    = "too_large"
-	codeUnsupported = "unsupported_media_type"
-	codeBusy        = "busy"
-)
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p domain.Principal) error
 
 type errorBody struct {
 	Error struct {
-		Code    string            `json:"code"`
+		Code    domain.Code       `json:"code"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields,omitempty"`
 	} `json:"error"`
@@ -133,19 +100,19 @@ type errorBody struct {
 
 // classify turns err into the code and user-facing message of its response, and the
 // Retry-After to send (or ""). Unknown errors are internal, with no message.
-func classify(err error) (code, msg, retryAfter string) {
-	var de *document.Error
+func classify(err error) (code domain.Code, msg, retryAfter string) {
+	var de *domain.Error
 	switch {
 	case errors.As(err, &de):
 		return de.Code, de.Message, ""
 	case server.IsBodyTooLarge(err):
-		return codeTooLarge, "リクエストが大きすぎます (request body too large)", ""
+		return domain.EBodyTooLarge, "リクエストが大きすぎます (request body too large)", ""
 	case errors.Is(err, pdf.ErrBusy):
-		return codeBusy, "混み合っています。しばらくしてから再試行してください (busy, retry later)", "2"
+		return domain.EUnavailable, "混み合っています。しばらくしてから再試行してください (busy, retry later)", "2"
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return codeBusy, "処理が時間内に終わりませんでした (timed out)", "5"
+		return domain.EUnavailable, "処理が時間内に終わりませんでした (timed out)", "5"
 	}
-	return document.EInternal, "", ""
+	return domain.EInternal, "", ""
 }
 
 // writeError renders err as JSON; unknown errors are logged in full and shown generically. On a
@@ -158,16 +125,16 @@ func (a *app) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
 	var retry string
 	body.Error.Code, body.Error.Message, retry = classify(err)
-	if de := (*document.Error)(nil); errors.As(err, &de) {
+	if de := (*domain.Error)(nil); errors.As(err, &de) {
 		body.Error.Fields = de.Fields
 	}
 	if retry != "" {
 		w.Header().Set("Retry-After", retry)
 	}
-	st := status(body.Error.Code)
+	st := body.Error.Code.Status()
 	if st == http.StatusInternalServerError {
 		server.Logger(r.Context()).Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
-		body.Error.Code, body.Error.Message, body.Error.Fields = document.EInternal, "内部エラーが発生しました (internal error)", nil
+		body.Error.Code, body.Error.Message, body.Error.Fields = domain.EInternal, "内部エラーが発生しました (internal error)", nil
 	}
 	writeJSON(w, st, body)
 }
@@ -186,24 +153,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func readJSON(r *http.Request) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return nil, &document.Error{Code: codeUnsupported, Message: "Content-Type は application/json にしてください (body must be application/json)"}
+		return nil, &domain.Error{Code: domain.EUnsupportedMedia, Message: "Content-Type は application/json にしてください (body must be application/json)"}
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		if server.IsBodyTooLarge(err) {
 			return nil, err
 		}
-		return nil, document.Errorf(document.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
+		return nil, domain.Errorf(domain.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, document.Errorf(document.EBadRequest, "リクエスト本文が空です (empty body)")
+		return nil, domain.Errorf(domain.EBadRequest, "リクエスト本文が空です (empty body)")
 	}
 	return data, nil
 }
 
 // invalid returns an EInvalid error for one field.
 func invalid(field, msg string) error {
-	return &document.Error{Code: document.EInvalid, Message: fmt.Sprintf("%s: %s", field, msg), Fields: map[string]string{field: msg}}
+	return &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("%s: %s", field, msg), Fields: map[string]string{field: msg}}
 }
 
 // apiNotFound answers requests under /api/ that no route matched with a JSON error: 405 with
@@ -220,14 +187,14 @@ func apiNotFound(mux *http.ServeMux) http.Handler {
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeJSON(w, http.StatusMethodNotAllowed, errorBodyOf("method_not_allowed", "このメソッドは使えません (method not allowed; use "+strings.Join(allow, ", ")+")"))
+			writeJSON(w, http.StatusMethodNotAllowed, errorBodyOf(domain.EMethodNotAllowed, "このメソッドは使えません (method not allowed; use "+strings.Join(allow, ", ")+")"))
 			return
 		}
-		writeJSON(w, http.StatusNotFound, errorBodyOf(document.ENotFound, "そのような API はありません (no such API route; see /api/v1/openapi.json)"))
+		writeJSON(w, http.StatusNotFound, errorBodyOf(domain.ENotFound, "そのような API はありません (no such API route; see /api/v1/openapi.json)"))
 	})
 }
 
-func errorBodyOf(code, msg string) errorBody {
+func errorBodyOf(code domain.Code, msg string) errorBody {
 	var b errorBody
 	b.Error.Code, b.Error.Message = code, msg
 	return b

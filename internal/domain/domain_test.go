@@ -1,0 +1,57 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+func TestCodeStatus(t *testing.T) {
+	seen := map[int]Code{}
+	for _, c := range Codes() {
+		st := c.Status()
+		if st < 400 || st > 599 {
+			t.Errorf("%s: status %d is not an error", c, st)
+		}
+		if other, dup := seen[st]; dup {
+			t.Errorf("%s and %s share status %d: one condition, one code", c, other, st)
+		}
+		seen[st] = c
+	}
+	if got := Code("no_such_code").Status(); got != http.StatusInternalServerError {
+		t.Errorf("unknown code: status %d, want 500", got)
+	}
+}
+
+func TestErrorCode(t *testing.T) {
+	wrapped := fmt.Errorf("store: x: %w", Errorf(ENotFound, "gone"))
+	for _, tt := range []struct {
+		err  error
+		want Code
+	}{{nil, ""}, {errors.New("boom"), EInternal}, {wrapped, ENotFound}, {(FieldErrors{"a": "b"}).Err(), EInvalid}} {
+		if got := ErrorCode(tt.err); got != tt.want {
+			t.Errorf("ErrorCode(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+	if (FieldErrors{}).Err() != nil {
+		t.Error("no field problems must be no error")
+	}
+}
+
+func TestPageSize(t *testing.T) {
+	for limit, want := range map[int]int{-1: DefaultPageLimit, 0: DefaultPageLimit, 1: 1, 500: 500, 501: MaxPageLimit} {
+		if got := (Page{Limit: limit}).Size(); got != want {
+			t.Errorf("Page{Limit: %d}.Size() = %d, want %d", limit, got, want)
+		}
+	}
+}
+
+func TestRoles(t *testing.T) {
+	if !RoleAdmin.AtLeast(RoleViewer) || RoleViewer.AtLeast(RoleMember) || Role("root").AtLeast(RoleViewer) {
+		t.Error("role order is admin > member > viewer, unknown allows nothing")
+	}
+	if MinRole(RoleAdmin, RoleViewer) != RoleViewer || MinRole(RoleMember, RoleAdmin) != RoleMember {
+		t.Error("MinRole must return the weaker role")
+	}
+}
