@@ -31,7 +31,7 @@ const (
 const (
 	sizeTitle  = 20.0
 	sizeName   = 13.0
-	sizeAmount = 16.0
+	sizeAmount = 20.0 // the amount due: the largest figure on the page
 	sizeBody   = 9.0
 	sizeSmall  = 8.0
 	sizeMark   = 110.0
@@ -47,13 +47,13 @@ var (
 	colAmt   = column{marginX + 425, right - (marginX + 425)}
 )
 
-const cellPad = 4.0
+const cellPad = 2.5
 
 type column struct{ x, w float64 }
 
-// item is one table row, its text cleaned.
+// item is one table row, its text cleaned; desc is the multi-line description.
 type item struct {
-	name, unit, qty, price, amount string
+	name, desc, unit, qty, price, amount string
 }
 
 // layout lays out one document. It draws nothing itself: it records what to draw in ops, and
@@ -108,6 +108,7 @@ func newLayout(ctx context.Context, r *Renderer, doc *document.Document, a Asset
 		}
 		l.items[i] = item{
 			name:   name,
+			desc:   strings.TrimSpace(l.clean.clean(it.Description, true)),
 			unit:   l.clean.clean(it.Unit, false),
 			qty:    it.Quantity.String(),
 			price:  number(it.UnitPrice),
@@ -153,12 +154,29 @@ func (l *layout) draw() {
 	l.newPage()
 	l.header()
 	l.table()
-	l.totals()
+	var paras [][2]string // heading, text
 	if l.doc.Kind == document.Invoice && l.doc.Issuer != nil && strings.TrimSpace(l.doc.Issuer.BankAccount) != "" {
-		l.paragraph("お振込先", l.clean.clean(l.doc.Issuer.BankAccount, true))
+		paras = append(paras, [2]string{"お振込先", l.clean.clean(l.doc.Issuer.BankAccount, true)})
 	}
 	if strings.TrimSpace(l.doc.Notes) != "" {
-		l.paragraph("備考", l.clean.clean(l.doc.Notes, true))
+		paras = append(paras, [2]string{"備考", l.clean.clean(l.doc.Notes, true)})
+	}
+	// お振込先 and 備考 go beside the totals when they fit there, else below at full width: a
+	// 20-line invoice then fits on one page.
+	startY, startPage := l.y, l.pages
+	l.totals()
+	besideW := totalsX - 16 - marginX
+	if l.pages == startPage && startY+l.paragraphsHeight(paras, besideW) <= bottom {
+		end := l.y
+		l.y = startY
+		for _, p := range paras {
+			l.paragraph(marginX, besideW, p[0], p[1])
+		}
+		l.y = max(l.y, end)
+	} else {
+		for _, p := range paras {
+			l.paragraph(marginX, right-marginX, p[0], p[1])
+		}
 	}
 	for p := 1; p <= l.pages && l.err == nil; p++ {
 		l.add(op{kind: opSetPage, page: p})
@@ -184,11 +202,19 @@ func (l *layout) newPage() {
 		l.add(op{kind: opTextColor, gray: 0})
 	}
 	if l.pages > 1 {
+		// The running head: what this is, and for whom, on every continuation page.
 		head := l.title
 		if l.number != "" {
 			head += " " + l.number
 		}
 		l.text(marginX, l.y, head+" (続き)", sizeSmall)
+		if c := l.doc.Customer; c != nil {
+			name := l.clean.clean(c.Name, false)
+			if h := l.clean.clean(c.Honorific, false); h != "" {
+				name += " " + h
+			}
+			l.textRight(right, l.y, name, sizeSmall, right-marginX-textWidth(l.m, head+" (続き)", sizeSmall)-24)
+		}
 		l.y += sizeSmall * 2.5
 	}
 }

@@ -2,11 +2,15 @@ package pdf
 
 import (
 	"strconv"
+	"strings"
 
 	"reportapp/internal/document"
 )
 
-const lineH = sizeBody * lineFactor
+const (
+	lineH  = sizeBody * lineFactor
+	smallH = sizeSmall * 1.35 // a description's lines, a little tighter than the body's
+)
 
 // header draws page one's top: title, recipient, the document's number and dates, the issuer
 // block with logo and seal, the lead sentence and the amount box.
@@ -48,27 +52,27 @@ func (l *layout) header() {
 	if d.ValidUntil != nil && d.Kind == document.Quote {
 		meta("有効期限", d.ValidUntil.Japanese())
 	}
-	y += 8
+	y += 6
 	if len(l.assets.Logo) > 0 {
-		l.image(l.assets.Logo, rx, y, rw, 36, "logo")
-		y += 40
+		// Beside the title, at the top of the right column: the logo takes no height of its own.
+		l.image(l.assets.Logo, rx+40, top-8, rw-40, start-top-4, "logo")
 	}
 	if is := d.Issuer; is != nil {
-		nameY := y
-		y = l.block(rx, y, rw-20, l.clean.clean(is.Name, false), 11, 2)
-		if len(l.assets.Seal) > 0 {
-			// The 角印 overlaps the end of the name, as a stamp does on paper.
-			l.image(l.assets.Seal, right-54, nameY-10, 54, 54, "seal")
-		}
+		y = l.issuerName(rx, y, rw, l.clean.clean(is.Name, false))
+		addr := l.clean.clean(is.Address, true) // its line breaks kept
 		if is.PostalCode != "" {
-			y = l.block(rx, y, rw, "〒"+l.clean.clean(is.PostalCode, false), sizeBody, 1)
+			addr = "〒" + l.clean.clean(is.PostalCode, false) + " " + addr
 		}
-		y = l.block(rx, y, rw, l.clean.clean(is.Address, false), sizeBody, 3)
+		y = l.block(rx, y, rw, addr, sizeBody, 4)
+		var contact []string
 		if is.Phone != "" {
-			y = l.block(rx, y, rw, "TEL "+l.clean.clean(is.Phone, false), sizeBody, 1)
+			contact = append(contact, "TEL "+l.clean.clean(is.Phone, false))
 		}
 		if is.Email != "" {
-			y = l.block(rx, y, rw, l.clean.clean(is.Email, false), sizeBody, 1)
+			contact = append(contact, l.clean.clean(is.Email, false))
+		}
+		if len(contact) > 0 {
+			y = l.block(rx, y, rw, strings.Join(contact, "  "), sizeBody, 2)
 		}
 		if is.RegistrationNumber != "" {
 			y = l.block(rx, y, rw, "登録番号 "+l.clean.clean(is.RegistrationNumber, false), sizeBody, 1)
@@ -87,11 +91,11 @@ func (l *layout) header() {
 		y = l.block(marginX, y, lw, name, sizeName, 3)
 		l.hline(marginX, marginX+lw, y+1, 0.8)
 		y += 6
-		addr := l.clean.clean(c.Address, false)
+		addr := l.clean.clean(c.Address, true) // its line breaks kept
 		if c.PostalCode != "" {
 			addr = "〒" + l.clean.clean(c.PostalCode, false) + " " + addr
 		}
-		y = l.block(marginX, y, lw, addr, sizeSmall, 2)
+		y = l.block(marginX, y, lw, addr, sizeSmall, 3)
 		if c.ContactPerson != "" {
 			y = l.block(marginX, y, lw, "ご担当 "+l.clean.clean(c.ContactPerson, false)+" 様", sizeSmall, 1)
 		}
@@ -112,7 +116,7 @@ func (l *layout) header() {
 	}
 	y += 4
 	label, amount := amountBox(d)
-	const boxH = 34.0
+	const boxH = 38.0
 	l.strokeRect(marginX, y, lw, boxH, 1)
 	l.text(marginX+8, y+(boxH-11)/2, label, 11)
 	amt := yen(amount) + "-"
@@ -126,6 +130,30 @@ func (l *layout) header() {
 		y = l.block(marginX, y, lw, "上記正に領収いたしました。", sizeBody+1, 1)
 	}
 	l.y = max(y, rightEnd) + 14
+}
+
+// sealSize is the side of the box the 角印 is drawn in (about 16 mm, a common 角印 size).
+const sealSize = 46.0
+
+// issuerName draws the issuer's name from x, y and returns the y below it. With a seal (never on
+// a cancelled document) the 角印 overlaps the end of the name, as a stamp does on paper, and
+// the name is centred on it, so that the address that follows starts below the seal: the seal
+// never covers the address.
+func (l *layout) issuerName(x, y, width float64, name string) float64 {
+	const size = 11.0
+	if len(l.assets.Seal) == 0 || l.doc.Status == document.Cancelled {
+		return l.block(x, y, width-20, name, size, 2)
+	}
+	lines := l.lines(name, size, width-sealSize/2)
+	lines = lines[:min(len(lines), 2)]
+	nameH := float64(len(lines)) * size * lineFactor
+	nameY := y + max(0, (sealSize-nameH)/2)
+	l.block(x, nameY, width-sealSize/2, name, size, 2)
+	last := textWidth(l.m, lines[len(lines)-1], size)
+	sealX := min(x+last-sealSize*0.4, x+width-sealSize)
+	sealY := nameY + nameH/2 - sealSize/2
+	l.image(l.assets.Seal, sealX, sealY, sealSize, sealSize, "seal")
+	return max(nameY+nameH, sealY+sealSize) + 2
 }
 
 // leadSentence is the sentence printed above the amount box.
@@ -163,13 +191,48 @@ func (l *layout) tableHeader() {
 	h := lineH + 2*cellPad
 	l.fillRect(marginX, l.y, right-marginX, h, 228)
 	for _, c := range []struct {
-		col   column
-		title string
-	}{{colName, "品目"}, {colQty, "数量"}, {colUnit, "単位"}, {colPrice, "単価"}, {colAmt, "金額"}} {
-		l.textCenter(c.col.x+c.col.w/2, l.y+cellPad, c.title, sizeBody)
+		col     column
+		title   string
+		numeric bool // right-aligned like the numbers below it
+	}{{colName, "品目", false}, {colQty, "数量", true}, {colUnit, "単位", false}, {colPrice, "単価", true}, {colAmt, "金額", true}} {
+		if c.numeric {
+			l.textRight(c.col.x+c.col.w-cellPad, l.y+cellPad, c.title, sizeBody, c.col.w)
+		} else {
+			l.textCenter(c.col.x+c.col.w/2, l.y+cellPad, c.title, sizeBody)
+		}
 	}
 	l.y += h
 	l.hline(marginX, right, l.y, 0.6)
+}
+
+// rowLine is one line of an item's row: a line of its name, or in smaller type of its
+// description, and the unit's line beside it.
+type rowLine struct {
+	name, unit string
+	size, h    float64
+}
+
+// rowLines are the lines of it's row: its name, then its description, in the name column.
+func (l *layout) rowLines(it item) []rowLine {
+	var rows []rowLine
+	for _, s := range l.lines(it.name, sizeBody, colName.w-2*cellPad) {
+		rows = append(rows, rowLine{name: s, size: sizeBody, h: lineH})
+	}
+	if it.desc != "" {
+		for _, s := range l.lines(it.desc, sizeSmall, colName.w-2*cellPad-6) {
+			rows = append(rows, rowLine{name: s, size: sizeSmall, h: smallH})
+		}
+	}
+	for i, s := range l.lines(it.unit, sizeBody, colUnit.w-2*cellPad) {
+		if i == len(rows) {
+			rows = append(rows, rowLine{size: sizeBody, h: lineH})
+		}
+		rows[i].unit = s
+	}
+	if len(rows) == 0 {
+		rows = append(rows, rowLine{size: sizeBody, h: lineH})
+	}
+	return rows
 }
 
 // table draws the items. A row moves to the next page whole when it fits there; a row taller
@@ -178,32 +241,42 @@ func (l *layout) table() {
 	headerH := lineH + 2*cellPad
 	l.ensure(headerH + lineH + 2*cellPad)
 	l.tableHeader()
+	fresh := bottom - (top + sizeSmall*2.5) - headerH // room on a continuation page
 	for _, it := range l.items {
-		name := l.lines(it.name, sizeBody, colName.w-2*cellPad)
-		unit := l.lines(it.unit, sizeBody, colUnit.w-2*cellPad)
-		n := max(len(name), len(unit), 1)
-		rowH := float64(n)*lineH + 2*cellPad
-		fresh := bottom - (top + sizeSmall*2.5) - headerH // room on a continuation page
+		rows := l.rowLines(it)
+		rowH := 2 * cellPad
+		for _, r := range rows {
+			rowH += r.h
+		}
 		if l.y+rowH > bottom && rowH <= fresh {
 			l.newPage()
 			l.tableHeader()
 		}
-		for start := 0; start < n; {
-			avail := int((bottom - l.y - 2*cellPad) / lineH)
-			if avail <= 0 {
+		for start := 0; start < len(rows); {
+			// As many lines as fit on this page.
+			k, h := 0, 0.0
+			for start+k < len(rows) && l.y+2*cellPad+h+rows[start+k].h <= bottom {
+				h += rows[start+k].h
+				k++
+			}
+			if k == 0 {
 				l.newPage()
 				l.tableHeader()
 				continue
 			}
-			k := min(n-start, avail)
-			for i := start; i < start+k; i++ {
-				ly := l.y + cellPad + float64(i-start)*lineH
-				if i < len(name) {
-					l.text(colName.x+cellPad, ly, name[i], sizeBody)
+			ly := l.y + cellPad
+			for _, r := range rows[start : start+k] {
+				x := colName.x + cellPad
+				if r.size == sizeSmall {
+					x += 6 // the description is indented under the name
+					l.add(op{kind: opTextColor, gray: 70})
 				}
-				if i < len(unit) {
-					l.text(colUnit.x+cellPad, ly, unit[i], sizeBody)
+				l.text(x, ly, r.name, r.size)
+				if r.size == sizeSmall {
+					l.add(op{kind: opTextColor, gray: 0})
 				}
+				l.text(colUnit.x+cellPad, ly, r.unit, sizeBody)
+				ly += r.h
 			}
 			if start == 0 {
 				ly := l.y + cellPad
@@ -211,7 +284,7 @@ func (l *layout) table() {
 				l.textRight(colPrice.x+colPrice.w-cellPad, ly, it.price, sizeBody, colPrice.w-2*cellPad)
 				l.textRight(colAmt.x+colAmt.w-cellPad, ly, it.amount, sizeBody, colAmt.w-2*cellPad)
 			}
-			l.y += float64(k)*lineH + 2*cellPad
+			l.y += h + 2*cellPad
 			l.hline(marginX, right, l.y, 0.3)
 			start += k
 			if l.err != nil {
@@ -225,6 +298,9 @@ func (l *layout) table() {
 		l.y += lineH + 4
 	}
 }
+
+// totalsX is the left edge of the totals block.
+const totalsX = 300.0
 
 // totals draws the totals per rate and the document's total, kept on one page with its heading.
 func (l *layout) totals() {
@@ -269,7 +345,7 @@ func (l *layout) totals() {
 	if d.Kind == document.CreditNote {
 		heading = "返還額 税率別内訳"
 	}
-	const x0 = 300.0
+	const x0 = totalsX
 	l.y += 10
 	l.ensure(lineH*1.4 + float64(len(rows))*lineH + 4)
 	l.text(x0, l.y, heading, sizeBody+1)
@@ -292,18 +368,28 @@ func (l *layout) totals() {
 	}
 }
 
-// paragraph draws a headed free text (お振込先, 備考) that continues on further pages.
-func (l *layout) paragraph(heading, text string) {
-	lines := l.lines(text, sizeBody, right-marginX-8)
+// paragraph draws a headed free text (お振込先, 備考) in width points from x; it continues on
+// further pages.
+func (l *layout) paragraph(x, width float64, heading, text string) {
+	lines := l.lines(text, sizeBody, width-8)
 	l.y += 10
 	l.ensure(lineH*1.4 + lineH*float64(min(2, len(lines))))
-	l.text(marginX, l.y, heading, sizeBody+1)
+	l.text(x, l.y, heading, sizeBody+1)
 	l.y += lineH * 1.4
 	for _, s := range lines {
 		if l.ensure(lineH) && l.err != nil {
 			return
 		}
-		l.text(marginX+8, l.y, s, sizeBody)
+		l.text(x+8, l.y, s, sizeBody)
 		l.y += lineH
 	}
+}
+
+// paragraphsHeight is the height paragraph takes for paras at width.
+func (l *layout) paragraphsHeight(paras [][2]string, width float64) float64 {
+	h := 0.0
+	for _, p := range paras {
+		h += 10 + lineH*1.4 + lineH*float64(len(l.lines(p[1], sizeBody, width-8)))
+	}
+	return h
 }

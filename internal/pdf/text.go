@@ -150,12 +150,15 @@ func textWidth(m *metrics, s string, size float64) float64 {
 	return float64(w) * size / 1000
 }
 
-// yen formats an amount as "¥1,234" (negative: "-¥1,234").
+// minus is how a negative amount starts, as Japanese business documents print it (▲1,000).
+const minus = "▲"
+
+// yen formats an amount as "¥1,234" (negative: "▲¥1,234").
 func yen(v int64) string {
 	var b []byte
 	u := uint64(v)
 	if v < 0 {
-		b = append(b, '-')
+		b = append(b, minus...)
 		u = -u
 	}
 	b = append(b, "¥"...)
@@ -174,10 +177,10 @@ func appendThousands(b []byte, u uint64) []byte {
 	return b
 }
 
-// number formats v with thousands separators and no currency sign.
+// number formats v with thousands separators and no currency sign (negative: "▲1,234").
 func number(v int64) string {
 	if v < 0 {
-		return "-" + string(appendThousands(nil, -uint64(v)))
+		return minus + string(appendThousands(nil, -uint64(v)))
 	}
 	return string(appendThousands(nil, uint64(v)))
 }
