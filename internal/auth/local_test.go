@@ -137,7 +137,7 @@ func TestLocalLogin(t *testing.T) {
 			t.Errorf("replayed logged-out cookie gives %q, want anonymous", got)
 		}
 		// Before logout the row existed under the keyed id (checked in TestSessionKey).
-		if _, found, err := db.FindSession(context.Background(), sessionStore{db: db, key: []byte(e.svc.opts.SecretKey)}.id(after)); found || err != nil {
+		if _, _, found, err := db.FindSession(context.Background(), sessionStore{db: db, key: []byte(e.svc.opts.SecretKey)}.id(after)); found || err != nil {
 			t.Errorf("session row after logout: found %v, err %v", found, err)
 		}
 	})
@@ -409,10 +409,10 @@ func TestSessionKey(t *testing.T) {
 			t.Fatalf("login = %d %q", r.status, r.body)
 		}
 		cookie := c.sessionCookie()
-		if _, found, err := db.FindSession(context.Background(), cookie); found || err != nil {
+		if _, _, found, err := db.FindSession(context.Background(), cookie); found || err != nil {
 			t.Errorf("the session is stored under the raw cookie value (found %v, err %v)", found, err)
 		}
-		if _, found, err := db.FindSession(context.Background(), sessionStore{db: db, key: []byte(keyA)}.id(cookie)); !found || err != nil {
+		if _, _, found, err := db.FindSession(context.Background(), sessionStore{db: db, key: []byte(keyA)}.id(cookie)); !found || err != nil {
 			t.Errorf("the session is not stored under its keyed id (found %v, err %v)", found, err)
 		}
 		for _, tc := range []struct {

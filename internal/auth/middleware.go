@@ -29,7 +29,7 @@ func PrincipalFrom(ctx context.Context) (domain.Principal, bool) {
 // every request, so a removed member or a changed role takes effect at once. Wrap the browser
 // routes with it (and with CrossOrigin); Mount's handlers need it.
 func (s *Service) Middleware(next http.Handler) http.Handler {
-	return s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return withLoadedSession(s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		userID, orgID := s.sessions.GetString(ctx, keyUserID), s.sessions.GetString(ctx, keyOrgID)
 		if userID != "" && orgID != "" {
@@ -49,7 +49,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 			}
 		}
 		next.ServeHTTP(w, r)
-	}))
+	})))
 }
 
 // BearerMiddleware authenticates API requests by "Authorization: Bearer rpt_…" and puts the

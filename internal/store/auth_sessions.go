@@ -16,18 +16,18 @@ func sessionKey(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// FindSession returns the data of the unexpired session token. found is false, with a nil error,
-// for an unknown, expired or malformed token.
-func (db *DB) FindSession(ctx context.Context, token string) (data []byte, found bool, err error) {
-	err = db.q().queryRow(ctx, `SELECT data FROM sessions WHERE token_hash = ? AND expiry > ?`,
-		sessionKey(token), timeArg(db.now())).Scan(&data)
+// FindSession returns the data of the unexpired session token and when it expires. found is
+// false, with a nil error, for an unknown, expired or malformed token.
+func (db *DB) FindSession(ctx context.Context, token string) (data []byte, expiry time.Time, found bool, err error) {
+	err = db.q().queryRow(ctx, `SELECT data, expiry FROM sessions WHERE token_hash = ? AND expiry > ?`,
+		sessionKey(token), timeArg(db.now())).Scan(&data, scanTime(&expiry))
 	if notFound(err) {
-		return nil, false, nil
+		return nil, time.Time{}, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("store: find session: %w", err)
+		return nil, time.Time{}, false, fmt.Errorf("store: find session: %w", err)
 	}
-	return data, true, nil
+	return data, expiry, true, nil
 }
 
 // CommitSession stores data for token until expiry, replacing what the token had.

@@ -97,7 +97,7 @@ func TestColumnTypesMigration(t *testing.T) {
 		if err != nil || len(members) != 1 || !members[0].CreatedAt.Equal(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)) {
 			t.Errorf("members = %+v, %v", members, err)
 		}
-		if data, found, err := db.FindSession(ctx, sessionToken); err != nil || !found || string(data) != "\x01\x02" {
+		if data, _, found, err := db.FindSession(ctx, sessionToken); err != nil || !found || string(data) != "\x01\x02" {
 			t.Errorf("session = %q, %v, %v", data, found, err)
 		}
 		e, err := db.GetExport(ctx, orgID, expID, time.Now())

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +36,7 @@ type DB struct {
 	dialect dialect
 	now     func() time.Time
 	logger  *slog.Logger
+	writes  atomic.Int64 // statements run by querier.exec
 }
 
 // Options are the optional settings of Open.
@@ -123,8 +125,9 @@ func (db *DB) Close() error {
 // querier runs SQL written with "?" placeholders on a *sql.DB or a *sql.Tx, rebinding them for the
 // dialect.
 type querier struct {
-	d  dialect
-	ex interface {
+	d      dialect
+	writes *atomic.Int64
+	ex     interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -132,6 +135,7 @@ type querier struct {
 }
 
 func (q querier) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q.writes.Add(1)
 	return q.ex.ExecContext(ctx, q.d.rebind(query), args...)
 }
 
@@ -161,7 +165,11 @@ func (q querier) execOne(ctx context.Context, notFound, query string, args ...an
 }
 
 // q returns a querier outside any transaction.
-func (db *DB) q() querier { return querier{d: db.dialect, ex: db.sql} }
+func (db *DB) q() querier { return querier{d: db.dialect, writes: &db.writes, ex: db.sql} }
+
+// Writes returns how many writing statements (INSERT, UPDATE, DELETE run without RETURNING) the
+// store has run since it was opened: for tests that a path does not write, and for metrics.
+func (db *DB) Writes() int64 { return db.writes.Load() }
 
 // inTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
 func (db *DB) inTx(ctx context.Context, fn func(q querier) error) error {
@@ -174,7 +182,7 @@ func (db *DB) inSQLTx(ctx context.Context, fn func(tx *sql.Tx, q querier) error)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx, querier{d: db.dialect, ex: tx}); err != nil {
+	if err := fn(tx, querier{d: db.dialect, writes: &db.writes, ex: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -1,0 +1,66 @@
+package auth
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"reportapp/internal/domain"
+	"reportapp/internal/store"
+	"reportapp/internal/store/storetest"
+)
+
+// TestPageViewsDoNotWrite: a signed-in user's page views write nothing to the database, a
+// change of the session still does, the expiry is pushed on once touchEvery has passed, and an
+// idle session still ends.
+func TestPageViewsDoNotWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const idle = 2 * time.Second // touchEvery is a tenth: 200 ms
+		e := mustEnv(t, db, func(o *Options, _ string) { o.IdleTimeout = idle })
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		c := e.mustClient(t)
+		if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
+			t.Fatalf("login = %d %q", r.status, r.body)
+		}
+
+		before := db.Writes()
+		for range 20 {
+			if c.whoami() == "" {
+				t.Fatal("signed out during page views")
+			}
+		}
+		if n := db.Writes() - before; n != 0 {
+			t.Errorf("20 page views wrote %d statements, want 0", n)
+		}
+
+		// A change of the session is written at once.
+		before = db.Writes()
+		if r := c.get("/touch"); r.status != http.StatusOK {
+			t.Fatalf("GET /touch = %d", r.status)
+		}
+		if n := db.Writes() - before; n != 1 {
+			t.Errorf("a session change wrote %d statements, want 1", n)
+		}
+
+		// Past touchEvery the expiry moves on: one write, then none again. Page views 300 ms
+		// apart for longer than the idle timeout keep the session alive.
+		before = db.Writes()
+		for range 9 {
+			time.Sleep(300 * time.Millisecond)
+			if c.whoami() == "" {
+				t.Fatal("an active session ended")
+			}
+		}
+		if n := db.Writes() - before; n < 1 || n > 9 {
+			t.Errorf("9 page views 300 ms apart wrote %d statements, want 1..9", n)
+		}
+
+		// Unused for longer than the idle timeout, it ends.
+		time.Sleep(idle + 100*time.Millisecond)
+		if got := c.whoami(); got != "" {
+			t.Errorf("idle session still signed in as %q", got)
+		}
+	})
+}
