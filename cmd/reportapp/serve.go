@@ -147,7 +147,7 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 // openStore opens the configured database and, when migrate is true, applies the migrations.
 func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, migrate bool) (*store.DB, error) {
 	driver, dsn := cfg.Database()
-	db, err := store.Open(ctx, driver, dsn, store.Options{Logger: logger})
+	db, err := store.Open(ctx, driver, dsn, store.Options{Logger: logger, Location: cfg.TimeZone})
 	if err != nil {
 		return nil, err
 	}

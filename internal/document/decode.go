@@ -16,7 +16,7 @@ import (
 
 // DocumentInput is the JSON body of POST and PUT /api/v1/documents: the fields a client sets.
 // The read-only fields of a Document (id, status, number, customer, issuer, related_document,
-// totals, items[].amount, created_at, updated_at, issued_at, cancelled_at) are accepted and
+// totals, items[].amount, created_at, updated_at, issued_at, cancelled_at, payment_status, paid_amount, credited_amount, balance) are accepted and
 // ignored, so a client may PUT back what it got; any other field is rejected.
 type DocumentInput struct {
 	Kind              json.RawMessage `json:"kind"`
@@ -55,6 +55,10 @@ type DocumentInput struct {
 	UpdatedAt       json.RawMessage `json:"updated_at"`
 	IssuedAt        json.RawMessage `json:"issued_at"`
 	CancelledAt     json.RawMessage `json:"cancelled_at"`
+	PaymentStatus   json.RawMessage `json:"payment_status"`
+	PaidAmount      json.RawMessage `json:"paid_amount"`
+	CreditedAmount  json.RawMessage `json:"credited_amount"`
+	Balance         json.RawMessage `json:"balance"`
 }
 
 // itemInput is one element of DocumentInput.Items.
@@ -366,6 +370,7 @@ type organizationInput struct {
 	PeppolID           json.RawMessage `json:"peppol_id"`
 	DefaultTaxRounding json.RawMessage `json:"default_tax_rounding"`
 	NumberPrefixes     json.RawMessage `json:"number_prefixes"`
+	TransferFees       json.RawMessage `json:"transfer_fees"` // [110, 220, …]; absent keeps them
 
 	// Read-only, ignored.
 	ID                  json.RawMessage `json:"id"`
@@ -430,6 +435,12 @@ func DecodeOrganization(data []byte) (Organization, error) {
 			if !absent(f.raw) {
 				*f.dst = fd.str("number_prefixes."+f.name, f.raw)
 			}
+		}
+	}
+	if !absent(in.TransferFees) {
+		o.TransferFees = []int64{}
+		if err := json.Unmarshal(in.TransferFees, &o.TransferFees); err != nil {
+			fd.fe.Add("transfer_fees", "整数 (円) の配列です (an array of integer yen)")
 		}
 	}
 	if err := fd.fe.Err(); err != nil {

@@ -154,6 +154,8 @@ type Organization struct {
 	RegistrationWarning string   `json:"registration_warning"` // read-only: a failed check digit
 	DefaultTaxRounding  Rounding `json:"default_tax_rounding"`
 	NumberPrefixes      Prefixes `json:"number_prefixes"`
+	// TransferFees are the 振込手数料 payers commonly deduct; matching bank deposits tries each.
+	TransferFees []int64 `json:"transfer_fees"`
 	// Logo and Seal are PNG images (re-encoded on upload), or nil.
 	Logo      []byte    `json:"-"`
 	Seal      []byte    `json:"-"`
@@ -287,6 +289,12 @@ type Document struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 	IssuedAt         *time.Time `json:"issued_at"`
 	CancelledAt      *time.Time `json:"cancelled_at,omitempty"`
+	// What payments and credit notes make of an issued invoice (read-only, computed when read;
+	// null for other kinds, drafts and cancelled invoices).
+	PaymentStatus  *string `json:"payment_status"` // paid, overdue, partially_paid, unpaid
+	PaidAmount     *int64  `json:"paid_amount"`
+	CreditedAmount *int64  `json:"credited_amount"`
+	Balance        *int64  `json:"balance"`
 }
 
 // Event is one entry of a document's history (電子帳簿保存法): who did what when, with the
@@ -312,4 +320,10 @@ type Filter struct {
 	TotalMin   *int64 // on Totals.Gross
 	TotalMax   *int64
 	Query      string // free text: number, subject, customer name, item names
+	// PaymentStatus selects issued invoices by payment status (paid, overdue, partially_paid,
+	// unpaid) as of Today (the store's today in its zone when zero).
+	PaymentStatus string
+	Today         Date
+	DueFrom       *Date // on the due date
+	DueTo         *Date
 }

@@ -60,6 +60,7 @@ func documentSearchText(d document.Document) string {
 // elsewhere (the related document; the live customer and issuer while draft).
 func documentBody(d document.Document) (string, error) {
 	d.RelatedDocument, d.SourceDocument, d.DerivedDocuments, d.DerivedDocumentIDs, d.Ordered = nil, nil, nil, nil, false
+	d.PaymentStatus, d.PaidAmount, d.CreditedAmount, d.Balance = nil, nil, nil, nil // computed when read
 	if d.Status == document.Draft {
 		d.Customer, d.Issuer = nil, nil
 	}
@@ -454,6 +455,9 @@ func (db *DB) queryDocuments(ctx context.Context, q querier, orgID, query string
 	}
 	rows.Close() // SQLite has one connection: free it before the next query
 	if err := db.completeDocuments(ctx, q, orgID, docs); err != nil {
+		return nil, nil, err
+	}
+	if err := db.completeReceivables(ctx, q, orgID, docs); err != nil {
 		return nil, nil, err
 	}
 	return docs, dates, nil

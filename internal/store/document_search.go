@@ -65,6 +65,16 @@ func filterConditions(f document.Filter) ([]string, []any) {
 	if f.TotalMax != nil {
 		add("d.gross <= ?", *f.TotalMax)
 	}
+	if f.DueFrom != nil && !f.DueFrom.IsZero() {
+		add("d.due_date >= ?", f.DueFrom.String())
+	}
+	if f.DueTo != nil && !f.DueTo.IsZero() {
+		add("d.due_date <= ?", f.DueTo.String())
+	}
+	if f.PaymentStatus != "" {
+		cond, a := paymentStatusCondition(f.PaymentStatus, f.Today)
+		add(cond, a...)
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		p := likePattern(q)
 		add(`(d.search_text LIKE ? ESCAPE '\' OR d.customer_name LIKE ? ESCAPE '\')`, p, p)
@@ -91,7 +101,7 @@ func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filt
 	if !validID(orgID) {
 		return []document.Document{}, "", nil
 	}
-	conds, condArgs := filterConditions(f)
+	conds, condArgs := filterConditions(db.withToday(f))
 	where, args = append(where, conds...), append(args, condArgs...)
 	limit := page.Size()
 	query := documentSelect
@@ -125,7 +135,7 @@ func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter
 	if !validID(orgID) {
 		return []MonthTotal{}, nil
 	}
-	conds, condArgs := filterConditions(f)
+	conds, condArgs := filterConditions(db.withToday(f))
 	query := "SELECT " + db.dialect.month("d.search_date") + " AS month, CAST(SUM(d.gross) AS BIGINT), COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c
@@ -156,7 +166,7 @@ func (db *DB) CountDocuments(ctx context.Context, orgID string, f document.Filte
 	if !validID(orgID) {
 		return 0, nil
 	}
-	conds, condArgs := filterConditions(f)
+	conds, condArgs := filterConditions(db.withToday(f))
 	query := "SELECT COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c

@@ -8,10 +8,11 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 const orgColumns = `id, slug, name, registration_number, postal_code, address, phone, email,
-	bank_account, default_tax_rounding, number_prefixes, created_at, updated_at, peppol_id`
+	bank_account, default_tax_rounding, number_prefixes, created_at, updated_at, peppol_id, transfer_fees`
 
 // CreateOrganization creates an organisation with the default number prefixes and floor rounding.
 // A slug already taken is EConflict.
@@ -27,6 +28,7 @@ func (db *DB) CreateOrganization(ctx context.Context, slug, name string) (docume
 		Issuer:             document.Issuer{Name: name},
 		DefaultTaxRounding: document.Floor,
 		NumberPrefixes:     document.DefaultPrefixes(),
+		TransferFees:       receivables.DefaultTransferFees(),
 		CreatedAt:          now,
 		UpdatedAt:          now,
 	}
@@ -94,6 +96,15 @@ func (db *DB) UpdateOrganization(ctx context.Context, org document.Organization)
 			org.PeppolID, org.ID); err != nil {
 			return err
 		}
+		if org.TransferFees != nil {
+			fees, err := json.Marshal(org.TransferFees)
+			if err != nil {
+				return err
+			}
+			if _, err := q.exec(ctx, `UPDATE organizations SET transfer_fees = ? WHERE id = ?`, string(fees), org.ID); err != nil {
+				return err
+			}
+		}
 		out, err = db.getOrganization(ctx, q, true, "id = ?", org.ID)
 		return err
 	})
@@ -145,12 +156,12 @@ func (db *DB) getOrganization(ctx context.Context, q querier, withImages bool, w
 		cols += ", logo, seal"
 	}
 	var (
-		org                document.Organization
-		rounding, prefixes string
+		org                      document.Organization
+		rounding, prefixes, fees string
 	)
 	dest := []any{&org.ID, &org.Slug, &org.Name, &org.RegistrationNumber, &org.PostalCode,
 		&org.Address, &org.Phone, &org.Email, &org.BankAccount, &rounding, &prefixes,
-		scanTime(&org.CreatedAt), scanTime(&org.UpdatedAt), &org.PeppolID}
+		scanTime(&org.CreatedAt), scanTime(&org.UpdatedAt), &org.PeppolID, &fees}
 	if withImages {
 		dest = append(dest, &org.Logo, &org.Seal)
 	}
@@ -164,6 +175,9 @@ func (db *DB) getOrganization(ctx context.Context, q querier, withImages bool, w
 	org.DefaultTaxRounding = document.Rounding(rounding)
 	if err := json.Unmarshal([]byte(prefixes), &org.NumberPrefixes); err != nil {
 		return document.Organization{}, fmt.Errorf("decode number prefixes: %w", err)
+	}
+	if err := json.Unmarshal([]byte(fees), &org.TransferFees); err != nil {
+		return document.Organization{}, fmt.Errorf("decode transfer fees: %w", err)
 	}
 	return org, nil
 }

@@ -35,6 +35,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect dialect
 	now     func() time.Time
+	loc     *time.Location
 	logger  *slog.Logger
 	writes  atomic.Int64 // statements run by querier.exec
 }
@@ -43,6 +44,9 @@ type DB struct {
 type Options struct {
 	// Now is the clock (time.Now when nil); tests inject a fixed one.
 	Now func() time.Time
+	// Location is the time zone whose calendar dates the store's "today" is in (payment status:
+	// overdue); Japan's when nil.
+	Location *time.Location
 	// Logger receives migration progress (discarded when nil).
 	Logger *slog.Logger
 	// MaxOpenConns bounds the PostgreSQL connection pool (20 when 0). SQLite always uses one
@@ -84,7 +88,10 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*DB, error) {
 		sqldb.SetConnMaxLifetime(0)
 		sqldb.SetConnMaxIdleTime(0)
 	}
-	db := &DB{sql: sqldb, dialect: d, now: opts.Now, logger: opts.Logger}
+	db := &DB{sql: sqldb, dialect: d, now: opts.Now, loc: opts.Location, logger: opts.Logger}
+	if db.loc == nil {
+		db.loc = time.FixedZone("Asia/Tokyo", 9*60*60) // Japan has no daylight saving time
+	}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -54,7 +54,15 @@ func (a *app) customerGet(w http.ResponseWriter, r *http.Request, p domain.Princ
 		return err
 	}
 	_ = c.Validate() // fills RegistrationWarning for display; stored data is already valid
-	writeJSON(w, http.StatusOK, c)
+	names, err := a.Store.PayerNames(r.Context(), p.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		document.Customer
+		// PayerNames are the spellings banks used for this customer in confirmed matches.
+		PayerNames []string `json:"payer_names"`
+	}{c, names})
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 // parseFilter reads the document search criteria shared by the list, the CSV export and bulk
@@ -76,6 +77,24 @@ func readFilter(q url.Values, fe domain.FieldErrors) document.Filter {
 	if f.TotalMin != nil && f.TotalMax != nil && *f.TotalMax < *f.TotalMin {
 		fe.Add("total_max", "上限は下限以上にしてください (total_max is below total_min)")
 	}
+	for _, p := range []struct {
+		name string
+		dst  **document.Date
+	}{{"due_from", &f.DueFrom}, {"due_to", &f.DueTo}} {
+		if v := q.Get(p.name); v != "" {
+			d, err := document.ParseDate(v)
+			if err != nil {
+				fe.Add(p.name, err.Error())
+				continue
+			}
+			*p.dst = &d
+		}
+	}
+	if v := q.Get("payment_status"); v != "" {
+		if f.PaymentStatus = v; !receivables.ValidStatus(v) {
+			fe.Add("payment_status", "paid, overdue, partially_paid, unpaid のいずれかです")
+		}
+	}
 	f.Query = q.Get("q")
 	if len([]rune(f.Query)) > 200 {
 		fe.Add("q", "検索語が長すぎます (at most 200 characters)")
@@ -113,7 +132,7 @@ func (a *app) documentList(w http.ResponseWriter, r *http.Request, p domain.Prin
 
 // csvHeader names the columns of the CSV export (電子帳簿保存法: date, amount, counterparty).
 // The last three are the amounts of the 0% categories, which a qualified invoice tells apart.
-var csvHeader = []string{"番号", "種類", "状態", "発行日", "取引日", "取引先", "件名", "税抜金額", "消費税", "税込金額", "源泉徴収税", "請求金額", "ID", "非課税", "不課税", "免税"}
+var csvHeader = []string{"番号", "種類", "状態", "発行日", "取引日", "取引先", "件名", "税抜金額", "消費税", "税込金額", "源泉徴収税", "請求金額", "ID", "非課税", "不課税", "免税", "入金状況", "入金済額", "返還額", "残高"}
 
 // documentCSV streams every document matching the filter as UTF-8 CSV with a BOM, so that Excel
 // opens the Japanese text correctly.
@@ -173,7 +192,23 @@ func csvRow(d document.Document) []string {
 	}
 	return []string{number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), txDate, csvText(customer), csvText(d.Subject),
 		i(d.Totals.Net), i(d.Totals.Tax), i(d.Totals.Gross), i(d.Totals.Withholding), i(d.Totals.AmountDue), d.ID,
-		i(zero[document.CategoryExempt]), i(zero[document.CategoryOutsideScope]), i(zero[document.CategoryExport])}
+		i(zero[document.CategoryExempt]), i(zero[document.CategoryOutsideScope]), i(zero[document.CategoryExport]),
+		str(d.PaymentStatus), opt(d.PaidAmount), opt(d.CreditedAmount), opt(d.Balance)}
+}
+
+// str and opt are the CSV text of optional values: empty when absent.
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func opt(n *int64) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.FormatInt(*n, 10)
 }
 
 // csvText keeps a spreadsheet from reading user text as a formula (CSV injection).

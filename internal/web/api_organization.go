@@ -5,6 +5,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 func (a *app) organizationGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
@@ -38,6 +39,9 @@ func (a *app) organizationUpdate(w http.ResponseWriter, r *http.Request, p domai
 		in.NumberPrefixes = cur.NumberPrefixes
 	}
 	if err := in.Validate(); err != nil {
+		return err
+	}
+	if err := receivables.ValidateTransferFees(in.TransferFees); err != nil {
 		return err
 	}
 	org, err := a.Store.UpdateOrganization(r.Context(), in)

@@ -307,6 +307,16 @@ func TestIsolationByRouteTable(t *testing.T) {
 		cust, draft, issued := a.fixture()
 		var export struct{ ID string }
 		a.mustJSON(202, &export, "A-member", "POST", "/api/v1/exports", nil)
+		var pay struct{ ID string }
+		a.mustJSON(201, &pay, "A-member", "POST", "/api/v1/documents/"+issued.ID+"/payments", map[string]any{"date": "2026-12-01", "amount": 100})
+		code, stData := a.upload("A-member", "/api/v1/bank-statements", []byte("日付,入金,摘要\n2026/12/01,100,ﾀﾅｶ\n"), nil)
+		var statement struct {
+			ID    string
+			Lines []struct{ ID string }
+		}
+		if code != 201 || json.Unmarshal(stData, &statement) != nil {
+			t.Fatalf("upload: %d %s", code, stData)
+		}
 		var orgBefore document.Organization
 		a.mustJSON(200, &orgBefore, "A-admin", "GET", "/api/v1/organization", nil)
 		var schedule struct{ ID string }
@@ -321,6 +331,15 @@ func TestIsolationByRouteTable(t *testing.T) {
 			case strings.HasPrefix(path, "/api/v1/customers"):
 				body = customerBody("B社が書き換え")
 				path = strings.ReplaceAll(path, "{id}", cust.ID)
+			case strings.HasSuffix(path, "/payments") || strings.HasPrefix(path, "/api/v1/payments/"):
+				body = map[string]any{"date": "2026-12-02", "amount": 1}
+				if strings.HasPrefix(path, "/api/v1/payments/") {
+					body = map[string]any{"reason": "B"}
+				}
+				path = strings.ReplaceAll(strings.ReplaceAll(path, "documents/{id}", "documents/"+issued.ID), "payments/{id}", "payments/"+pay.ID)
+			case strings.HasPrefix(path, "/api/v1/bank-statements"):
+				body = map[string]any{"matches": []map[string]any{{"line_id": statement.Lines[0].ID, "document_ids": []string{issued.ID}}}}
+				path = strings.ReplaceAll(path, "{id}", statement.ID)
 			case strings.HasPrefix(path, "/api/v1/documents"):
 				b := invoiceBody(cust.ID) // A's customer: B may not use it either
 				b["version"] = draft.Version
@@ -360,7 +379,7 @@ func TestIsolationByRouteTable(t *testing.T) {
 						t.Errorf("B %s %s = %d", method, path, code)
 					}
 				}
-				for _, id := range []string{cust.ID, draft.ID, issued.ID, export.ID, schedule.ID, a.orgA.ID} {
+				for _, id := range []string{cust.ID, draft.ID, issued.ID, export.ID, schedule.ID, a.orgA.ID, pay.ID, statement.ID} {
 					if bytes.Contains(data, []byte(id)) {
 						t.Errorf("B %s %s answered with A's id %s: %s", method, path, id, data)
 					}

@@ -63,6 +63,13 @@ func (a *app) apiRoutes() []route {
 		{"POST /api/v1/schedules/{id}/pause", member, a.schedulePause},
 		{"POST /api/v1/schedules/{id}/resume", member, a.scheduleResume},
 		{"GET /api/v1/schedules/{id}/documents", viewer, a.scheduleDocuments},
+		{"GET /api/v1/documents/{id}/payments", viewer, a.paymentList},
+		{"POST /api/v1/documents/{id}/payments", member, a.paymentCreate},
+		{"POST /api/v1/payments/{id}/void", member, a.paymentVoid},
+		{"GET /api/v1/receivables", viewer, a.receivablesGet},
+		{"POST /api/v1/bank-statements", member, a.statementCreate},
+		{"GET /api/v1/bank-statements/{id}", viewer, a.statementGet},
+		{"POST /api/v1/bank-statements/{id}/apply", member, a.statementApply},
 
 		{"POST /api/v1/exports", member, a.exportCreate},
 		{"GET /api/v1/exports/{id}", viewer, a.exportGet},
