@@ -7,16 +7,27 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// legalForm is a kind of company (株式会社…) with the ways banks and people write it.
-type legalForm struct {
+// legalFormSpec is a kind of company (株式会社…) with the ways banks and people write it.
+type legalFormSpec struct {
 	kanji string   // 株式会社
 	abbr  []string // the bank abbreviations inside parentheses after normalisation: カ, (株)
 	words []string // spelled out, after normalisation: カブシキガイシヤ
 }
 
+// legalForm is a legalFormSpec ready for matching.
+type legalForm struct {
+	kanji    string
+	patterns []abbrPatterns // of abbr
+	spelled  []string       // kanji and words
+}
+
+// abbrPatterns are an abbreviation as it stands in a name: "(ｶ)" anywhere, "ｶ)" before the
+// name, "(ｶ" after it (built once, since every name is checked against all of them).
+type abbrPatterns struct{ abbr, inside, before, after string }
+
 // legalForms are the forms of the 全銀協 abbreviation table that payers actually carry. Longer
 // abbreviations come first so that "シヤ" is tried before "シ".
-var legalForms = []legalForm{
+var legalForms = withPatterns([]legalFormSpec{
 	{"特定非営利活動法人", []string{"トクヒ", "特非"}, []string{"トクテイヒエイリカツドウホウジン"}},
 	{"一般社団法人", []string{"一社"}, []string{"イツパンシヤダンホウジン"}},
 	{"一般財団法人", []string{"一財"}, []string{"イツパンザイダンホウジン"}},
@@ -35,6 +46,17 @@ var legalForms = []legalForm{
 	{"合同会社", []string{"ド", "同"}, []string{"ゴウドウガイシヤ", "ゴウドウカイシヤ"}},
 	{"合資会社", []string{"シ", "資"}, []string{"ゴウシガイシヤ", "ゴウシカイシヤ"}},
 	{"合名会社", []string{"メ", "名"}, []string{"ゴウメイガイシヤ", "ゴウメイカイシヤ"}},
+})
+
+func withPatterns(specs []legalFormSpec) []legalForm {
+	forms := make([]legalForm, len(specs))
+	for i, sp := range specs {
+		forms[i] = legalForm{kanji: sp.kanji, spelled: append([]string{sp.kanji}, sp.words...)}
+		for _, a := range sp.abbr {
+			forms[i].patterns = append(forms[i].patterns, abbrPatterns{a, "(" + a + ")", a + ")", "(" + a})
+		}
+	}
+	return forms
 }
 
 // NormalizeName is the canonical spelling of a payer's or customer's name: half-width katakana
@@ -140,19 +162,19 @@ func splitLegalForm(s string) (before string, form *legalForm, after string) {
 	}, s)
 	for i := range legalForms {
 		f := &legalForms[i]
-		for _, a := range f.abbr {
+		for _, p := range f.patterns {
 			switch {
-			case strings.HasPrefix(s, "("+a+")"):
-				return "", f, s[len(a)+2:]
-			case strings.HasPrefix(s, a+")"):
-				return "", f, s[len(a)+1:]
-			case strings.HasSuffix(s, "("+a+")"):
-				return s[:len(s)-len(a)-2], f, ""
-			case strings.HasSuffix(s, "("+a):
-				return s[:len(s)-len(a)-1], f, ""
+			case strings.HasPrefix(s, p.inside):
+				return "", f, s[len(p.inside):]
+			case strings.HasPrefix(s, p.before):
+				return "", f, s[len(p.before):]
+			case strings.HasSuffix(s, p.inside):
+				return s[:len(s)-len(p.inside)], f, ""
+			case strings.HasSuffix(s, p.after):
+				return s[:len(s)-len(p.after)], f, ""
 			}
-			if i := strings.Index(s, "("+a+")"); i >= 0 {
-				return s[:i], f, s[i+len(a)+2:]
+			if i := strings.Index(s, p.inside); i >= 0 {
+				return s[:i], f, s[i+len(p.inside):]
 			}
 		}
 	}
@@ -161,7 +183,7 @@ func splitLegalForm(s string) (before string, form *legalForm, after string) {
 	bare := stripPunct(s)
 	for i := range legalForms {
 		f := &legalForms[i]
-		for _, w := range append([]string{f.kanji}, f.words...) {
+		for _, w := range f.spelled {
 			if strings.HasPrefix(bare, w) {
 				return "", f, bare[len(w):]
 			}
