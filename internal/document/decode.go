@@ -365,6 +365,8 @@ type organizationInput struct {
 	PostalCode         json.RawMessage `json:"postal_code"`
 	Address            json.RawMessage `json:"address"`
 	Phone              json.RawMessage `json:"phone"`
+	Fax                json.RawMessage `json:"fax"`
+	ContactPerson      json.RawMessage `json:"contact_person"`
 	Email              json.RawMessage `json:"email"`
 	BankAccount        json.RawMessage `json:"bank_account"`
 	PeppolID           json.RawMessage `json:"peppol_id"`
@@ -406,6 +408,8 @@ func DecodeOrganization(data []byte) (Organization, error) {
 			PostalCode:         fd.str("postal_code", in.PostalCode),
 			Address:            fd.str("address", in.Address),
 			Phone:              fd.str("phone", in.Phone),
+			Fax:                fd.str("fax", in.Fax),
+			ContactPerson:      fd.str("contact_person", in.ContactPerson),
 			Email:              fd.str("email", in.Email),
 			BankAccount:        fd.str("bank_account", in.BankAccount),
 			PeppolID:           fd.str("peppol_id", in.PeppolID),

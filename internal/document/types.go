@@ -109,6 +109,8 @@ type Issuer struct {
 	PostalCode         string `json:"postal_code"`
 	Address            string `json:"address"`
 	Phone              string `json:"phone"`
+	Fax                string `json:"fax"`            // optional
+	ContactPerson      string `json:"contact_person"` // 担当者, optional
 	Email              string `json:"email"`
 	BankAccount        string `json:"bank_account"` // お振込先, free text
 	PeppolID           string `json:"peppol_id"`    // "0188:法人番号" or "0221:登録番号", or ""

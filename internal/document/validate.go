@@ -141,6 +141,8 @@ func (o *Organization) Validate() error {
 	checkText(fe, "postal_code", o.PostalCode, maxPostalCodeLen, false, false)
 	checkText(fe, "address", o.Address, maxAddressLen, false, true)
 	checkText(fe, "phone", o.Phone, maxPhoneLen, false, false)
+	checkText(fe, "fax", o.Fax, maxPhoneLen, false, false)
+	checkText(fe, "contact_person", o.ContactPerson, MaxNameLen, false, false)
 	checkEmail(fe, "email", o.Email)
 	checkText(fe, "bank_account", o.BankAccount, maxBankAccountLen, false, true)
 	if p := CheckPeppolID(o.PeppolID); p != "" {

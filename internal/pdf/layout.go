@@ -47,7 +47,7 @@ var (
 	colAmt   = column{marginX + 425, right - (marginX + 425)}
 )
 
-const cellPad = 2.5
+const cellPad = 2.0
 
 type column struct{ x, w float64 }
 

@@ -54,6 +54,7 @@ func TestTwentyLinesOnOnePage(t *testing.T) {
 	for _, k := range document.Kinds() {
 		d := mustDoc(t, k, 20)
 		d.Issuer.Address = "大阪府大阪市北区梅田1-2-3\n梅田ビル5階"
+		d.Issuer.Fax, d.Issuer.ContactPerson = "06-1234-5679", "鈴木 花子"
 		_, res := mustRender(t, r, d, Assets{Logo: mustPNG(t, 120, 40), Seal: mustPNG(t, 60, 60)})
 		if res.Pages != 1 {
 			t.Errorf("%s: 20 lines on %d pages, want 1", k, res.Pages)
@@ -267,3 +268,21 @@ func TestDescriptionsPaginate(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func TestIssuerFaxAndContactPerson(t *testing.T) {
+	r := mustRenderer(t)
+	d := mustDoc(t, document.Invoice, 2)
+	d.Issuer.Fax, d.Issuer.ContactPerson = "06-1234-5679", "鈴木 花子"
+	pdf, _ := mustRender(t, r, d, Assets{})
+	text := mustText(t, pdf, 1)[0]
+	for _, s := range []string{"TEL 06-1234-5678 FAX 06-1234-5679", "担当 鈴木 花子"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("text lacks %q:\n%s", s, text)
+		}
+	}
+	d.Issuer.Fax, d.Issuer.ContactPerson = "", ""
+	pdf, _ = mustRender(t, r, d, Assets{})
+	if text := mustText(t, pdf, 1)[0]; strings.Contains(text, "FAX") || strings.Contains(text, "担当 鈴木") {
+		t.Errorf("empty FAX or 担当者 printed:\n%s", text)
+	}
+}

@@ -68,11 +68,17 @@ func (l *layout) header() {
 		if is.Phone != "" {
 			contact = append(contact, "TEL "+l.clean.clean(is.Phone, false))
 		}
+		if is.Fax != "" {
+			contact = append(contact, "FAX "+l.clean.clean(is.Fax, false))
+		}
 		if is.Email != "" {
 			contact = append(contact, l.clean.clean(is.Email, false))
 		}
 		if len(contact) > 0 {
 			y = l.block(rx, y, rw, strings.Join(contact, "  "), sizeBody, 2)
+		}
+		if is.ContactPerson != "" {
+			y = l.block(rx, y, rw, "担当 "+l.clean.clean(is.ContactPerson, false), sizeBody, 1)
 		}
 		if is.RegistrationNumber != "" {
 			y = l.block(rx, y, rw, "登録番号 "+l.clean.clean(is.RegistrationNumber, false), sizeBody, 1)

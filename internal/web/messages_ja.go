@@ -102,7 +102,7 @@ func messagesJA() map[string]string {
 		"confirm.already_cancelled": "この書類は既に取消されています。",
 
 		"settings.title": "設定", "settings.org": "組織", "settings.profile": "発行者の情報", "settings.name": "組織名",
-		"settings.phone": "電話番号", "settings.bank_account": "お振込先", "settings.numbering": "書類番号の接頭辞",
+		"settings.phone": "電話番号", "settings.fax": "FAX 番号 (任意)", "settings.contact_person": "担当者 (任意)", "settings.contact_person_hint": "書類に「担当」として印字されます", "settings.bank_account": "お振込先", "settings.numbering": "書類番号の接頭辞",
 		"settings.default_rounding": "消費税の端数処理 (既定)", "settings.images": "ロゴと印影",
 		"settings.images_help": "PNG・JPEG・GIF・WebP、1 枚 1MB・400 万画素 (2000×2000) まで。保存時に PDF 用の形式に変換し、メタデータ (位置情報など) は取り除きます。",
 		"settings.logo":        "ロゴ", "settings.seal": "印影", "settings.remove": "削除する", "settings.upload": "画像を保存",
