@@ -73,7 +73,7 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	// protection; browser requests use the session and are checked for cross-origin requests.
 	api := d.Auth.BearerMiddleware(mux)
 	browser := auth.CrossOrigin(d.Auth.Middleware(mux))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return a.checkInput(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The middleware below hands the mux a copy of r, so the route is recorded here.
 		if _, pattern := mux.Handler(r); pattern != "" {
 			server.SetRoute(r.Context(), pattern)
@@ -83,7 +83,7 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 			return
 		}
 		browser.ServeHTTP(w, r)
-	}), nil
+	})), nil
 }
 
 // handlerFunc is the shape of every handler: it returns an error instead of writing one, and
