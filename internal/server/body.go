@@ -19,6 +19,39 @@ const bodyBufferBudget = 32 << 20
 // bodyBufferChunk is how much of the budget a request reserves per read.
 const bodyBufferChunk = 32 << 10
 
+// A refused body (over MaxBodyBytes) is read and thrown away for up to drainBytes or
+// drainTimeout, whichever comes first, before the connection is closed: a client that writes
+// its whole body before reading (most HTTP libraries) would otherwise meet a TCP reset, which
+// discards the 413 waiting in its receive buffer. Past either bound the connection is closed
+// anyway.
+const (
+	drainBytes   = 16 << 20
+	drainTimeout = 5 * time.Second
+)
+
+// drainBody reads and discards what is left of body within drainBytes and drainTimeout, after
+// sending the response already written.
+func drainBody(w http.ResponseWriter, body io.Reader) {
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	_ = rc.SetReadDeadline(time.Now().Add(drainTimeout))
+	_, _ = io.CopyN(io.Discard, body, drainBytes)
+}
+
+// limitedBody records whether reading it passed the body limit.
+type limitedBody struct {
+	io.ReadCloser
+	over bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && IsBodyTooLarge(err) {
+		b.over = true
+	}
+	return n, err
+}
+
 // IsBodyTimeout reports whether err comes from a request body that did not arrive within
 // Options.BodyReadTimeout.
 func IsBodyTimeout(err error) bool {

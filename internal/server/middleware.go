@@ -230,24 +230,33 @@ func (s *Server) waitForSlot(ctx context.Context) bool {
 // withBodyLimit refuses a declared Content-Length over MaxBodyBytes (or the
 // route's BodyLimit) at once
 // and caps any other body, so that a chunked upload fails with
-// *http.MaxBytesError (see IsBodyTooLarge) once it passes the limit.
+// *http.MaxBytesError (see IsBodyTooLarge) once it passes the limit. Either
+// way the refused body is then drained (see drainBody) before the connection
+// is closed, so that the client reads the 413 instead of a reset.
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
 		limit := s.opts.MaxBodyBytes
 		if s.opts.BodyLimit != nil {
 			limit = max(limit, s.opts.BodyLimit(r))
 		}
+		raw := r.Body
 		if r.ContentLength > limit {
-			// The unread body would otherwise be drained; close instead.
 			w.Header().Set("Connection", "close")
 			WriteError(w, r, domain.EBodyTooLarge,
 				"The request body is larger than "+strconv.FormatInt(limit, 10)+" bytes.")
+			drainBody(w, raw)
 			return
 		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-		}
+		capped := &limitedBody{ReadCloser: http.MaxBytesReader(w, raw, limit)}
+		r.Body = capped
 		next.ServeHTTP(w, r)
+		if capped.over {
+			drainBody(w, raw)
+		}
 	})
 }
 
