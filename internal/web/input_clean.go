@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,12 +27,7 @@ const msgBadText = "NUL 文字や UTF-8 でない文字は使えません (conta
 // also covers the sign-in forms.
 func (a *app) checkInput(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := checkRequestText(r)
-		if r.MultipartForm != nil {
-			// Parsed here, so removed here, whether or not a handler runs.
-			defer func() { _ = r.MultipartForm.RemoveAll() }()
-		}
-		if err != nil {
+		if err := checkRequestText(r); err != nil {
 			a.writeError(w, r, err)
 			return
 		}
@@ -40,8 +36,8 @@ func (a *app) checkInput(next http.Handler) http.Handler {
 }
 
 // checkRequestText returns a 422 *document.Error naming the first field whose text is bad, a
-// 400 or 413 error for a body that cannot be read, or nil. It parses a form body (handlers then
-// find it parsed) and replaces a JSON body by the bytes it read.
+// 400 or 413 error for a body that cannot be read, or nil. It parses a URL-encoded form (handlers
+// then find it parsed) and replaces a multipart or JSON body by the bytes it read.
 func checkRequestText(r *http.Request) error {
 	if !goodText(r.URL.Path) {
 		return invalid("path", msgBadText)
@@ -52,7 +48,7 @@ func checkRequestText(r *http.Request) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case mt == "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
@@ -60,22 +56,17 @@ func checkRequestText(r *http.Request) error {
 		}
 		return checkValues(r.PostForm)
 	case mt == "multipart/form-data":
-		if err := r.ParseMultipartForm(maxUploadBytes); err != nil {
-			return bodyError(err)
+		// Read whole (the body limit bounds it) and scanned here, so that handlers may still
+		// stream it with r.MultipartReader.
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			// Too large or cut off: the handler meets the same error where it reads, and
+			// answers as the form wants (the images form re-renders with a message).
+			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{err}))
+			return nil
 		}
-		if err := checkValues(r.MultipartForm.Value); err != nil {
-			return err
-		}
-		for name, files := range r.MultipartForm.File {
-			if !goodText(name) {
-				return invalid(printable(name), msgBadText)
-			}
-			for _, f := range files {
-				if !goodText(f.Filename) {
-					return invalid(name, "ファイル名に "+msgBadText)
-				}
-			}
-		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		return checkMultipart(data, params["boundary"])
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		data, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -88,6 +79,43 @@ func checkRequestText(r *http.Request) error {
 	}
 	return nil
 }
+
+// checkMultipart checks the field names, file names and (non-file) values of a multipart form;
+// file contents are not text. A form it cannot parse is left to the handler.
+func checkMultipart(data []byte, boundary string) error {
+	mr := multipart.NewReader(bytes.NewReader(data), boundary)
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil
+		}
+		name := part.FormName()
+		if !goodText(name) {
+			return invalid(printable(name), msgBadText)
+		}
+		if part.FileName() != "" || strings.Contains(part.Header.Get("Content-Disposition"), "filename") {
+			if !goodText(part.FileName()) {
+				return invalid(name, "ファイル名に "+msgBadText)
+			}
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxFormValueBytes))
+		if err != nil {
+			return nil
+		}
+		if !goodText(string(v)) {
+			return invalid(name, msgBadText)
+		}
+	}
+}
+
+// maxFormValueBytes is how much of a multipart text value is checked; the forms' values are
+// short, and a longer one is no business of this check.
+const maxFormValueBytes = 64 << 10
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // bodyError is the response to a body that could not be read: 413 past the limit, else 400.
 func bodyError(err error) error {
