@@ -12,7 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/server"
 )
 
@@ -35,7 +35,7 @@ func (a *app) checkInput(next http.Handler) http.Handler {
 	})
 }
 
-// checkRequestText returns a 422 *document.Error naming the first field whose text is bad, a
+// checkRequestText returns a 422 *domain.Error naming the first field whose text is bad, a
 // 400 or 413 error for a body that cannot be read, or nil. It parses a URL-encoded form (handlers
 // then find it parsed) and replaces a multipart or JSON body by the bytes it read.
 func checkRequestText(r *http.Request) error {
@@ -122,7 +122,7 @@ func bodyError(err error) error {
 	if server.IsBodyTooLarge(err) {
 		return err
 	}
-	return document.Errorf(document.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
+	return domain.Errorf(domain.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
 }
 
 // parseQueryRaw parses a query string as url.ParseQuery does, keeping pairs it cannot unescape
