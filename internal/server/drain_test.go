@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"reportapp/internal/domain"
 )
 
 // TestTooLargeBodyIsDrainedSoTheClientReads413 is issue 11 item 10: a client that writes its
@@ -19,7 +21,7 @@ func TestTooLargeBodyIsDrainedSoTheClientReads413(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.ReadAll(r.Body); err != nil {
-			WriteError(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "too large")
+			WriteError(w, r, domain.EBodyTooLarge, "too large")
 			return
 		}
 		io.WriteString(w, "ok")
