@@ -9,11 +9,13 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/pdf"
+	"reportapp/internal/pint"
 )
 
 func cmdRender(ctx context.Context, e env, args []string) error {
-	fs, _ := newFlags(e, "render", "render doc.json [-o out.pdf]  (the API's document JSON; '-' reads stdin)")
-	out := fs.String("o", "", "output file (default: the document's file name, e.g. 請求書_INV-0001.pdf)")
+	fs, _ := newFlags(e, "render", "render doc.json [-o out.pdf] [--format pdf|pint]  (the API's document JSON; '-' reads stdin)")
+	out := fs.String("o", "", "output file (default: the document's file name, e.g. 請求書_INV-0001.pdf or INV-0001.xml)")
+	format := fs.String("format", "pdf", "pdf, or pint for the JP PINT (Peppol UBL) XML of an issued invoice or credit note")
 	logo := fs.String("logo", "", "PNG or JPEG logo to print")
 	seal := fs.String("seal", "", "PNG or JPEG seal (角印) to print")
 	// Flags may follow the input file name.
@@ -53,6 +55,13 @@ func cmdRender(ctx context.Context, e env, args []string) error {
 	if err := document.ComputeTotals(&doc); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
+	switch *format {
+	case "pdf":
+	case "pint":
+		return renderPINT(e, doc, *out)
+	default:
+		return usageError{"render: --format is pdf or pint"}
+	}
 	var assets pdf.Assets
 	for _, f := range []struct {
 		path string
@@ -83,5 +92,21 @@ func cmdRender(ctx context.Context, e env, args []string) error {
 	if len(res.Missing) > 0 {
 		fmt.Fprintf(e.stderr, "characters missing from the font (drawn as substitutes): %q\n", string(res.Missing))
 	}
+	return nil
+}
+
+// renderPINT writes the JP PINT XML of doc; what JP PINT cannot express is an error naming why.
+func renderPINT(e env, doc document.Document, out string) error {
+	data, err := pint.Build(doc)
+	if err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	if out == "" {
+		out = pint.FileName(doc)
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "%s: JP PINT, %d bytes\n", out, len(data))
 	return nil
 }

@@ -328,4 +328,7 @@ type Filter struct {
 	Today         Date
 	DueFrom       *Date // on the due date
 	DueTo         *Date
+	// IncludePINT is an option of exports, not a condition: write the JP PINT XML of each issued
+	// invoice and credit note beside its PDF.
+	IncludePINT bool
 }

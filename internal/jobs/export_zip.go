@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/pdf"
+	"reportapp/internal/pint"
 	"reportapp/internal/store"
 )
 
@@ -130,6 +132,13 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 					if _, err := fw.Write(r.pdf); err != nil {
 						return sum, fmt.Errorf("jobs: export: %w", err)
 					}
+					if f.IncludePINT {
+						if msg, err := writePINT(zw, names, name, d, stamp); err != nil {
+							return sum, fmt.Errorf("jobs: export: %w", err)
+						} else if msg != "" {
+							note = strings.TrimPrefix(note+"; "+msg, "; ")
+						}
+					}
 				}
 				_ = iw.Write(indexRow(name, d, errText, note))
 				sum.Done++
@@ -234,4 +243,29 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// writePINT adds the JP PINT XML of an issued invoice or credit note beside its PDF, named as
+// the PDF with .xml. A document JP PINT cannot express (withholding tax, a customer without an
+// electronic address) gets no XML and the reason is returned for the index; other kinds and
+// drafts are skipped silently.
+func writePINT(zw *zip.Writer, names map[string]bool, pdfName string, d document.Document, stamp time.Time) (string, error) {
+	if !pint.Exportable(d.Kind) || d.Status != document.Issued {
+		return "", nil
+	}
+	data, err := pint.Build(d)
+	var e *domain.Error
+	if errors.As(err, &e) {
+		return "JP PINT: " + e.Message, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	name := uniqueName(names, strings.TrimSuffix(pdfName, ".pdf")+".xml")
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: stamp})
+	if err != nil {
+		return "", err
+	}
+	_, err = fw.Write(data)
+	return "", err
 }

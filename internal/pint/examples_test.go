@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"reportapp/internal/pint/pinttest"
 )
 
 // mapped lists, for an invoice read by ReadInvoice, the values of every business term Build
@@ -154,7 +156,7 @@ func fromTree(r *node) map[string]string {
 // losing any business term Build writes (compared with the file's own element tree), and
 // writing what was read and reading it again changes nothing.
 func TestOfficialExamplesParse(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(kitDir(t), "examples", "*.xml"))
+	files, err := filepath.Glob(filepath.Join(pinttest.Dir(t), "examples", "*.xml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no examples: %v", err)
 	}

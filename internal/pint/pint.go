@@ -12,7 +12,7 @@
 //   - prices are net prices: for tax-inclusive documents each line's net amount is its share of
 //     the category's net total (largest remainder), stated as the price of the line's quantity.
 //
-// What JP PINT cannot express is refused with an EInvalid *document.Error naming the reason
+// What JP PINT cannot express is refused with an EInvalid *domain.Error naming the reason
 // (Build): withholding tax (源泉徴収) has no business term in JP PINT; kinds other than invoices
 // and credit notes are not invoices.
 package pint
@@ -28,6 +28,7 @@ import (
 	"unicode/utf8"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // The identifiers JP PINT requires (IBT-024, IBT-023).
@@ -44,7 +45,7 @@ const ContentType = "application/xml; charset=utf-8"
 func Exportable(k document.Kind) bool { return k == document.Invoice || k == document.CreditNote }
 
 // Build returns the JP PINT XML of an issued invoice or credit note. Output is deterministic:
-// the same document gives the same bytes. It returns an EConflict *document.Error for a draft
+// the same document gives the same bytes. It returns an EConflict *domain.Error for a draft
 // or a kind that is not an invoice, and an EInvalid one for a document JP PINT cannot express:
 // withholding tax, a seller without a 登録番号, a party without an electronic address, or a
 // tax-inclusive total whose tax lies outside the rounding window JP PINT allows.
@@ -173,10 +174,10 @@ func Map(d document.Document) (Invoice, error) {
 // check refuses what has no JP PINT form.
 func check(d document.Document) error {
 	if d.Status != document.Issued || d.Number == nil || *d.Number == "" {
-		return document.Errorf(document.EConflict, "電子インボイスは発行済みの書類のみ出力できます (only issued documents have a JP PINT invoice; this one is %s)", d.Status)
+		return domain.Errorf(domain.EConflict, "電子インボイスは発行済みの書類のみ出力できます (only issued documents have a JP PINT invoice; this one is %s)", d.Status)
 	}
 	if !Exportable(d.Kind) {
-		return document.Errorf(document.EConflict, "電子インボイス (JP PINT) は請求書と適格返還請求書のみです (JP PINT covers invoices and credit notes, not %s)", d.Kind)
+		return domain.Errorf(domain.EConflict, "電子インボイス (JP PINT) は請求書と適格返還請求書のみです (JP PINT covers invoices and credit notes, not %s)", d.Kind)
 	}
 	if d.WithholdingTax || d.Totals.Withholding != 0 {
 		return invalid("withholding_tax", "JP PINT には源泉徴収税を表す項目がないため、源泉徴収のある書類は電子インボイスにできません (JP PINT has no business term for withholding tax (源泉徴収); a document with withholding cannot be exported as JP PINT)")
@@ -194,7 +195,7 @@ func check(d document.Document) error {
 }
 
 func invalid(field, msg string) error {
-	return &document.Error{Code: document.EInvalid, Message: msg, Fields: map[string]string{field: msg}}
+	return &domain.Error{Code: domain.EInvalid, Message: msg, Fields: map[string]string{field: msg}}
 }
 
 // period is the 取引年月日 as the invoice period (IBG-14), required by aligned-ibrp-052.

@@ -53,16 +53,18 @@ type storedFilter struct {
 	TotalMin   *int64          `json:"total_min,omitempty"`
 	TotalMax   *int64          `json:"total_max,omitempty"`
 	Query      string          `json:"q,omitempty"`
+	// IncludePINT: the ZIP has the JP PINT XML beside each issued invoice's PDF.
+	IncludePINT bool `json:"include_pint,omitempty"`
 }
 
 func toStoredFilter(f document.Filter) storedFilter {
 	return storedFilter{Kind: f.Kind, Status: f.Status, CustomerID: f.CustomerID, DateFrom: f.DateFrom,
-		DateTo: f.DateTo, TotalMin: f.TotalMin, TotalMax: f.TotalMax, Query: f.Query}
+		DateTo: f.DateTo, TotalMin: f.TotalMin, TotalMax: f.TotalMax, Query: f.Query, IncludePINT: f.IncludePINT}
 }
 
 func (s storedFilter) filter() document.Filter {
 	return document.Filter{Kind: s.Kind, Status: s.Status, CustomerID: s.CustomerID, DateFrom: s.DateFrom,
-		DateTo: s.DateTo, TotalMin: s.TotalMin, TotalMax: s.TotalMax, Query: s.Query}
+		DateTo: s.DateTo, TotalMin: s.TotalMin, TotalMax: s.TotalMax, Query: s.Query, IncludePINT: s.IncludePINT}
 }
 
 func errExportNotFound() error {

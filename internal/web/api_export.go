@@ -18,7 +18,8 @@ import (
 )
 
 // exportFilterKeys are the document list's filters that an export takes; paging does not apply.
-var exportFilterKeys = []string{"kind", "status", "customer_id", "date_from", "date_to", "total_min", "total_max", "q"}
+// include_pint is the one option: the JP PINT XML beside each issued invoice's PDF.
+var exportFilterKeys = []string{"kind", "status", "customer_id", "date_from", "date_to", "total_min", "total_max", "q", "include_pint"}
 
 // exportFilter reads the filters of an export from the query and, when there is one, a JSON
 // object body of the same names (the body wins), and checks them like the document list does.
@@ -60,6 +61,8 @@ func exportFilter(r *http.Request) (document.Filter, error) {
 				q.Set(k, v)
 			case json.Number:
 				q.Set(k, v.String())
+			case bool:
+				q.Set(k, strconv.FormatBool(v))
 			case nil:
 				q.Del(k)
 			default:
@@ -67,7 +70,24 @@ func exportFilter(r *http.Request) (document.Filter, error) {
 			}
 		}
 	}
-	return parseFilter(q)
+	return parseExportFilter(q)
+}
+
+// parseExportFilter is parseFilter with the export's option include_pint: true, false, or a
+// checkbox's "on".
+func parseExportFilter(q url.Values) (document.Filter, error) {
+	f, err := parseFilter(q)
+	if err != nil {
+		return f, err
+	}
+	switch v := q.Get("include_pint"); v {
+	case "", "false", "0":
+	case "true", "1", "on":
+		f.IncludePINT = true
+	default:
+		return f, invalid("include_pint", "true か false です (must be true or false)")
+	}
+	return f, nil
 }
 
 // errNoJobs answers export requests of a process built without a job queue.

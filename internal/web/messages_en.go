@@ -9,7 +9,7 @@ func messagesEN() map[string]string {
 
 		"action.back": "Back", "action.save": "Save", "action.search": "Search", "action.delete": "Delete",
 		"action.edit": "Edit", "action.issue": "Issue", "action.cancel_doc": "Cancel document", "action.duplicate": "Duplicate as new",
-		"action.credit_note": "Create credit note", "action.to_invoice": "Convert to invoice", "action.download_pdf": "Download PDF",
+		"action.credit_note": "Create credit note", "action.to_invoice": "Convert to invoice", "action.download_pdf": "Download PDF", "action.download_pint": "E-invoice (JP PINT)",
 		"action.delete_draft": "Delete this draft",
 
 		"form.invalid": "Some fields need attention; see the messages beside them.", "form.required": "required",
@@ -54,7 +54,7 @@ func messagesEN() map[string]string {
 		"export.help":          "Every document of the search is rendered to PDF and packed into one ZIP with a CSV index. This page updates itself.",
 		"export.status.queued": "Queued", "export.status.running": "Running", "export.status.done": "Done", "export.status.failed": "Failed",
 		"export.count": "%d of %d", "export.failed_docs": "%d documents could not be rendered (listed in the index).",
-		"export.error": "The export failed:", "export.download": "Download the ZIP",
+		"export.error": "The export failed:", "export.download": "Download the ZIP", "export.include_pint": "Include the e-invoice XML (JP PINT)",
 		"export.expires": "Available until %s.", "export.back": "Back to the documents",
 		"search.label": "Search documents (Electronic Books Act criteria)", "search.date_from": "Transaction date from", "search.date_to": "Transaction date to",
 		"search.total_min": "Gross at least (yen)", "search.total_max": "Gross at most (yen)", "search.any": "Any",

@@ -9,7 +9,7 @@ func messagesJA() map[string]string {
 
 		"action.back": "戻る", "action.save": "保存する", "action.search": "検索", "action.delete": "削除する",
 		"action.edit": "編集", "action.issue": "発行する", "action.cancel_doc": "取消する", "action.duplicate": "複製して新規作成",
-		"action.credit_note": "返還請求書を作成", "action.to_invoice": "請求書に変換", "action.download_pdf": "PDFをダウンロード",
+		"action.credit_note": "返還請求書を作成", "action.to_invoice": "請求書に変換", "action.download_pdf": "PDFをダウンロード", "action.download_pint": "電子インボイス (JP PINT)",
 		"action.delete_draft": "この下書きを削除",
 
 		"form.invalid": "入力内容に誤りがあります。各項目のメッセージを確認してください。", "form.required": "必須",
@@ -54,7 +54,7 @@ func messagesJA() map[string]string {
 		"export.help":          "検索結果のすべての書類をPDFにして、索引 (CSV) と一緒にZIPにまとめます。このページは自動で更新されます。",
 		"export.status.queued": "待機中", "export.status.running": "作成中", "export.status.done": "完了", "export.status.failed": "失敗",
 		"export.count": "%d / %d 件", "export.failed_docs": "%d 件はPDFを作成できませんでした (索引に記載しています)。",
-		"export.error": "エクスポートに失敗しました:", "export.download": "ZIPをダウンロード",
+		"export.error": "エクスポートに失敗しました:", "export.download": "ZIPをダウンロード", "export.include_pint": "電子インボイス (JP PINT) の XML も含める",
 		"export.expires": "ダウンロードは %s まで可能です。", "export.back": "書類の一覧に戻る",
 		"search.label": "書類の検索 (電子帳簿保存法の検索要件)", "search.date_from": "取引日 (から)", "search.date_to": "取引日 (まで)",
 		"search.total_min": "税込金額 (以上・円)", "search.total_max": "税込金額 (以下・円)", "search.any": "すべて",

@@ -54,6 +54,7 @@ func (a *app) apiRoutes() []route {
 		{"POST /api/v1/documents/{id}/cancel", member, a.documentCancel},
 		{"GET /api/v1/documents/{id}/history", viewer, a.documentHistory},
 		{"GET /api/v1/documents/{id}/pdf", viewer, a.documentPDF},
+		{"GET /api/v1/documents/{id}/pint.xml", viewer, a.documentPINT},
 
 		{"GET /api/v1/schedules", viewer, a.scheduleList},
 		{"POST /api/v1/schedules", member, a.scheduleCreate},

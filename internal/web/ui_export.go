@@ -51,7 +51,7 @@ func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p domain.Princ
 			q.Set(k, v)
 		}
 	}
-	f, err := parseFilter(q)
+	f, err := parseExportFilter(q)
 	if _, ok := fieldErrors(err); ok {
 		list := r.Clone(r.Context())
 		list.Method = http.MethodGet

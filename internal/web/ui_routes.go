@@ -37,6 +37,7 @@ func (a *app) uiRoutes() []route {
 		{"POST /documents/{id}/cancel", member, pg(u.documentCancel)},
 		{"GET /documents/{id}/history", viewer, pg(u.documentHistory)},
 		{"GET /documents/{id}/pdf", viewer, pg(u.documentPDF)},
+		{"GET /documents/{id}/pint.xml", viewer, pg(a.documentPINT)},
 
 		{"POST /exports", member, pg(u.exportCreate)},
 		{"GET /exports/{id}", viewer, pg(u.exportView)},
