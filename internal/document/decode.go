@@ -40,25 +40,31 @@ type DocumentInput struct {
 	Version               json.RawMessage `json:"version"`
 
 	// Read-only, ignored.
-	ID              json.RawMessage `json:"id"`
-	Status          json.RawMessage `json:"status"`
-	Number          json.RawMessage `json:"number"`
-	Customer        json.RawMessage `json:"customer"`
-	Issuer          json.RawMessage `json:"issuer"`
-	RelatedDocument json.RawMessage `json:"related_document"`
-	SourceDocument  json.RawMessage `json:"source_document"`
-	DerivedIDs      json.RawMessage `json:"derived_document_ids"`
-	Derived         json.RawMessage `json:"derived_documents"`
-	Ordered         json.RawMessage `json:"ordered"`
-	Totals          json.RawMessage `json:"totals"`
-	CreatedAt       json.RawMessage `json:"created_at"`
-	UpdatedAt       json.RawMessage `json:"updated_at"`
-	IssuedAt        json.RawMessage `json:"issued_at"`
-	CancelledAt     json.RawMessage `json:"cancelled_at"`
-	PaymentStatus   json.RawMessage `json:"payment_status"`
-	PaidAmount      json.RawMessage `json:"paid_amount"`
-	CreditedAmount  json.RawMessage `json:"credited_amount"`
-	Balance         json.RawMessage `json:"balance"`
+	ID               json.RawMessage `json:"id"`
+	Status           json.RawMessage `json:"status"`
+	Number           json.RawMessage `json:"number"`
+	Customer         json.RawMessage `json:"customer"`
+	Issuer           json.RawMessage `json:"issuer"`
+	RelatedDocument  json.RawMessage `json:"related_document"`
+	SourceDocument   json.RawMessage `json:"source_document"`
+	DerivedIDs       json.RawMessage `json:"derived_document_ids"`
+	Derived          json.RawMessage `json:"derived_documents"`
+	Ordered          json.RawMessage `json:"ordered"`
+	Totals           json.RawMessage `json:"totals"`
+	CreatedAt        json.RawMessage `json:"created_at"`
+	UpdatedAt        json.RawMessage `json:"updated_at"`
+	IssuedAt         json.RawMessage `json:"issued_at"`
+	CancelledAt      json.RawMessage `json:"cancelled_at"`
+	PaymentStatus    json.RawMessage `json:"payment_status"`
+	PaidAmount       json.RawMessage `json:"paid_amount"`
+	CreditedAmount   json.RawMessage `json:"credited_amount"`
+	Balance          json.RawMessage `json:"balance"`
+	SourceDocuments  json.RawMessage `json:"source_documents"`
+	PreviousBilled   json.RawMessage `json:"previous_billed"`
+	PaymentsReceived json.RawMessage `json:"payments_received"`
+	CarriedOver      json.RawMessage `json:"carried_over"`
+	TotalBilled      json.RawMessage `json:"total_billed"`
+	BilledBy         json.RawMessage `json:"billed_by"`
 }
 
 // itemInput is one element of DocumentInput.Items.

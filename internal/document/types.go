@@ -297,6 +297,11 @@ type Document struct {
 	PaidAmount     *int64  `json:"paid_amount"`
 	CreditedAmount *int64  `json:"credited_amount"`
 	Balance        *int64  `json:"balance"`
+	// A summary invoice (合計請求書) lists the delivery notes it gathers and the carry-over header;
+	// a delivery note gathered into one names it in BilledBy (read-only, from the store).
+	SourceDocuments []SourceDocument `json:"source_documents,omitempty"`
+	*CarryOver
+	BilledBy *string `json:"billed_by,omitempty"`
 }
 
 // Event is one entry of a document's history (電子帳簿保存法): who did what when, with the

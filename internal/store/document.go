@@ -162,6 +162,11 @@ func (db *DB) GetDocument(ctx context.Context, orgID, id string) (document.Docum
 	if err != nil {
 		return document.Document{}, fmt.Errorf("store: get document %s: %w", id, err)
 	}
+	if d.Kind == document.DeliveryNote {
+		if d.BilledBy, err = db.billedBy(ctx, db.q(), orgID, id); err != nil {
+			return document.Document{}, fmt.Errorf("store: get document %s: %w", id, err)
+		}
+	}
 	return d, nil
 }
 
@@ -192,6 +197,13 @@ func (db *DB) UpdateDocument(ctx context.Context, orgID, actor string, d documen
 		now := db.nowUTC()
 		d.Status, d.Number, d.Version = document.Draft, nil, before.Version+1
 		d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = before.CreatedAt, now, nil, nil
+		// A summary invoice keeps what it gathered; its total billed follows the new totals.
+		d.SourceDocuments, d.CarryOver, d.BilledBy = before.SourceDocuments, nil, nil
+		if before.CarryOver != nil {
+			carry := *before.CarryOver
+			d.CarryOver = &carry
+			d.SetTotalBilled()
+		}
 		body, err := documentBody(d)
 		if err != nil {
 			return err
@@ -320,6 +332,9 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 		now := timeArg(db.nowUTC())
 		if _, err := q.exec(ctx, `UPDATE documents SET status = ?, version = version + 1, updated_at = ?, cancelled_at = ?
 			WHERE org_id = ? AND id = ?`, string(document.Cancelled), now, now, orgID, id); err != nil {
+			return err
+		}
+		if err := releaseSummarySources(ctx, q, orgID, id); err != nil {
 			return err
 		}
 		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionCancel, actor, &before); err != nil {

@@ -56,6 +56,8 @@ func (a *app) apiRoutes() []route {
 		{"GET /api/v1/documents/{id}/pdf", viewer, a.documentPDF},
 		{"GET /api/v1/documents/{id}/pint.xml", viewer, a.documentPINT},
 
+		{"POST /api/v1/summary-invoices", member, a.summaryInvoiceCreate},
+
 		{"GET /api/v1/schedules", viewer, a.scheduleList},
 		{"POST /api/v1/schedules", member, a.scheduleCreate},
 		{"GET /api/v1/schedules/{id}", viewer, a.scheduleGet},

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"reportapp/internal/document"
+	"reportapp/internal/store"
+)
+
+// summaryRequest is the body of POST /api/v1/summary-invoices.
+type summaryRequest struct {
+	CustomerID string        `json:"customer_id"`
+	PeriodFrom document.Date `json:"period_from"`
+	PeriodTo   document.Date `json:"period_to"`
+	IssueDate  document.Date `json:"issue_date"`
+}
+
+// summaryInvoiceCreate makes the draft 合計請求書 of a customer's closing period from its unbilled
+// delivery notes.
+func (a *app) summaryInvoiceCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+	data, err := readJSON(r)
+	if err != nil {
+		return err
+	}
+	in, err := decodeSummaryRequest(data)
+	if err != nil {
+		return err
+	}
+	d, err := a.createSummary(r, p, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/documents/"+d.ID)
+	writeDocument(w, http.StatusCreated, d)
+	return nil
+}
+
+// createSummary validates a summary request and stores the draft; the UI's closing page uses it too.
+func (a *app) createSummary(r *http.Request, p store.Principal, in summaryRequest) (document.Document, error) {
+	fe := document.FieldErrors{}
+	if in.CustomerID == "" {
+		fe.Add("customer_id", "必須です (required)")
+	}
+	if in.PeriodFrom.IsZero() {
+		fe.Add("period_from", "必須です (required)")
+	}
+	if in.PeriodTo.IsZero() {
+		fe.Add("period_to", "必須です (required)")
+	} else if !in.PeriodFrom.IsZero() && in.PeriodTo.Before(in.PeriodFrom) {
+		fe.Add("period_to", "期間の開始より前です (period_to is before period_from)")
+	}
+	if in.IssueDate.IsZero() {
+		in.IssueDate = document.Today(a.Now(), a.loc)
+	}
+	if err := fe.Err(); err != nil {
+		return document.Document{}, err
+	}
+	customer, err := a.Store.GetCustomer(r.Context(), p.OrgID, in.CustomerID)
+	if document.ErrorCode(err) == document.ENotFound {
+		return document.Document{}, &document.Error{Code: document.EInvalid, Message: "取引先が見つかりません (customer not found)",
+			Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
+	}
+	if err != nil {
+		return document.Document{}, err
+	}
+	org, err := a.Store.GetOrganization(r.Context(), p.OrgID)
+	if err != nil {
+		return document.Document{}, err
+	}
+	period := document.Period{From: in.PeriodFrom, To: in.PeriodTo}
+	req := store.SummaryRequest{CustomerID: in.CustomerID, Period: period, IssueDate: in.IssueDate}
+	return a.Store.CreateSummaryInvoice(r.Context(), p.OrgID, p.UserID, req, func(notes []document.Document, carry document.CarryOver) (document.Document, error) {
+		d, err := document.BuildSummary(notes, in.CustomerID, period, in.IssueDate, carry)
+		if err != nil {
+			return document.Document{}, err
+		}
+		d.TaxRounding = org.DefaultTaxRounding
+		d.FillDueDate(customer.PaymentTerms, a.calendar)
+		if err := d.Validate(); err != nil {
+			return document.Document{}, err
+		}
+		d.SetTotalBilled()
+		return d, nil
+	})
+}
+
+// decodeSummaryRequest reads the body strictly: unknown fields are a 400, bad dates a field error.
+func decodeSummaryRequest(data []byte) (summaryRequest, error) {
+	var raw struct {
+		CustomerID json.RawMessage `json:"customer_id"`
+		PeriodFrom json.RawMessage `json:"period_from"`
+		PeriodTo   json.RawMessage `json:"period_to"`
+		IssueDate  json.RawMessage `json:"issue_date"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return summaryRequest{}, document.Errorf(document.EBadRequest, "JSON を読めません (malformed request: %v)", err)
+	}
+	fe := document.FieldErrors{}
+	var in summaryRequest
+	if len(raw.CustomerID) > 0 && json.Unmarshal(raw.CustomerID, &in.CustomerID) != nil {
+		fe.Add("customer_id", "文字列で指定してください (must be a string)")
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *document.Date
+	}{{"period_from", raw.PeriodFrom, &in.PeriodFrom}, {"period_to", raw.PeriodTo, &in.PeriodTo}, {"issue_date", raw.IssueDate, &in.IssueDate}} {
+		if len(f.raw) > 0 {
+			if err := f.dst.UnmarshalJSON(f.raw); err != nil {
+				fe.Add(f.name, err.Error())
+			}
+		}
+	}
+	return in, fe.Err()
+}
