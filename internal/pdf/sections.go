@@ -129,6 +129,7 @@ func (l *layout) header() {
 	l.text(marginX+lw-8-textWidth(l.m, "(税込)", sizeBody), y+boxH/2-sizeBody/2+2, "(税込)", sizeBody)
 	l.textRight(marginX+lw-14-textWidth(l.m, "(税込)", sizeBody), y+(boxH-sizeAmount)/2, amt, sizeAmount, lw-110)
 	y += boxH + 6
+	y = l.summaryHeader(y)
 	if d.Kind == document.Receipt {
 		if d.Purpose != "" {
 			y = l.block(marginX, y, lw, "但し "+l.clean.clean(d.Purpose, false)+" として", sizeBody+1, 2)
