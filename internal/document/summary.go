@@ -2,6 +2,8 @@ package document
 
 import (
 	"fmt"
+
+	"reportapp/internal/domain"
 )
 
 // A summary invoice (合計請求書) gathers, at a customer's closing day, the delivery notes (納品書)
@@ -31,7 +33,7 @@ type CarryOver struct {
 // naming its note ("納品書 DEL-0012 (11月5日)"). Notes must agree on tax-inclusive pricing.
 func BuildSummary(notes []Document, customerID string, period Period, issueDate Date, carry CarryOver) (Document, error) {
 	if len(notes) == 0 {
-		return Document{}, &Error{Code: EInvalid, Message: "期間内に未請求の納品書がありません (no unbilled delivery notes in the period)",
+		return Document{}, &domain.Error{Code: domain.EInvalid, Message: "期間内に未請求の納品書がありません (no unbilled delivery notes in the period)",
 			Fields: map[string]string{"period_from": "この期間に未請求の納品書がありません (no unbilled delivery note in the period)"}}
 	}
 	d := Document{
@@ -49,12 +51,12 @@ func BuildSummary(notes []Document, customerID string, period Period, issueDate 
 		lines += len(n.Items)
 	}
 	if lines > MaxItems {
-		return Document{}, &Error{Code: EInvalid, Message: "明細が多すぎます。期間を短くしてください (too many lines for one invoice)",
+		return Document{}, &domain.Error{Code: domain.EInvalid, Message: "明細が多すぎます。期間を短くしてください (too many lines for one invoice)",
 			Fields: map[string]string{"period_to": fmt.Sprintf("納品書の明細が %d 行あり、%d 行を超えます (the notes hold %d lines, more than %d)", lines, MaxItems, lines, MaxItems)}}
 	}
 	for _, n := range notes {
 		if n.PricesIncludeTax != d.PricesIncludeTax || n.WithholdingTax != d.WithholdingTax {
-			return Document{}, &Error{Code: EInvalid, Message: "税込・税抜または源泉徴収の異なる納品書はまとめられません (the delivery notes mix tax-inclusive and tax-exclusive prices or withholding)",
+			return Document{}, &domain.Error{Code: domain.EInvalid, Message: "税込・税抜または源泉徴収の異なる納品書はまとめられません (the delivery notes mix tax-inclusive and tax-exclusive prices or withholding)",
 				Fields: map[string]string{"period_from": "税込・税抜の異なる納品書が含まれます (notes with different pricing)"}}
 		}
 		number := ""

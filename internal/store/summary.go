@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 )
 
 // SummaryRequest asks for the summary invoice (合計請求書) of a customer's closing period.
@@ -28,8 +29,8 @@ type SummaryBuilder func(notes []document.Document, carry document.CarryOver) (d
 // (前回御請求額) minus the payments recorded against it (御入金額).
 func (db *DB) CreateSummaryInvoice(ctx context.Context, orgID, actor string, req SummaryRequest, build SummaryBuilder) (document.Document, error) {
 	if _, err := db.GetCustomer(ctx, orgID, req.CustomerID); err != nil {
-		if document.ErrorCode(err) == document.ENotFound {
-			return document.Document{}, &document.Error{Code: document.EInvalid, Message: "取引先が見つかりません (customer not found)",
+		if domain.ErrorCode(err) == domain.ENotFound {
+			return document.Document{}, &domain.Error{Code: domain.EInvalid, Message: "取引先が見つかりません (customer not found)",
 				Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
 		}
 		return document.Document{}, err
@@ -88,7 +89,7 @@ func (db *DB) CreateSummaryInvoice(ctx context.Context, orgID, actor string, req
 		for _, n := range notes {
 			_, err := q.exec(ctx, `INSERT INTO summary_sources (delivery_note_id, invoice_id, org_id) VALUES (?, ?, ?)`, n.ID, out.ID, orgID)
 			if isUniqueViolation(err) {
-				return document.Errorf(document.EConflict, "納品書 %s は他の合計請求書に含まれています (delivery note %s is being billed by another summary invoice)", numberOf(n), numberOf(n))
+				return domain.Errorf(domain.EConflict, "納品書 %s は他の合計請求書に含まれています (delivery note %s is being billed by another summary invoice)", numberOf(n), numberOf(n))
 			}
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"reportapp/internal/document"
+	"reportapp/internal/domain"
 	"reportapp/internal/store"
 )
 
@@ -19,7 +20,7 @@ type summaryRequest struct {
 
 // summaryInvoiceCreate makes the draft 合計請求書 of a customer's closing period from its unbilled
 // delivery notes.
-func (a *app) summaryInvoiceCreate(w http.ResponseWriter, r *http.Request, p store.Principal) error {
+func (a *app) summaryInvoiceCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	data, err := readJSON(r)
 	if err != nil {
 		return err
@@ -38,8 +39,8 @@ func (a *app) summaryInvoiceCreate(w http.ResponseWriter, r *http.Request, p sto
 }
 
 // createSummary validates a summary request and stores the draft; the UI's closing page uses it too.
-func (a *app) createSummary(r *http.Request, p store.Principal, in summaryRequest) (document.Document, error) {
-	fe := document.FieldErrors{}
+func (a *app) createSummary(r *http.Request, p domain.Principal, in summaryRequest) (document.Document, error) {
+	fe := domain.FieldErrors{}
 	if in.CustomerID == "" {
 		fe.Add("customer_id", "必須です (required)")
 	}
@@ -58,8 +59,8 @@ func (a *app) createSummary(r *http.Request, p store.Principal, in summaryReques
 		return document.Document{}, err
 	}
 	customer, err := a.Store.GetCustomer(r.Context(), p.OrgID, in.CustomerID)
-	if document.ErrorCode(err) == document.ENotFound {
-		return document.Document{}, &document.Error{Code: document.EInvalid, Message: "取引先が見つかりません (customer not found)",
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return document.Document{}, &domain.Error{Code: domain.EInvalid, Message: "取引先が見つかりません (customer not found)",
 			Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
 	}
 	if err != nil {
@@ -97,9 +98,9 @@ func decodeSummaryRequest(data []byte) (summaryRequest, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
-		return summaryRequest{}, document.Errorf(document.EBadRequest, "JSON を読めません (malformed request: %v)", err)
+		return summaryRequest{}, domain.Errorf(domain.EBadRequest, "JSON を読めません (malformed request: %v)", err)
 	}
-	fe := document.FieldErrors{}
+	fe := domain.FieldErrors{}
 	var in summaryRequest
 	if len(raw.CustomerID) > 0 && json.Unmarshal(raw.CustomerID, &in.CustomerID) != nil {
 		fe.Add("customer_id", "文字列で指定してください (must be a string)")
