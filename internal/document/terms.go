@@ -166,3 +166,13 @@ func (d *Document) FillDueDate(terms *PaymentTerms, cal *BusinessCalendar) {
 	}
 	d.DueDate = &due
 }
+
+// PeriodEnding reports whether closing is one of the terms' closing dates and, if so, the
+// closing period it ends: from the day after the previous closing date to closing.
+func (p PaymentTerms) PeriodEnding(closing Date) (Period, bool) {
+	if p.ClosingDay.In(closing.Year, closing.Month) != closing {
+		return Period{}, false
+	}
+	y, m := addMonths(closing.Year, closing.Month, -1)
+	return Period{From: addDays(p.ClosingDay.In(y, m), 1), To: closing}, true
+}

@@ -118,3 +118,24 @@ func TestPaymentTermsValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestPeriodEnding(t *testing.T) {
+	for _, tc := range []struct {
+		terms, closing, from string
+		ok                   bool
+	}{
+		{`{"closing_day":"end","pay_month_offset":1,"pay_day":"end"}`, "2026-11-30", "2026-11-01", true},
+		{`{"closing_day":"end","pay_month_offset":1,"pay_day":"end"}`, "2026-11-29", "", false},
+		{`{"closing_day":"end","pay_month_offset":1,"pay_day":"end"}`, "2028-02-29", "2028-02-01", true},
+		{`{"closing_day":20,"pay_month_offset":1,"pay_day":10}`, "2026-11-20", "2026-10-21", true},
+		{`{"closing_day":20,"pay_month_offset":1,"pay_day":10}`, "2026-01-20", "2025-12-21", true},
+		{`{"closing_day":20,"pay_month_offset":1,"pay_day":10}`, "2026-11-30", "", false},
+		{`{"closing_day":28,"pay_month_offset":1,"pay_day":10}`, "2026-03-28", "2026-03-01", true},
+	} {
+		p := mustTerms(t, tc.terms)
+		got, ok := p.PeriodEnding(mustDate(t, tc.closing))
+		if ok != tc.ok || (ok && (got.From.String() != tc.from || got.To.String() != tc.closing)) {
+			t.Errorf("%s: PeriodEnding(%s) = %v %v, want from %s (%v)", tc.terms, tc.closing, got, ok, tc.from, tc.ok)
+		}
+	}
+}

@@ -186,6 +186,11 @@ func (c *Customer) Validate() error {
 	checkText(fe, "contact_person", c.ContactPerson, MaxNameLen, false, false)
 	checkEmail(fe, "email", c.Email)
 	c.RegistrationWarning = checkRegistration(fe, "registration_number", c.RegistrationNumber)
+	if c.PaymentTerms != nil {
+		for k, v := range c.PaymentTerms.Validate("payment_terms.") {
+			fe.Add(k, v)
+		}
+	}
 	if p := CheckPeppolID(c.PeppolID); p != "" {
 		fe.Add("peppol_id", p)
 	}

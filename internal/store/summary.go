@@ -168,3 +168,44 @@ func (db *DB) paidAgainst(ctx context.Context, q querier, orgID, invoiceID strin
 		WHERE org_id = ? AND document_id = ? AND voided_at IS NULL`, orgID, invoiceID).Scan(&paid)
 	return paid, err
 }
+
+// Unbilled is how many of a customer's issued delivery notes no summary invoice holds yet.
+type Unbilled struct {
+	Count int
+	Gross int64
+}
+
+// UnbilledDeliveryNotes counts, per customer of the organisation, the issued delivery notes
+// with transaction dates in the period that no summary invoice holds.
+func (db *DB) UnbilledDeliveryNotes(ctx context.Context, orgID string, period document.Period) (map[string]Unbilled, error) {
+	rows, err := db.q().query(ctx, `SELECT customer_id, COUNT(*), COALESCE(SUM(gross), 0) FROM documents
+		WHERE org_id = ? AND kind = ? AND status = ? AND search_date >= ? AND search_date <= ?
+		AND NOT EXISTS (SELECT 1 FROM summary_sources s WHERE s.delivery_note_id = documents.id)
+		GROUP BY customer_id`,
+		orgID, string(document.DeliveryNote), string(document.Issued), period.From.String(), period.To.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: unbilled delivery notes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]Unbilled{}
+	for rows.Next() {
+		var id string
+		var u Unbilled
+		if err := rows.Scan(&id, &u.Count, &u.Gross); err != nil {
+			return nil, fmt.Errorf("store: unbilled delivery notes: %w", err)
+		}
+		out[id] = u
+	}
+	return out, rows.Err()
+}
+
+// CustomersWithTerms returns the organisation's customers that have payment terms (at most
+// 5,000), in the customer list's order.
+func (db *DB) CustomersWithTerms(ctx context.Context, orgID string) ([]document.Customer, error) {
+	cs, err := db.listCustomers(ctx, db.q(), "SELECT "+customerColumns+` FROM customers
+		WHERE org_id = ? AND payment_terms IS NOT NULL ORDER BY sort_key`+db.dialect.byteOrder()+`, id LIMIT 5000`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: customers with terms: %w", err)
+	}
+	return cs, nil
+}

@@ -19,20 +19,25 @@ func (a *app) decodeSchedule(r *http.Request, p domain.Principal) (recurring.Sch
 	if err != nil {
 		return recurring.Schedule{}, err
 	}
+	return s, a.checkSchedule(r, p, s)
+}
+
+// checkSchedule makes the first run's invoice from a decoded schedule and validates it.
+func (a *app) checkSchedule(r *http.Request, p domain.Principal, s recurring.Schedule) error {
 	c, err := a.Store.GetCustomer(r.Context(), p.OrgID, s.CustomerID)
 	if domain.ErrorCode(err) == domain.ENotFound {
-		return recurring.Schedule{}, &domain.Error{Code: domain.EInvalid, Message: "取引先が見つかりません (customer not found)",
+		return &domain.Error{Code: domain.EInvalid, Message: "取引先が見つかりません (customer not found)",
 			Fields: map[string]string{"customer_id": "取引先が見つかりません (no such customer)"}}
 	}
 	if err != nil {
-		return recurring.Schedule{}, err
+		return err
 	}
 	d, err := s.Document(s.RunAt(0), c, a.calendar)
 	if err == nil {
 		if d.TaxRounding == "" {
 			org, err := a.Store.GetOrganization(r.Context(), p.OrgID)
 			if err != nil {
-				return recurring.Schedule{}, err
+				return err
 			}
 			d.TaxRounding = org.DefaultTaxRounding
 		}
@@ -44,11 +49,11 @@ func (a *app) decodeSchedule(r *http.Request, p domain.Principal) (recurring.Sch
 		for k, v := range fields {
 			e.Fields["template."+k] = v
 		}
-		return recurring.Schedule{}, e
+		return e
 	} else if err != nil {
-		return recurring.Schedule{}, err
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 func (a *app) scheduleCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {

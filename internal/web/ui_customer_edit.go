@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"reportapp/internal/document"
@@ -37,7 +38,27 @@ func customerFromForm(r *http.Request) document.Customer {
 		Name: f("name"), Honorific: f("honorific"), PostalCode: f("postal_code"), Address: f("address"),
 		ContactPerson: f("contact_person"), Email: f("email"), RegistrationNumber: f("registration_number"),
 		PeppolID: f("peppol_id"),
-	}, NameKana: f("name_kana")}
+	}, NameKana: f("name_kana"), PaymentTerms: termsFromForm(r)}
+}
+
+// termsFromForm reads the payment-terms fields: nil when no closing day is chosen.
+func termsFromForm(r *http.Request) *document.PaymentTerms {
+	closing := r.PostFormValue("payment_terms.closing_day")
+	if closing == "" {
+		return nil
+	}
+	day := func(s string) document.MonthDay {
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= 28 {
+			return document.MonthDay(n)
+		}
+		return document.EndOfMonthDay
+	}
+	offset, _ := strconv.Atoi(r.PostFormValue("payment_terms.pay_month_offset"))
+	rule := document.HolidayRule(r.PostFormValue("payment_terms.holiday_rule"))
+	if rule == "" {
+		rule = document.HolidayNone
+	}
+	return &document.PaymentTerms{ClosingDay: day(closing), PayMonthOffset: offset, PayDay: day(r.PostFormValue("payment_terms.pay_day")), HolidayRule: rule}
 }
 
 // customerSave creates (POST /customers) or updates (POST /customers/{id}) a customer. Problems

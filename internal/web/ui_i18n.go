@@ -153,6 +153,14 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 			return totalsData{Totals: d.Totals, Computed: true}
 		},
 		"roles": func() []domain.Role { return []domain.Role{viewer, member, admin} },
+		"days": func() []int {
+			d := make([]int, 28)
+			for i := range d {
+				d[i] = i + 1
+			}
+			return d
+		},
+		"holidayRules": func() []string { return []string{"none", "previous_business_day", "next_business_day"} },
 	}
 }
 

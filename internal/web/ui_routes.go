@@ -39,6 +39,18 @@ func (a *app) uiRoutes() []route {
 		{"GET /documents/{id}/pdf", viewer, pg(u.documentPDF)},
 		{"GET /documents/{id}/pint.xml", viewer, pg(a.documentPINT)},
 
+		{"GET /schedules", viewer, pg(u.scheduleList)},
+		{"GET /schedules/new", member, pg(u.scheduleNew)},
+		{"POST /schedules", member, pg(u.scheduleSave)},
+		{"GET /schedules/{id}", viewer, pg(u.scheduleEdit)},
+		{"POST /schedules/{id}", member, pg(u.scheduleSave)},
+		{"POST /schedules/{id}/pause", member, pg(u.schedulePause)},
+		{"POST /schedules/{id}/resume", member, pg(u.scheduleResume)},
+		{"POST /schedules/{id}/delete", member, pg(u.scheduleDelete)},
+		{"GET /closing", member, pg(u.closingPage)},
+		{"POST /closing", member, pg(u.closingCreate)},
+		{"POST /closing/issue", member, pg(u.closingIssue)},
+
 		{"POST /exports", member, pg(u.exportCreate)},
 		{"GET /exports/{id}", viewer, pg(u.exportView)},
 		{"GET /exports/{id}/download", viewer, pg(a.exportDownload)},
