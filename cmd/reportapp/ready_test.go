@@ -4,10 +4,11 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"reportapp/internal/store/storetest"
 )
 
 // tcpProxy forwards a local port to a target, and can be taken down and brought back up on the
@@ -84,13 +85,8 @@ func (p *tcpProxy) up(t *testing.T) {
 // when it returns, while /healthz stays 200 throughout.
 func TestReadyzFollowsTheDatabase(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("REPORTAPP_TEST_DATABASE_URL")
-	if dsn == "" {
-		if os.Getenv("REPORTAPP_TEST_STRICT") == "1" {
-			t.Fatal("REPORTAPP_TEST_DATABASE_URL is not set (required in strict mode)")
-		}
-		t.Skip("set REPORTAPP_TEST_DATABASE_URL to a PostgreSQL database to run this test")
-	}
+	// A schema of its own: the server migrates it, and other tests' schemas are not touched.
+	dsn := storetest.PostgresDSN(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)

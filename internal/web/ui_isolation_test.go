@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/recurring"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -36,7 +38,15 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name}
+		scheduleJSON, _ := json.Marshal(scheduleBody(u.custA.ID))
+		sched, err := recurring.Decode(scheduleJSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sched, err = db.CreateSchedule(ctx, u.orgA.ID, "test", sched); err != nil {
+			t.Fatal(err)
+		}
+		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name, sched.ID}
 
 		for _, rt := range (&app{}).uiRoutes() {
 			method, path, _ := strings.Cut(rt.pattern, " ")
@@ -57,6 +67,8 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 				path = strings.Replace(path, "{id}", memberA.UserID, 1)
 			case strings.HasPrefix(path, "/tokens/{id}"):
 				path = strings.Replace(path, "{id}", tokA.ID, 1)
+			case strings.HasPrefix(path, "/schedules/{id}"):
+				path = strings.Replace(path, "{id}", sched.ID, 1)
 			}
 			t.Run(rt.pattern, func(t *testing.T) {
 				if strings.Contains(path, "{") {
@@ -93,6 +105,9 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		}
 		if d, err := db.GetDocument(ctx, u.orgA.ID, issuedID); err != nil || d.Status != document.Issued {
 			t.Errorf("A's issued document changed: %v %s", err, d.Status)
+		}
+		if got, err := db.GetSchedule(ctx, u.orgA.ID, sched.ID); err != nil || !got.Active || got.Name != sched.Name {
+			t.Errorf("A's schedule changed: %v %+v", err, got)
 		}
 		if c, err := db.GetCustomer(ctx, u.orgA.ID, u.custA.ID); err != nil || c.Name != u.custA.Name {
 			t.Errorf("A's customer changed: %v %q", err, c.Name)
