@@ -379,6 +379,8 @@ type organizationInput struct {
 	DefaultTaxRounding json.RawMessage `json:"default_tax_rounding"`
 	NumberPrefixes     json.RawMessage `json:"number_prefixes"`
 	TransferFees       json.RawMessage `json:"transfer_fees"` // [110, 220, …]; absent keeps them
+	// QualifiedInvoiceIssuer is true when absent.
+	QualifiedInvoiceIssuer json.RawMessage `json:"qualified_invoice_issuer"`
 
 	// Read-only, ignored.
 	ID                  json.RawMessage `json:"id"`
@@ -419,6 +421,8 @@ func DecodeOrganization(data []byte) (Organization, error) {
 			Email:              fd.str("email", in.Email),
 			BankAccount:        fd.str("bank_account", in.BankAccount),
 			PeppolID:           fd.str("peppol_id", in.PeppolID),
+			QualifiedInvoiceIssuer: absent(in.QualifiedInvoiceIssuer) ||
+				fd.boolean("qualified_invoice_issuer", in.QualifiedInvoiceIssuer),
 		},
 		DefaultTaxRounding: Floor,
 		NumberPrefixes:     DefaultPrefixes(),

@@ -203,7 +203,8 @@ func TestDecodeOrganization(t *testing.T) {
 	}
 	want := Organization{
 		Issuer: Issuer{Name: "株式会社アクメ", RegistrationNumber: "T7123456789012", PostalCode: "100-0001",
-			Address: "東京都", Phone: "03", Email: "a@acme.example", BankAccount: "みずほ"},
+			Address: "東京都", Phone: "03", Email: "a@acme.example", BankAccount: "みずほ",
+			QualifiedInvoiceIssuer: true}, // absent: the default
 		DefaultTaxRounding: Ceil,
 		NumberPrefixes:     Prefixes{Invoice: "I-", Quote: "", DeliveryNote: "DEL-", Receipt: "REC-", CreditNote: "CRN-"},
 	}

@@ -40,3 +40,19 @@ func registrationCheckDigit(base string) int {
 	}
 	return 9 - sum%9
 }
+
+// CheckCanIssue returns nil when is may issue a document of kind k, else an
+// ERegistrationMissing *Error: a qualified-invoice issuer must print a registration number of
+// the valid format on invoices, receipts and credit notes. A check digit that does not match
+// is only a warning (the number may be right and the check wrong for a sole proprietor's).
+func CheckCanIssue(is Issuer, k Kind) error {
+	if !is.QualifiedInvoiceIssuer || !k.NeedsRegistration() {
+		return nil
+	}
+	if _, err := CheckRegistrationNumber(is.RegistrationNumber); err == nil && is.RegistrationNumber != "" {
+		return nil
+	}
+	return &domain.Error{Code: domain.ERegistrationMissing,
+		Message: "適格請求書発行事業者の登録番号が設定されていないため発行できません。設定で登録番号を入力するか、免税事業者として設定してください (a qualified invoice issuer needs a registration number T + 13 digits to issue this document)",
+		Fields:  map[string]string{"registration_number": "登録番号 (T + 13桁) を設定してください (registration number required)"}}
+}

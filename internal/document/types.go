@@ -114,6 +114,24 @@ type Issuer struct {
 	Email              string `json:"email"`
 	BankAccount        string `json:"bank_account"` // お振込先, free text
 	PeppolID           string `json:"peppol_id"`    // "0188:法人番号" or "0221:登録番号", or ""
+	// QualifiedInvoiceIssuer says whether the issuer is registered as a qualified-invoice
+	// issuer (適格請求書発行事業者). One that is must have a registration number to issue an
+	// invoice, receipt or credit note; the documents of one that is not (免税事業者) say
+	// nothing that implies 適格.
+	QualifiedInvoiceIssuer bool `json:"qualified_invoice_issuer"`
+}
+
+// NeedsRegistration reports whether k is a kind a qualified issuer must print its
+// registration number on (適格請求書, 適格簡易請求書, 適格返還請求書).
+func (k Kind) NeedsRegistration() bool { return k == Invoice || k == Receipt || k == CreditNote }
+
+// Title is the title printed on the document: its kind's, except that the credit note of an
+// issuer that is not a qualified-invoice issuer is a plain 返還請求書.
+func (d Document) Title() string {
+	if d.Kind == CreditNote && d.Issuer != nil && !d.Issuer.QualifiedInvoiceIssuer {
+		return "返還請求書"
+	}
+	return d.Kind.Title()
 }
 
 // Prefixes are the number prefixes of an organisation, one per kind.

@@ -29,24 +29,28 @@ const (
 	ERateLimited      Code = "rate_limited"           // too many attempts; retry later (429)
 	EInternal         Code = "internal"               // anything else (500); message is generic
 	EUnavailable      Code = "unavailable"            // busy, timed out or a dependency is down; retry later (503)
+	// ERegistrationMissing: a qualified-invoice issuer tried to issue an invoice, receipt or
+	// credit note without a registration number of the valid format (422).
+	ERegistrationMissing Code = "registration_number_missing"
 )
 
 // statuses is the one table from code to HTTP status.
 var statuses = map[Code]int{
-	EBadRequest:       http.StatusBadRequest,
-	EUnauthorized:     http.StatusUnauthorized,
-	EForbidden:        http.StatusForbidden,
-	ENotFound:         http.StatusNotFound,
-	EMethodNotAllowed: http.StatusMethodNotAllowed,
-	EBodyTimeout:      http.StatusRequestTimeout,
-	EConflict:         http.StatusConflict,
-	EVersion:          http.StatusPreconditionFailed,
-	EBodyTooLarge:     http.StatusRequestEntityTooLarge,
-	EUnsupportedMedia: http.StatusUnsupportedMediaType,
-	EInvalid:          http.StatusUnprocessableEntity,
-	ERateLimited:      http.StatusTooManyRequests,
-	EInternal:         http.StatusInternalServerError,
-	EUnavailable:      http.StatusServiceUnavailable,
+	EBadRequest:          http.StatusBadRequest,
+	EUnauthorized:        http.StatusUnauthorized,
+	EForbidden:           http.StatusForbidden,
+	ENotFound:            http.StatusNotFound,
+	EMethodNotAllowed:    http.StatusMethodNotAllowed,
+	EBodyTimeout:         http.StatusRequestTimeout,
+	EConflict:            http.StatusConflict,
+	EVersion:             http.StatusPreconditionFailed,
+	EBodyTooLarge:        http.StatusRequestEntityTooLarge,
+	EUnsupportedMedia:    http.StatusUnsupportedMediaType,
+	EInvalid:             http.StatusUnprocessableEntity,
+	ERateLimited:         http.StatusTooManyRequests,
+	EInternal:            http.StatusInternalServerError,
+	EUnavailable:         http.StatusServiceUnavailable,
+	ERegistrationMissing: http.StatusUnprocessableEntity,
 }
 
 // Status returns the HTTP status of the code; an unknown code is 500.

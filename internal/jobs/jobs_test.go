@@ -51,7 +51,7 @@ func mustOrg(t testing.TB, db *store.DB, slug string) document.Organization {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return org
+	return storetest.MustRegister(t, db, org)
 }
 
 // mustDocuments creates n invoices in org, issued unless i%5 == 4 (drafts, which share a file

@@ -92,6 +92,7 @@ func TestScheduleRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		org = storetest.MustRegister(t, db, org)
 		terms := &document.PaymentTerms{ClosingDay: document.EndOfMonthDay, PayMonthOffset: 1, PayDay: document.EndOfMonthDay, HolidayRule: document.HolidayPrevious}
 		cust, err := db.CreateCustomer(ctx, org.ID, document.Customer{Counterparty: document.Counterparty{Name: "株式会社顧客"}, PaymentTerms: terms})
 		if err != nil {
@@ -240,6 +241,7 @@ func TestScheduleRunsOnceAcrossReplicas(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			org = storetest.MustRegister(t, dbs[0], org)
 			cust, err := dbs[0].CreateCustomer(ctx, org.ID, document.Customer{Counterparty: document.Counterparty{Name: "顧客"}})
 			if err != nil {
 				t.Fatal(err)

@@ -86,7 +86,7 @@ func newLayout(ctx context.Context, r *Renderer, doc *document.Document, a Asset
 	l := &layout{ctx: ctx, m: r.metrics, images: r.images, clean: cleaner{m: r.metrics}, doc: doc, assets: a, created: creationTime(doc),
 		ops: sc.ops[:0], chars: &sc.chars}
 
-	l.title = l.clean.clean(doc.Kind.Title(), false)
+	l.title = l.clean.clean(doc.Title(), false)
 	if doc.Number != nil {
 		l.number = l.clean.clean(*doc.Number, false)
 	}

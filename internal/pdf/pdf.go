@@ -160,7 +160,7 @@ func Filename(doc document.Document) string {
 		num = *doc.Number
 	}
 	var b strings.Builder
-	b.WriteString(doc.Kind.Title())
+	b.WriteString(doc.Title())
 	b.WriteByte('_')
 	for _, r := range num {
 		switch {

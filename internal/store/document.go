@@ -276,6 +276,9 @@ func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (docum
 		if err != nil {
 			return err
 		}
+		if err := document.CheckCanIssue(org.Issuer, before.Kind); err != nil {
+			return err
+		}
 		var seq int64
 		// The upsert locks the counter row until commit: concurrent issuers of the same kind
 		// queue here, and a rollback gives the number back.

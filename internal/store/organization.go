@@ -12,8 +12,8 @@ import (
 )
 
 const orgColumns = `id, slug, name, registration_number, postal_code, address, phone, email,
-	bank_account, default_tax_rounding, number_prefixes, created_at, updated_at, peppol_id, transfer_fees,
-	fax, contact_person`
+	bank_account, qualified_invoice_issuer, default_tax_rounding, number_prefixes, created_at, updated_at, peppol_id,
+	transfer_fees, fax, contact_person`
 
 // CreateOrganization creates an organisation with the default number prefixes and floor rounding.
 // A slug already taken is EConflict.
@@ -26,7 +26,7 @@ func (db *DB) CreateOrganization(ctx context.Context, slug, name string) (docume
 	org := document.Organization{
 		ID:                 id,
 		Slug:               strings.TrimSpace(slug),
-		Issuer:             document.Issuer{Name: name},
+		Issuer:             document.Issuer{Name: name, QualifiedInvoiceIssuer: true},
 		DefaultTaxRounding: document.Floor,
 		NumberPrefixes:     document.DefaultPrefixes(),
 		TransferFees:       receivables.DefaultTransferFees(),
@@ -90,11 +90,11 @@ func (db *DB) UpdateOrganization(ctx context.Context, org document.Organization)
 	err = db.inTx(ctx, func(q querier) error {
 		if err := q.execOne(ctx, "組織が見つかりません (organization not found)",
 			`UPDATE organizations SET name = ?, registration_number = ?, postal_code = ?, address = ?,
-			phone = ?, email = ?, bank_account = ?, default_tax_rounding = ?, number_prefixes = ?,
-			updated_at = ?, peppol_id = ?, fax = ?, contact_person = ? WHERE id = ?`,
+			phone = ?, email = ?, bank_account = ?, qualified_invoice_issuer = ?, default_tax_rounding = ?,
+			number_prefixes = ?, updated_at = ?, peppol_id = ?, fax = ?, contact_person = ? WHERE id = ?`,
 			org.Name, org.RegistrationNumber, org.PostalCode, org.Address, org.Phone, org.Email,
-			org.BankAccount, string(org.DefaultTaxRounding), string(prefixes), timeArg(db.nowUTC()),
-			org.PeppolID, org.Fax, org.ContactPerson, org.ID); err != nil {
+			org.BankAccount, org.QualifiedInvoiceIssuer, string(org.DefaultTaxRounding), string(prefixes),
+			timeArg(db.nowUTC()), org.PeppolID, org.Fax, org.ContactPerson, org.ID); err != nil {
 			return err
 		}
 		if org.TransferFees != nil {
@@ -161,7 +161,7 @@ func (db *DB) getOrganization(ctx context.Context, q querier, withImages bool, w
 		rounding, prefixes, fees string
 	)
 	dest := []any{&org.ID, &org.Slug, &org.Name, &org.RegistrationNumber, &org.PostalCode,
-		&org.Address, &org.Phone, &org.Email, &org.BankAccount, &rounding, &prefixes,
+		&org.Address, &org.Phone, &org.Email, &org.BankAccount, &org.QualifiedInvoiceIssuer, &rounding, &prefixes,
 		scanTime(&org.CreatedAt), scanTime(&org.UpdatedAt), &org.PeppolID, &fees, &org.Fax, &org.ContactPerson}
 	if withImages {
 		dest = append(dest, &org.Logo, &org.Seal)

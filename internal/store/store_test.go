@@ -26,7 +26,7 @@ func mustOrg(t testing.TB, db *store.DB, slug string) document.Organization {
 	if err != nil {
 		t.Fatalf("CreateOrganization(%q): %v", slug, err)
 	}
-	return org
+	return storetest.MustRegister(t, db, org)
 }
 
 func mustUser(t testing.TB, db *store.DB, email string) domain.User {

@@ -74,6 +74,7 @@ func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func())
 		if err != nil {
 			t.Fatal(err)
 		}
+		org = storetest.MustRegister(t, db, org)
 		*o.dst = org
 		for _, role := range o.roles {
 			u, err := db.CreateUser(ctx, string(role)+"@"+o.slug+".example.com", "")

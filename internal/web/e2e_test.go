@@ -116,7 +116,7 @@ type flow struct {
 
 func (f flow) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(f.ctx, 15*time.Second)
+	ctx, cancel := context.WithTimeout(f.ctx, 30*time.Second) // generous: a loaded CI machine hashes passwords slowly
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		f.t.Fatalf("%s: %v", what, err)
@@ -319,6 +319,13 @@ func TestBrowserLocalFlow(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "admin@example.co.jp"),
 		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "correct horse battery staple"),
 		chromedp.Submit(chromedp.CSS("input[name=org_name]")))
+	f.do("after setup", chromedp.WaitVisible(chromedp.CSS("#logout")))
+	// A qualified invoice issuer (the default) needs its registration number to issue invoices.
+	f.do("enter the registration number", chromedp.Navigate(base+"/settings"),
+		chromedp.SendKeys(chromedp.CSS("#registration_number"), "T7123456789012"),
+		chromedp.Submit(chromedp.CSS("#registration_number")),
+		chromedp.WaitVisible(chromedp.CSS("p.notice")),
+		chromedp.Navigate(base+"/"))
 	f.run()
 	f.do("login page", chromedp.WaitVisible(chromedp.CSS("form[action='/login']")))
 	f.screenshot("login")
@@ -345,6 +352,7 @@ func TestBrowserOIDCFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	org = storetest.MustRegister(t, db, org)
 	u, err := db.CreateUser(bg, mockoidc.DefaultUser().Email, "")
 	if err != nil {
 		t.Fatal(err)

@@ -101,7 +101,12 @@ func messagesEN() map[string]string {
 		"confirm.already_issued":    "This document is already issued (the repeated submission was ignored).",
 		"confirm.already_cancelled": "This document is already cancelled.",
 
-		"settings.title": "Settings", "settings.org": "Organisation", "settings.profile": "Issuer details", "settings.name": "Name",
+		"confirm.registration_missing":   "The organisation is a qualified invoice issuer but has no registration number (T + 13 digits), so this document cannot be issued. Enter the number in the settings, or untick “qualified invoice issuer” if the business is not registered.",
+		"confirm.registration_settings":  "Enter the registration number in the settings",
+		"confirm.registration_ask_admin": "Ask an administrator to enter the registration number in the settings.",
+		"settings.qualified":             "Qualified invoice issuer (registered)",
+		"settings.qualified_help":        "When ticked, invoices, receipts and credit notes need the registration number. Untick for a business that is not registered (its documents then say nothing of 適格).",
+		"settings.title":                 "Settings", "settings.org": "Organisation", "settings.profile": "Issuer details", "settings.name": "Name",
 		"settings.phone": "Phone", "settings.fax": "Fax (optional)", "settings.contact_person": "Person in charge (optional)", "settings.contact_person_hint": "Printed on documents as 担当", "settings.bank_account": "Bank account for transfers", "settings.numbering": "Document number prefixes",
 		"settings.default_rounding": "Default tax rounding", "settings.images": "Logo and seal",
 		"settings.images_help": "PNG, JPEG, GIF or WebP, up to 1 MB and 4 megapixels (2000×2000) each. Converted for the PDF when saved; metadata (such as location) is removed.",

@@ -101,7 +101,12 @@ func messagesJA() map[string]string {
 		"confirm.already_issued":    "この書類は既に発行されています (二重送信は無視されました)。",
 		"confirm.already_cancelled": "この書類は既に取消されています。",
 
-		"settings.title": "設定", "settings.org": "組織", "settings.profile": "発行者の情報", "settings.name": "組織名",
+		"confirm.registration_missing":   "適格請求書発行事業者として設定されていますが、登録番号 (T + 13桁) が未設定のため、この書類は発行できません。設定で登録番号を入力するか、免税事業者の場合は「適格請求書発行事業者である」のチェックを外してください。",
+		"confirm.registration_settings":  "設定で登録番号を入力する",
+		"confirm.registration_ask_admin": "管理者に設定 (登録番号) の入力を依頼してください。",
+		"settings.qualified":             "適格請求書発行事業者である",
+		"settings.qualified_help":        "チェックすると、請求書・領収書・返還請求書の発行に登録番号が必要です。免税事業者はチェックを外します (書類に「適格」の表示は出ません)。",
+		"settings.title":                 "設定", "settings.org": "組織", "settings.profile": "発行者の情報", "settings.name": "組織名",
 		"settings.phone": "電話番号", "settings.fax": "FAX 番号 (任意)", "settings.contact_person": "担当者 (任意)", "settings.contact_person_hint": "書類に「担当」として印字されます", "settings.bank_account": "お振込先", "settings.numbering": "書類番号の接頭辞",
 		"settings.default_rounding": "消費税の端数処理 (既定)", "settings.images": "ロゴと印影",
 		"settings.images_help": "PNG・JPEG・GIF・WebP、1 枚 1MB・400 万画素 (2000×2000) まで。保存時に PDF 用の形式に変換し、メタデータ (位置情報など) は取り除きます。",

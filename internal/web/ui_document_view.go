@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"reportapp/internal/document"
@@ -17,6 +18,11 @@ type documentViewData struct {
 	History []document.Event
 	// Confirm is the action being confirmed ("issue" or "cancel"), on the confirmation page.
 	Confirm string
+	// RegistrationMissing says, on the issue confirmation, that the organisation, a qualified
+	// invoice issuer, has no registration number to print on this kind (it cannot issue it).
+	RegistrationMissing bool
+	// Problems are the reasons issuing was refused (a credit note beyond its invoice).
+	Problems []string
 }
 
 // HasReduced reports whether any line is at the reduced rate (the ※ legend is then printed).
@@ -63,8 +69,28 @@ func (u *ui) documentConfirm(w http.ResponseWriter, r *http.Request, p domain.Pr
 	if strings.HasSuffix(r.URL.Path, "/cancel") {
 		action = "cancel"
 	}
-	return u.render(w, r, http.StatusOK, "document_confirm.html", view{Title: "confirm." + action, Nav: "documents",
-		Data: documentViewData{Doc: d, Confirm: action}})
+	return u.renderConfirm(w, r, http.StatusOK, d, action, nil)
+}
+
+// renderConfirm renders the confirmation of action on d; refused is why issuing failed, if it
+// did. Before issuing, it says whether the registration number is missing, with the way to the
+// settings, rather than letting the user meet the refusal.
+func (u *ui) renderConfirm(w http.ResponseWriter, r *http.Request, st int, d document.Document, action string, refused error) error {
+	data := documentViewData{Doc: d, Confirm: action}
+	if action == "issue" && d.Issuer != nil {
+		data.RegistrationMissing = document.CheckCanIssue(*d.Issuer, d.Kind) != nil
+	}
+	var de *domain.Error
+	if errors.As(refused, &de) {
+		data.RegistrationMissing = data.RegistrationMissing || de.Code == domain.ERegistrationMissing
+		if de.Code == domain.EInvalid {
+			for _, m := range de.Fields {
+				data.Problems = append(data.Problems, m)
+			}
+			slices.Sort(data.Problems)
+		}
+	}
+	return u.render(w, r, st, "document_confirm.html", view{Title: "confirm." + action, Nav: "documents", Data: data})
 }
 
 // documentIssue issues a draft. A second submission (a double click, a reload, another tab)
@@ -78,6 +104,12 @@ func (u *ui) documentIssue(w http.ResponseWriter, r *http.Request, p domain.Prin
 		return seeOther(w, r, "/documents/"+id+"?notice=issued")
 	case domain.EConflict:
 		return u.alreadyDone(w, r, p, id, document.Issued, "confirm.already_issued", err)
+	case domain.ERegistrationMissing, domain.EInvalid:
+		d, gerr := u.Store.GetDocument(r.Context(), p.OrgID, id)
+		if gerr != nil {
+			return err
+		}
+		return u.renderConfirm(w, r, http.StatusUnprocessableEntity, d, "issue", err)
 	}
 	return err
 }

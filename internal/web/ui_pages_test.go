@@ -67,6 +67,7 @@ func mustUI(t testing.TB, db *store.DB) *testUI {
 		if err != nil {
 			t.Fatal(err)
 		}
+		org = storetest.MustRegister(t, db, org)
 		if o.slug == "org-a" {
 			u.orgA = org
 		}

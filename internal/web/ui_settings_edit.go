@@ -46,7 +46,8 @@ func (u *ui) settingsSave(w http.ResponseWriter, r *http.Request, p domain.Princ
 	org := cur
 	org.Issuer = document.Issuer{Name: f("name"), RegistrationNumber: f("registration_number"), PostalCode: f("postal_code"),
 		Address: f("address"), Phone: f("phone"), Email: f("email"), BankAccount: strings.TrimSpace(r.PostFormValue("bank_account")),
-		PeppolID: f("peppol_id"), Fax: f("fax"), ContactPerson: f("contact_person")}
+		PeppolID: f("peppol_id"), Fax: f("fax"), ContactPerson: f("contact_person"),
+		QualifiedInvoiceIssuer: r.PostFormValue("qualified_invoice_issuer") != ""}
 	org.DefaultTaxRounding = document.Rounding(f("default_tax_rounding"))
 	org.NumberPrefixes = document.Prefixes{Invoice: f("prefix_invoice"), Quote: f("prefix_quote"),
 		DeliveryNote: f("prefix_delivery_note"), Receipt: f("prefix_receipt"), CreditNote: f("prefix_credit_note")}

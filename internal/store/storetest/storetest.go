@@ -18,6 +18,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
+	"reportapp/internal/document"
 	"reportapp/internal/store"
 )
 
@@ -138,4 +139,19 @@ func randomHex(t testing.TB, n int) string {
 		t.Fatalf("storetest: random: %v", err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// RegistrationNumber is a registration number of the valid format (check digit included).
+const RegistrationNumber = "T7123456789012"
+
+// MustRegister gives the organisation RegistrationNumber, which a qualified-invoice issuer (the
+// default) needs to issue invoices, receipts and credit notes, and returns it as stored.
+func MustRegister(t testing.TB, db *store.DB, org document.Organization) document.Organization {
+	t.Helper()
+	org.RegistrationNumber = RegistrationNumber
+	org, err := db.UpdateOrganization(context.Background(), org)
+	if err != nil {
+		t.Fatalf("storetest: register %s: %v", org.Slug, err)
+	}
+	return org
 }
