@@ -270,6 +270,10 @@ func TestReplicas(t *testing.T) {
 	if code := api.do(replicas[1].URL, "POST", "/api/v1/customers", map[string]any{"name": "株式会社サンプル", "honorific": "御中"}, &cust); code != 201 {
 		t.Fatalf("create customer = %d", code)
 	}
+	// A qualified invoice issuer (the default) issues invoices with its registration number.
+	if code := api.do(replicas[1].URL, "PUT", "/api/v1/organization", map[string]any{"name": "株式会社アクメ", "registration_number": "T7123456789012"}, nil); code != 200 {
+		t.Fatalf("set the registration number = %d", code)
+	}
 
 	t.Run("150 concurrent issues give gap-free numbers", func(t *testing.T) {
 		const n = 150
@@ -449,6 +453,9 @@ func TestExportOnSQLite(t *testing.T) {
 	var cust struct{ ID string }
 	if code := api.do(s.URL, "POST", "/api/v1/customers", map[string]any{"name": "株式会社サンプル", "honorific": "御中"}, &cust); code != 201 {
 		t.Fatalf("create customer = %d", code)
+	}
+	if code := api.do(s.URL, "PUT", "/api/v1/organization", map[string]any{"name": "株式会社アクメ", "registration_number": "T7123456789012"}, nil); code != 200 {
+		t.Fatalf("set the registration number = %d", code)
 	}
 	for i := range 5 {
 		body := map[string]any{"kind": "receipt", "customer_id": cust.ID, "issue_date": "2026-11-27", "transaction_date": "2026-11-27", "purpose": "お品代",

@@ -113,6 +113,11 @@ func TestColumnTypesMigration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		org, gerr := db.GetOrganization(ctx, orgID)
+		if gerr != nil {
+			t.Fatal(gerr)
+		}
+		storetest.MustRegister(t, db, org) // a qualified issuer issues invoices with its number
 		mustIssue(t, db, orgID, mustCreateDoc(t, db, orgID, newDraft(t, c.ID, document.Invoice, "2026-04-01", "四月分", 1)).ID)
 		if n, err := db.CountDocuments(ctx, orgID, document.Filter{Status: document.Issued}); err != nil || n != 2 {
 			t.Errorf("issued documents = %d, %v; want 2", n, err)
