@@ -83,6 +83,26 @@ func openInvoices(ctx context.Context, q querier, orgID string) ([]receivables.O
 	return out, rows.Err()
 }
 
+// MaxOpenInvoicesListed bounds OpenInvoices (a choice list, not a report).
+const MaxOpenInvoicesListed = 1000
+
+// OpenInvoices returns the organisation's issued invoices with a balance left, oldest due first,
+// at most MaxOpenInvoicesListed (for choosing the invoice a deposit pays).
+func (db *DB) OpenInvoices(ctx context.Context, orgID string) ([]receivables.OpenInvoice, error) {
+	if !validID(orgID) {
+		return []receivables.OpenInvoice{}, nil
+	}
+	invs, err := openInvoices(ctx, db.q(), orgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: open invoices of %s: %w", orgID, err)
+	}
+	receivables.SortOldestDue(invs)
+	if len(invs) > MaxOpenInvoicesListed {
+		invs = invs[:MaxOpenInvoicesListed]
+	}
+	return invs, nil
+}
+
 // payers returns the names a bank may write for each customer of the organisation: the kana
 // name, the name, and the spellings learned from confirmed matches.
 func payers(ctx context.Context, q querier, orgID string) ([]receivables.Payer, error) {

@@ -7,6 +7,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 // dashboardData is the dashboard: this month's issued invoices, the last 12 months as a bar
@@ -17,6 +18,39 @@ type dashboardData struct {
 	Chart     chart
 	Recent    []document.Document
 	Drafts    []document.Document
+	// Receivables: 売掛金 today, its aging as bars, and the customers owing most.
+	Aging        receivables.Aging
+	AgingBars    []agingBar
+	AgingChart   chart
+	TopCustomers []receivables.CustomerAging
+}
+
+// agingBar is one bucket of the aging chart.
+type agingBar struct {
+	Bucket string
+	Total  int64
+	X, Y   int
+	Height int
+}
+
+// layoutAging places the five buckets' bars like the monthly chart's.
+func layoutAging(a receivables.Aging) ([]agingBar, chart) {
+	c := chart{Width: 400, Height: 220, BarWidth: 48, Base: 190}
+	bars := make([]agingBar, 0, len(receivables.Buckets()))
+	for _, b := range receivables.Buckets() {
+		c.Max = max(c.Max, a.Buckets[b])
+		bars = append(bars, agingBar{Bucket: b, Total: a.Buckets[b]})
+	}
+	const plot = 160
+	step := c.Width / len(bars)
+	for i := range bars {
+		h := 0
+		if c.Max > 0 && bars[i].Total > 0 {
+			h = max(1, int(bars[i].Total*plot/c.Max))
+		}
+		bars[i].Height, bars[i].X, bars[i].Y = h, i*step+(step-c.BarWidth)/2, c.Base-h
+	}
+	return bars, c
 }
 
 // monthBar is one bar of the chart, laid out on the server (the chart is plain SVG: no script).
@@ -49,6 +83,11 @@ func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p domain.Principa
 	if d.Drafts, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{Status: document.Draft}, domain.Page{Limit: 8}); err != nil {
 		return err
 	}
+	if d.Aging, err = u.Store.Receivables(ctx, p.OrgID, today); err != nil {
+		return err
+	}
+	d.AgingBars, d.AgingChart = layoutAging(d.Aging)
+	d.TopCustomers = d.Aging.Customers[:min(5, len(d.Aging.Customers))]
 	return u.render(w, r, http.StatusOK, "dashboard.html", view{Title: "dashboard.title", Nav: "dashboard", Data: d})
 }
 

@@ -24,7 +24,7 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p domain.Princ
 	q := r.URL.Query()
 	kept := url.Values{}
 	// The search form's parameters; anything else is dropped from the paging and export links.
-	for _, k := range []string{"kind", "status", "customer_id", "date_from", "date_to", "total_min", "total_max", "q"} {
+	for _, k := range []string{"kind", "status", "customer_id", "date_from", "date_to", "total_min", "total_max", "q", "payment_status", "due_from", "due_to"} {
 		if v := q.Get(k); v != "" {
 			kept.Set(k, v)
 		}

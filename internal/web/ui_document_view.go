@@ -8,6 +8,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 // documentViewData is the document page: the document, its PDF preview and the actions its
@@ -23,7 +24,15 @@ type documentViewData struct {
 	RegistrationMissing bool
 	// Problems are the reasons issuing was refused (a credit note beyond its invoice).
 	Problems []string
+	// Payments of an issued invoice (voided ones included), and the methods and today's date
+	// for the 入金を記録 form.
+	Payments []receivables.Payment
+	Methods  []string
+	Today    document.Date
 }
+
+// Payable reports whether payments apply to the document (an issued invoice).
+func (d documentViewData) Payable() bool { return receivables.Applies(d.Doc.Kind, d.Doc.Status) }
 
 // HasReduced reports whether any line is at the reduced rate (the ※ legend is then printed).
 func (d documentViewData) HasReduced() bool {
@@ -36,12 +45,23 @@ func (d documentViewData) HasReduced() bool {
 }
 
 func (u *ui) documentView(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	d, err := u.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
+	return u.renderDocumentView(w, r, p, r.PathValue("id"), http.StatusOK, view{})
+}
+
+// renderDocumentView renders the document page with its payments; v carries a form's errors.
+func (u *ui) renderDocumentView(w http.ResponseWriter, r *http.Request, p domain.Principal, id string, status int, v view) error {
+	d, err := u.Store.GetDocument(r.Context(), p.OrgID, id)
 	if err != nil {
 		return err
 	}
-	return u.render(w, r, http.StatusOK, "document_view.html", view{Title: "document.title", Nav: "documents",
-		Data: documentViewData{Doc: d, Tab: "content"}})
+	data := documentViewData{Doc: d, Tab: "content", Methods: receivables.Methods(), Today: document.Today(u.Now(), u.loc)}
+	if d.Kind == document.Invoice && d.Status != document.Draft {
+		if data.Payments, err = u.Store.ListPayments(r.Context(), p.OrgID, id); err != nil {
+			return err
+		}
+	}
+	v.Title, v.Nav, v.Data = "document.title", "documents", data
+	return u.render(w, r, status, "document_view.html", v)
 }
 
 func (u *ui) documentHistory(w http.ResponseWriter, r *http.Request, p domain.Principal) error {

@@ -10,6 +10,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 // lang is a language of the UI: Japanese by default, English on request.
@@ -146,9 +147,16 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 			}
 			return *s
 		},
-		"add":   func(a, b int) int { return a + b },
-		"itemf": func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) },
-		"kinds": document.Kinds,
+		"add": func(a, b int) int { return a + b },
+		"yenptr": func(n *int64) int64 {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
+		"paymentStatuses": receivables.Statuses,
+		"itemf":           func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) },
+		"kinds":           document.Kinds,
 		"totalsOf": func(d document.Document) totalsData {
 			return totalsData{Totals: d.Totals, Computed: true}
 		},

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"reportapp/internal/bank"
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 	"reportapp/internal/recurring"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
@@ -46,7 +48,16 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		if sched, err = db.CreateSchedule(ctx, u.orgA.ID, "test", sched); err != nil {
 			t.Fatal(err)
 		}
-		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name, sched.ID}
+		pay, err := db.RecordPayment(ctx, u.orgA.ID, "test", issuedID, receivables.Payment{Date: document.Date{Year: 2026, Month: 12, Day: 1}, Amount: 1, Method: "cash"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmt, err := db.ImportStatement(ctx, u.orgA.ID, "test", "a.csv", bank.Statement{Format: "csv", Encoding: "utf-8",
+			Deposits: []bank.Deposit{{LineNo: 2, Date: document.Date{Year: 2026, Month: 12, Day: 1}, Amount: 5, PayerName: "ﾀﾅｶ"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name, sched.ID, pay.ID, stmt.ID}
 
 		for _, rt := range (&app{}).uiRoutes() {
 			method, path, _ := strings.Cut(rt.pattern, " ")
@@ -57,7 +68,11 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 			switch {
 			case strings.HasPrefix(path, "/customers/{id}"):
 				path = strings.Replace(path, "{id}", u.custA.ID, 1)
-			case strings.HasPrefix(path, "/documents/{id}/cancel"):
+			case strings.HasPrefix(path, "/payments/{id}"):
+				path = strings.Replace(path, "{id}", pay.ID, 1)
+			case strings.HasPrefix(path, "/reconcile/{id}"):
+				path = strings.Replace(path, "{id}", stmt.ID, 1)
+			case strings.HasPrefix(path, "/documents/{id}/cancel"), strings.HasPrefix(path, "/documents/{id}/payments"):
 				path = strings.Replace(path, "{id}", issuedID, 1)
 			case strings.HasPrefix(path, "/documents/{id}"):
 				path = strings.Replace(path, "{id}", draftID, 1)

@@ -50,6 +50,13 @@ func (a *app) uiRoutes() []route {
 		{"GET /closing", member, pg(u.closingPage)},
 		{"POST /closing", member, pg(u.closingCreate)},
 		{"POST /closing/issue", member, pg(u.closingIssue)},
+		{"POST /documents/{id}/payments", member, pg(u.documentPayment)},
+		{"POST /payments/{id}/void", member, pg(u.paymentVoidPage)},
+
+		{"GET /reconcile", member, pg(u.reconcileNew)},
+		{"POST /reconcile", member, pg(u.reconcileUpload)},
+		{"GET /reconcile/{id}", viewer, pg(u.reconcileView)},
+		{"POST /reconcile/{id}/apply", member, pg(u.reconcileApply)},
 
 		{"POST /exports", member, pg(u.exportCreate)},
 		{"GET /exports/{id}", viewer, pg(u.exportView)},
