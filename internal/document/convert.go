@@ -30,3 +30,12 @@ func SubjectWithoutQuote(s string) string {
 	}
 	return strings.TrimRight(t, " 　:：-－")
 }
+
+// PurposeLine is the 但し書き of a receipt as printed: "但し お品代 として", whether the user
+// wrote "お品代" or already "お品代として" (or "但し お品代として").
+func PurposeLine(purpose string) string {
+	p := strings.TrimSpace(purpose)
+	p = strings.TrimSpace(strings.TrimPrefix(p, "但し"))
+	p = strings.TrimSpace(strings.TrimSuffix(p, "として"))
+	return "但し " + p + " として"
+}

@@ -19,3 +19,11 @@ func TestSubjectWithoutQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestPurposeLine(t *testing.T) {
+	for _, in := range []string{"お品代", "お品代として", "但し お品代として", " お品代 として "} {
+		if got := PurposeLine(in); got != "但し お品代 として" {
+			t.Errorf("PurposeLine(%q) = %q", in, got)
+		}
+	}
+}

@@ -132,7 +132,7 @@ func (l *layout) header() {
 	y = l.summaryHeader(y)
 	if d.Kind == document.Receipt {
 		if d.Purpose != "" {
-			y = l.block(marginX, y, lw, "但し "+l.clean.clean(d.Purpose, false)+" として", sizeBody+1, 2)
+			y = l.block(marginX, y, lw, l.clean.clean(document.PurposeLine(d.Purpose), false), sizeBody+1, 2)
 		}
 		y = l.block(marginX, y, lw, "上記正に領収いたしました。", sizeBody+1, 1)
 	}

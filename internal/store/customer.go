@@ -17,7 +17,7 @@ const customerColumns = `id, name, name_kana, honorific, postal_code, address, c
 	registration_number, created_at, updated_at, payment_terms, peppol_id`
 
 func errCustomerNotFound() error {
-	return domain.Errorf(domain.ENotFound, "顧客が見つかりません (customer not found)")
+	return domain.Errorf(domain.ENotFound, "取引先が見つかりません (customer not found)")
 }
 
 func customerSearchText(c document.Customer) string {
@@ -101,7 +101,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, orgID string, c document.Custo
 	var out document.Customer
 	err := db.inTx(ctx, func(q querier) error {
 		now := timeArg(db.nowUTC())
-		if err := q.execOne(ctx, "顧客が見つかりません (customer not found)",
+		if err := q.execOne(ctx, "取引先が見つかりません (customer not found)",
 			`UPDATE customers SET name = ?, name_kana = ?, sort_key = ?, honorific = ?, postal_code = ?,
 			address = ?, contact_person = ?, email = ?, registration_number = ?, search_text = ?, updated_at = ?,
 			payment_terms = ?, peppol_id = ? WHERE org_id = ? AND id = ?`,
@@ -139,12 +139,12 @@ func (db *DB) DeleteCustomer(ctx context.Context, orgID, id string) error {
 			return err
 		}
 		if n > 0 {
-			return domain.Errorf(domain.EConflict, "この顧客を参照する書類が %d 件あるため削除できません (customer is used by %d documents)", n, n)
+			return domain.Errorf(domain.EConflict, "この取引先を参照する書類が %d 件あるため削除できません (customer is used by %d documents)", n, n)
 		}
-		err := q.execOne(ctx, "顧客が見つかりません (customer not found)",
+		err := q.execOne(ctx, "取引先が見つかりません (customer not found)",
 			`DELETE FROM customers WHERE org_id = ? AND id = ?`, orgID, id)
 		if isForeignKeyViolation(err) {
-			return domain.Errorf(domain.EConflict, "この顧客を参照する書類があるため削除できません (customer is used by documents)")
+			return domain.Errorf(domain.EConflict, "この取引先を参照する書類があるため削除できません (customer is used by documents)")
 		}
 		return err
 	})

@@ -83,7 +83,9 @@ func messagesEN() map[string]string {
 		"peppol.id": "Peppol ID (e-invoice address)", "peppol.help": "0188:<13-digit corporate number> or 0221:<registration number T+13 digits>; the JP PINT e-invoice endpoint.",
 		"totals.label": "Totals", "totals.standard": "10% items", "totals.reduced": "8% items ※", "totals.none": "Non-taxable",
 		"totals.net": "Subtotal (net)", "totals.tax": "Consumption tax", "totals.gross": "Total (gross)", "totals.withholding": "Withholding tax",
-		"totals.amount_due": "Amount due", "totals.incomplete": "Totals appear once the lines are complete.",
+		"totals.amount_due": "Amount due", "totals.amount_due.invoice": "Amount due", "totals.amount_due.quote": "Quoted amount",
+		"totals.amount_due.delivery_note": "Total", "totals.amount_due.receipt": "Amount received", "totals.amount_due.credit_note": "Amount returned",
+		"totals.incomplete": "Totals appear once the lines are complete.",
 
 		"document.title": "Document", "document.actions": "Actions", "document.tabs": "Views", "document.tab_content": "Content",
 		"document.tab_history": "History", "document.preview": "PDF preview",

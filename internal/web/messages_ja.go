@@ -83,7 +83,9 @@ func messagesJA() map[string]string {
 		"peppol.id": "Peppol ID (電子インボイスの宛先)", "peppol.help": "0188:法人番号13桁 または 0221:登録番号 (T+13桁)。電子インボイス (JP PINT) の送受信者を示します。",
 		"totals.label": "合計", "totals.standard": "10%対象", "totals.reduced": "8%対象 ※", "totals.none": "非課税",
 		"totals.net": "小計 (税抜)", "totals.tax": "消費税", "totals.gross": "合計 (税込)", "totals.withholding": "源泉徴収税",
-		"totals.amount_due": "ご請求金額", "totals.incomplete": "明細を正しく入力すると合計が表示されます。",
+		"totals.amount_due": "ご請求金額", "totals.amount_due.invoice": "ご請求金額", "totals.amount_due.quote": "御見積金額",
+		"totals.amount_due.delivery_note": "合計金額", "totals.amount_due.receipt": "領収金額", "totals.amount_due.credit_note": "返還金額",
+		"totals.incomplete": "明細を正しく入力すると合計が表示されます。",
 
 		"document.title": "書類", "document.actions": "操作", "document.tabs": "表示の切替", "document.tab_content": "内容",
 		"document.tab_history": "履歴", "document.preview": "PDFプレビュー",

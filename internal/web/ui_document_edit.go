@@ -24,6 +24,7 @@ type editorData struct {
 // totalsData is the live totals fragment: computed by the domain's ComputeTotals, or the reason
 // it could not be.
 type totalsData struct {
+	Kind     document.Kind // names the amount: ご請求金額, 御見積金額, 合計金額, 領収金額, 返還金額
 	Totals   document.Totals
 	Computed bool
 	Problems []string
@@ -55,7 +56,7 @@ func (u *ui) computeTotals(ctx context.Context, p domain.Principal, e editorForm
 		}
 		return td
 	}
-	return totalsData{Totals: d.Totals, Computed: true}
+	return totalsData{Kind: d.Kind, Totals: d.Totals, Computed: true}
 }
 
 // renderEditor renders the whole editor page.

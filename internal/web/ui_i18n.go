@@ -158,7 +158,7 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		"itemf":           func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) },
 		"kinds":           document.Kinds,
 		"totalsOf": func(d document.Document) totalsData {
-			return totalsData{Totals: d.Totals, Computed: true}
+			return totalsData{Kind: d.Kind, Totals: d.Totals, Computed: true}
 		},
 		"roles": func() []domain.Role { return []domain.Role{viewer, member, admin} },
 		"days": func() []int {
