@@ -20,8 +20,8 @@ import (
 const msgBadText = "NUL 文字や UTF-8 でない文字は使えません (contains a NUL byte or invalid UTF-8)"
 
 // checkInput is the one place where text input is checked before any handler sees it: the
-// path, the query string, a form (URL-encoded or multipart: fields and file names) and a JSON
-// body must not hold a NUL byte or invalid UTF-8. PostgreSQL refuses NUL in text (a 500 before)
+// path, the query string, a URL-encoded form and a JSON body (and, through checkPart, multipart
+// field names, file names and values) must not hold a NUL byte or invalid UTF-8. PostgreSQL refuses NUL in text (a 500 before)
 // and Go's JSON decoder silently turns invalid UTF-8 and lone surrogates into U+FFFD, so both
 // are refused here with 422 naming the field. It runs before the session and the route, so it
 // also covers the sign-in forms.
@@ -37,7 +37,7 @@ func (a *app) checkInput(next http.Handler) http.Handler {
 
 // checkRequestText returns a 422 *domain.Error naming the first field whose text is bad, a
 // 400 or 413 error for a body that cannot be read, or nil. It parses a URL-encoded form (handlers
-// then find it parsed) and replaces a multipart or JSON body by the bytes it read.
+// then find it parsed) and replaces a JSON body by the bytes it read.
 func checkRequestText(r *http.Request) error {
 	if !goodText(r.URL.Path) {
 		return invalid("path", msgBadText)
@@ -48,25 +48,13 @@ func checkRequestText(r *http.Request) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case mt == "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
 			return bodyError(err)
 		}
 		return checkValues(r.PostForm)
-	case mt == "multipart/form-data":
-		// Read whole (the body limit bounds it) and scanned here, so that handlers may still
-		// stream it with r.MultipartReader.
-		data, err := io.ReadAll(r.Body)
-		if err != nil {
-			// Too large or cut off: the handler meets the same error where it reads, and
-			// answers as the form wants (the images form re-renders with a message).
-			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{err}))
-			return nil
-		}
-		r.Body = io.NopCloser(bytes.NewReader(data))
-		return checkMultipart(data, params["boundary"])
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		data, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -80,42 +68,21 @@ func checkRequestText(r *http.Request) error {
 	return nil
 }
 
-// checkMultipart checks the field names, file names and (non-file) values of a multipart form;
-// file contents are not text. A form it cannot parse is left to the handler.
-func checkMultipart(data []byte, boundary string) error {
-	mr := multipart.NewReader(bytes.NewReader(data), boundary)
-	for {
-		part, err := mr.NextPart()
-		if err != nil {
-			return nil
-		}
-		name := part.FormName()
-		if !goodText(name) {
-			return invalid(printable(name), msgBadText)
-		}
-		if part.FileName() != "" || strings.Contains(part.Header.Get("Content-Disposition"), "filename") {
-			if !goodText(part.FileName()) {
-				return invalid(name, "ファイル名に "+msgBadText)
-			}
-			continue
-		}
-		v, err := io.ReadAll(io.LimitReader(part, maxFormValueBytes))
-		if err != nil {
-			return nil
-		}
-		if !goodText(string(v)) {
-			return invalid(name, msgBadText)
-		}
+// checkPart checks the field name and file name of a multipart part, and a text value read
+// from it. Multipart forms are streamed by the one code that reads them (readImagesForm), so the
+// check is called there rather than from checkInput, which would have to hold the whole form.
+func checkPart(part *multipart.Part, value []byte) error {
+	name := part.FormName()
+	switch {
+	case !goodText(name):
+		return invalid(printable(name), msgBadText)
+	case !goodText(part.FileName()):
+		return invalid(name, "ファイル名に "+msgBadText)
+	case !goodText(string(value)):
+		return invalid(name, msgBadText)
 	}
+	return nil
 }
-
-// maxFormValueBytes is how much of a multipart text value is checked; the forms' values are
-// short, and a longer one is no business of this check.
-const maxFormValueBytes = 64 << 10
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // bodyError is the response to a body that could not be read: 413 past the limit, else 400.
 func bodyError(err error) error {

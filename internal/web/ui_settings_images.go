@@ -109,6 +109,9 @@ func readImagesForm(r *http.Request) (uploads map[string][]byte, remove map[stri
 			}
 			return nil, nil, nil, domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
 		}
+		if err := checkPart(part, nil); err != nil {
+			return nil, nil, nil, err
+		}
 		switch name := part.FormName(); name {
 		case "logo", "seal":
 			field = name
@@ -128,6 +131,9 @@ func readImagesForm(r *http.Request) (uploads map[string][]byte, remove map[stri
 			}
 		case "remove_logo", "remove_seal":
 			v, _ := io.ReadAll(io.LimitReader(part, 16))
+			if err := checkPart(part, v); err != nil {
+				return nil, nil, nil, err
+			}
 			if len(v) > 0 {
 				remove[strings.TrimPrefix(name, "remove_")] = []byte{}
 			}
