@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -352,44 +354,76 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 	return out, nil
 }
 
-// History returns the events of a document of the organisation, oldest first, each with the
-// content before the change (nil for "create"). The history of a deleted draft is still there.
-// A document with no history in the organisation is ENotFound.
-func (db *DB) History(ctx context.Context, orgID, id string) ([]document.Event, error) {
+// History returns one page of the events of a document of the organisation, oldest first, each
+// with the content before the change (nil for "create"), and the cursor of the next page ("" on
+// the last). The history of a deleted draft is still there. A document with no history in the
+// organisation is ENotFound; a cursor this method did not make is EInvalid with field "cursor".
+func (db *DB) History(ctx context.Context, orgID, id string, page domain.Page) ([]document.Event, string, error) {
 	if !validID(orgID) || !validID(id) {
-		return nil, errDocumentNotFound()
+		return nil, "", errDocumentNotFound()
 	}
-	rows, err := db.q().query(ctx, `SELECT id, action, actor, at, before_body FROM document_events
-		WHERE org_id = ? AND document_id = ? ORDER BY seq, id`, orgID, id)
+	limit := page.Size()
+	where, args := "org_id = ? AND document_id = ?", []any{orgID, id}
+	if page.Cursor != "" {
+		seq, evID, err := decodeHistoryCursor(page.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where += " AND (seq > ? OR (seq = ? AND id > ?))"
+		args = append(args, seq, seq, evID)
+	}
+	rows, err := db.q().query(ctx, `SELECT id, seq, action, actor, at, before_body FROM document_events
+		WHERE `+where+` ORDER BY seq, id LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: history of %s: %w", id, err)
+		return nil, "", fmt.Errorf("store: history of %s: %w", id, err)
 	}
 	defer rows.Close()
 	events := []document.Event{}
+	var seqs []int64
 	for rows.Next() {
 		var (
 			e      document.Event
+			seq    int64
 			before sql.NullString
 		)
-		if err := rows.Scan(&e.ID, &e.Action, &e.Actor, scanTime(&e.At), &before); err != nil {
-			return nil, fmt.Errorf("store: history of %s: %w", id, err)
+		if err := rows.Scan(&e.ID, &seq, &e.Action, &e.Actor, scanTime(&e.At), &before); err != nil {
+			return nil, "", fmt.Errorf("store: history of %s: %w", id, err)
 		}
 		e.DocumentID = id
 		if before.Valid {
 			e.Before = new(document.Document)
 			if err := json.Unmarshal([]byte(before.String), e.Before); err != nil {
-				return nil, fmt.Errorf("store: history of %s: decode event %s: %w", id, e.ID, err)
+				return nil, "", fmt.Errorf("store: history of %s: decode event %s: %w", id, e.ID, err)
 			}
 		}
 		events = append(events, e)
+		seqs = append(seqs, seq)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: history of %s: %w", id, err)
+		return nil, "", fmt.Errorf("store: history of %s: %w", id, err)
 	}
-	if len(events) == 0 {
-		return nil, errDocumentNotFound()
+	if len(events) == 0 && page.Cursor == "" {
+		return nil, "", errDocumentNotFound()
 	}
-	return events, nil
+	var next string
+	if len(events) > limit {
+		events = events[:limit]
+		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(seqs[limit-1], 10) + "|" + events[limit-1].ID))
+	}
+	return events, next, nil
+}
+
+func decodeHistoryCursor(c string) (int64, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, "", errInvalidCursor()
+	}
+	s, id, ok := strings.Cut(string(b), "|")
+	seq, err := strconv.ParseInt(s, 10, 64)
+	if !ok || err != nil || !validID(id) {
+		return 0, "", errInvalidCursor()
+	}
+	return seq, id, nil
 }
 
 // addEvent appends an event; seq is the document's version before the change, which orders the

@@ -88,7 +88,7 @@ func TestColumnTypesMigration(t *testing.T) {
 		if err != nil || len(months) != 1 || months[0].Month != "2026-03" || months[0].Gross != 1100 {
 			t.Errorf("monthly totals = %+v, %v", months, err)
 		}
-		events, err := db.History(ctx, orgID, docID)
+		events, _, err := db.History(ctx, orgID, docID, domain.Page{})
 		if err != nil || len(events) != 2 || events[1].Before == nil || events[1].Before.Subject != "三月分" ||
 			!events[0].At.Equal(time.Date(2026, 3, 31, 1, 0, 0, 0, time.UTC)) {
 			t.Errorf("history = %+v, %v", events, err)

@@ -111,7 +111,7 @@ func TestPayments(t *testing.T) {
 			t.Errorf("a credit note has payment status %q", st)
 		}
 		// History: payment, payment, void, each by its actor.
-		h, err := db.History(ctx, org.ID, inv.ID)
+		h, _, err := db.History(ctx, org.ID, inv.ID, domain.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -539,7 +539,7 @@ func TestIsolation(t *testing.T) {
 			{"DeleteDocument", func() error { return db.DeleteDocument(ctx, b.ID, "b", draft.ID) }},
 			{"IssueDocument", func() error { _, err := db.IssueDocument(ctx, b.ID, "b", draft.ID); return err }},
 			{"CancelDocument", func() error { _, err := db.CancelDocument(ctx, b.ID, "b", issued.ID); return err }},
-			{"History", func() error { _, err := db.History(ctx, b.ID, draft.ID); return err }},
+			{"History", func() error { _, _, err := db.History(ctx, b.ID, draft.ID, domain.Page{}); return err }},
 			{"RevokeToken", func() error { return db.RevokeToken(ctx, b.ID, tok.ID) }},
 			{"GetMember", func() error { _, err := db.GetMember(ctx, b.ID, ua.ID); return err }},
 			{"RemoveMember", func() error { return db.RemoveMember(ctx, b.ID, ua.ID) }},
@@ -686,7 +686,7 @@ func TestDocumentLifecycle(t *testing.T) {
 			t.Errorf("next number %q, want NEW-0002", *next.Number)
 		}
 
-		events, err := db.History(ctx, org.ID, created.ID)
+		events, _, err := db.History(ctx, org.ID, created.ID, domain.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -719,11 +719,11 @@ func TestDocumentLifecycle(t *testing.T) {
 		_, err = db.GetDocument(ctx, org.ID, draft.ID)
 		wantCode(t, "deleted draft", err, domain.ENotFound)
 		wantCode(t, "delete twice", db.DeleteDocument(ctx, org.ID, "alice", draft.ID), domain.ENotFound)
-		events, err = db.History(ctx, org.ID, draft.ID)
+		events, _, err = db.History(ctx, org.ID, draft.ID, domain.Page{})
 		if err != nil || len(events) != 2 || events[1].Action != store.ActionDelete || events[1].Before == nil || events[1].Before.Subject != "quote" {
 			t.Errorf("history of deleted draft: %+v, %v", events, err)
 		}
-		_, err = db.History(ctx, org.ID, unknownID)
+		_, _, err = db.History(ctx, org.ID, unknownID, domain.Page{})
 		wantCode(t, "history of unknown document", err, domain.ENotFound)
 
 		// Bad references and ids.

@@ -162,15 +162,25 @@ func (a *app) documentCancel(w http.ResponseWriter, r *http.Request, p domain.Pr
 	return nil
 }
 
+// documentHistory pages the history: at most limit events (default 50), each with the document
+// as it was before the change, as a summary unless include=items (see listPage).
 func (a *app) documentHistory(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	evs, err := a.Store.History(r.Context(), p.OrgID, r.PathValue("id"))
+	page, full, err := listPage(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	if evs == nil {
-		evs = []document.Event{}
+	evs, next, err := a.Store.History(r.Context(), p.OrgID, r.PathValue("id"), page)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, listResponse[document.Event]{Items: evs})
+	out := make([]eventView, len(evs))
+	for i, e := range evs {
+		out[i] = eventView{Event: e}
+		if e.Before != nil {
+			out[i].Before = summarize(*e.Before, full)
+		}
+	}
+	writeJSON(w, http.StatusOK, listResponse[eventView]{Items: out, NextCursor: next})
 	return nil
 }
 

@@ -21,14 +21,63 @@ func parseFilter(q url.Values) (document.Filter, error) {
 }
 
 // parseSearch reads the search criteria and the page (limit, cursor) of a document list.
-func parseSearch(q url.Values) (document.Filter, domain.Page, error) {
+func parseSearch(q url.Values) (document.Filter, domain.Page, bool, error) {
 	fe := domain.FieldErrors{}
 	f := readFilter(q, fe)
-	limit, err := intParam(q.Get("limit"), "limit", domain.DefaultPageLimit, 1, domain.MaxPageLimit)
+	page, full, err := listPage(q)
 	if err != nil {
-		fe.Add("limit", "1〜500 の整数です (an integer from 1 to 500)")
+		return f, page, full, err
 	}
-	return f, domain.Page{Limit: limit, Cursor: q.Get("cursor")}, fe.Err()
+	return f, page, full, fe.Err()
+}
+
+// maxFullPageLimit caps a list that includes line items (include=items). A document holds at
+// most document.MaxItems lines, so one list response holds at most domain.MaxPageLimit (500)
+// summaries or 50 whole documents.
+const maxFullPageLimit = 50
+
+// listPage reads limit, cursor and include of a list: include=items returns whole documents (at
+// most maxFullPageLimit), otherwise they are summaries without their lines.
+func listPage(q url.Values) (domain.Page, bool, error) {
+	full := false
+	switch v := q.Get("include"); v {
+	case "":
+	case "items":
+		full = true
+	default:
+		return domain.Page{}, false, invalid("include", "items だけを指定できます (only \"items\")")
+	}
+	max := domain.MaxPageLimit
+	if full {
+		max = maxFullPageLimit
+	}
+	limit, err := intParam(q.Get("limit"), "limit", domain.DefaultPageLimit, 1, max)
+	if err != nil {
+		return domain.Page{}, false, err
+	}
+	return domain.Page{Limit: limit, Cursor: q.Get("cursor")}, full, nil
+}
+
+// documentSummary is a document in a list: without its lines unless they were asked for (the
+// field shadows the document's own items).
+type documentSummary struct {
+	document.Document
+	Items []document.Item `json:"items,omitempty"`
+}
+
+func summarize(d document.Document, full bool) *documentSummary {
+	s := &documentSummary{Document: d}
+	if full {
+		s.Items = d.Items
+	}
+	s.Document.Items = nil
+	return s
+}
+
+// eventView is a history event in the API, its before-state a summary like a list's.
+type eventView struct {
+	document.Event
+	Before *documentSummary `json:"before"`
 }
 
 // readFilter reads the search criteria of q, recording problems in fe.
@@ -115,7 +164,7 @@ func intParam(v, name string, def, min, max int) (int, error) {
 }
 
 func (a *app) documentList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	f, page, err := parseSearch(r.URL.Query())
+	f, page, full, err := parseSearch(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -123,10 +172,11 @@ func (a *app) documentList(w http.ResponseWriter, r *http.Request, p domain.Prin
 	if err != nil {
 		return err
 	}
-	if docs == nil {
-		docs = []document.Document{}
+	out := make([]*documentSummary, len(docs))
+	for i, d := range docs {
+		out[i] = summarize(d, full)
 	}
-	writeJSON(w, http.StatusOK, listResponse[document.Document]{Items: docs, NextCursor: next})
+	writeJSON(w, http.StatusOK, listResponse[*documentSummary]{Items: out, NextCursor: next})
 	return nil
 }
 

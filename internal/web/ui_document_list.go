@@ -48,7 +48,7 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p domain.Princ
 		}
 		return path + "?" + v.Encode()
 	}
-	f, page, err := parseSearch(q)
+	f, page, _, err := parseSearch(q)
 	if fe, ok := fieldErrors(err); ok {
 		return u.render(w, r, http.StatusUnprocessableEntity, "documents.html", view{Title: "documents.title", Nav: "documents",
 			Error: "form.invalid", Errors: fe, Data: d})

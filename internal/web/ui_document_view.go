@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -17,6 +18,8 @@ type documentViewData struct {
 	Doc     document.Document
 	Tab     string // "content" or "history"
 	History []document.Event
+	// HistoryNext is the link to the next page of the history ("" on the last).
+	HistoryNext string
 	// Confirm is the action being confirmed ("issue" or "cancel"), on the confirmation page.
 	Confirm string
 	// RegistrationMissing says, on the issue confirmation, that the organisation, a qualified
@@ -70,12 +73,15 @@ func (u *ui) documentHistory(w http.ResponseWriter, r *http.Request, p domain.Pr
 	if err != nil {
 		return err
 	}
-	evs, err := u.Store.History(r.Context(), p.OrgID, id)
+	evs, next, err := u.Store.History(r.Context(), p.OrgID, id, domain.Page{Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		return err
 	}
+	if next != "" {
+		next = "/documents/" + url.PathEscape(id) + "/history?cursor=" + url.QueryEscape(next)
+	}
 	return u.render(w, r, http.StatusOK, "document_view.html", view{Title: "document.title", Nav: "documents",
-		Data: documentViewData{Doc: d, Tab: "history", History: evs}})
+		Data: documentViewData{Doc: d, Tab: "history", History: evs, HistoryNext: next}})
 }
 
 // documentConfirm asks before issuing or cancelling, and says what it means: an issued document
