@@ -172,9 +172,16 @@ func sqliteDSN(dsn string) (string, error) {
 	}
 	inMemory := file == "" || file == ":memory:" || params.Get("mode") == "memory"
 	if !inMemory {
-		if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+		// Owner-only: the file holds every organisation's documents and the session rows. SQLite
+		// gives its -wal and -shm files the mode of the database file.
+		if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 			return "", fmt.Errorf("store: create database directory: %w", err)
 		}
+		f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return "", fmt.Errorf("store: create database file: %w", err)
+		}
+		f.Close()
 	}
 	defaults := []struct{ key, alias, value string }{
 		{"_journal_mode", "_journal", "WAL"},
