@@ -88,6 +88,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	srv, err := server.New(server.Options{
 		Addr:            cfg.Addr,
 		MetricsAddr:     cfg.MetricsAddr,
+		MetricsToken:    cfg.MetricsToken,
+		NoMetrics:       cfg.Env == config.Production && cfg.MetricsAddr == "" && cfg.MetricsToken == "",
 		RequestTimeout:  cfg.RequestTimeout,
 		QueueTimeout:    cfg.QueueTimeout,
 		ShutdownDelay:   cfg.ShutdownDelay,

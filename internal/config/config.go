@@ -64,6 +64,7 @@ type Config struct {
 	ShutdownTimeout time.Duration  // SHUTDOWN_TIMEOUT (default 25s)
 	TrustedProxies  []netip.Prefix // TRUSTED_PROXIES comma-separated CIDRs (bare IPs as /32 /128)
 	MetricsAddr     string         // METRICS_ADDR optional separate listener for /metrics
+	MetricsToken    string         // METRICS_TOKEN optional bearer token /metrics requires
 	PDFWorkers      int            // PDF_WORKERS (default runtime.NumCPU())
 	JobWorkers      int            // JOB_WORKERS: background jobs (exports) one replica runs at once (default 2)
 	ExportRetention time.Duration  // EXPORT_RETENTION: how long a finished export is kept (default 168h)
@@ -347,6 +348,9 @@ func (l *loader) load() Config {
 		}
 		c.MetricsAddr = v
 	}
+
+	// In production /metrics is served only with one of METRICS_ADDR and METRICS_TOKEN.
+	c.MetricsToken, _ = l.lookup("METRICS_TOKEN")
 
 	c.PDFWorkers = int(l.positive(int64(runtime.NumCPU()), "PDF_WORKERS"))
 	c.JobWorkers = int(l.positive(2, "JOB_WORKERS"))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"reportapp/internal/domain"
 )
 
 // Defaults for the zero values of Options.
@@ -49,6 +52,12 @@ type Options struct {
 	// MetricsAddr, when set, moves GET /metrics to a listener of its own
 	// (kept off the public port); "" serves it on the main listener.
 	MetricsAddr string
+	// MetricsToken, when set, is required as "Authorization: Bearer <token>"
+	// by GET /metrics on whichever listener serves it.
+	MetricsToken string
+	// NoMetrics leaves GET /metrics off the main listener (production without
+	// MetricsAddr or MetricsToken: the metrics are not for the public).
+	NoMetrics bool
 
 	// RequestTimeout is the deadline of each request's context and the
 	// http.Server ReadTimeout; WriteTimeout is 5s more. Default 30s.
@@ -140,13 +149,13 @@ func New(opts Options, app http.Handler) (*Server, error) {
 	if opts.MaxInflight > 0 {
 		s.slots = make(chan struct{}, opts.MaxInflight)
 	}
-	s.metricsH = promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
+	s.metricsH = withBearer(opts.MetricsToken, promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
-	})
+	}))
 	s.health = http.NewServeMux()
 	s.health.HandleFunc("GET /healthz", s.handleHealthz)
 	s.health.HandleFunc("GET /readyz", s.handleReadyz)
-	if opts.MetricsAddr == "" {
+	if s.metricsOnMain() {
 		s.health.Handle("GET /metrics", s.metricsH)
 	}
 
@@ -210,9 +219,27 @@ func (s *Server) isProbe(path string) bool {
 	case "/healthz", "/readyz":
 		return true
 	case "/metrics":
-		return s.opts.MetricsAddr == ""
+		return s.metricsOnMain()
 	}
 	return false
+}
+
+func (s *Server) metricsOnMain() bool { return s.opts.MetricsAddr == "" && !s.opts.NoMetrics }
+
+// withBearer requires "Authorization: Bearer <token>" when token is set.
+func withBearer(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			WriteError(w, r, domain.EUnauthorized, "A metrics token is required.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler returns the full middleware chain with the application inside,

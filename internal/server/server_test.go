@@ -996,3 +996,29 @@ func BenchmarkChain(b *testing.B) {
 		})
 	}
 }
+
+// TestMetricsNotPublicUnlessConfigured is issue 11 item 14: in production /metrics is off the
+// main listener unless a token protects it (or it has its own listener, above).
+func TestMetricsNotPublicUnlessConfigured(t *testing.T) {
+	t.Run("off", func(t *testing.T) {
+		ts := mustStart(t, Options{NoMetrics: true}, http.NotFoundHandler())
+		if resp, _ := ts.mustGet(t, "/metrics"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET /metrics = %d, want 404 (the app's)", resp.StatusCode)
+		}
+	})
+	t.Run("token", func(t *testing.T) {
+		ts := mustStart(t, Options{MetricsToken: "s3cret"}, http.NotFoundHandler())
+		for _, tt := range []struct {
+			auth string
+			want int
+		}{{"", 401}, {"Bearer wrong", 401}, {"Bearer s3cret", 200}} {
+			req := mustRequest(t, http.MethodGet, ts.url+"/metrics", nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			if resp, _ := ts.mustDo(t, req); resp.StatusCode != tt.want {
+				t.Errorf("GET /metrics with %q = %d, want %d", tt.auth, resp.StatusCode, tt.want)
+			}
+		}
+	})
+}
