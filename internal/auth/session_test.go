@@ -25,14 +25,26 @@ func TestPageViewsDoNotWrite(t *testing.T) {
 			t.Fatalf("login = %d %q", r.status, r.body)
 		}
 
+		// touchEvery is short so that the test below need not wait long; on a loaded machine 20
+		// page views may take longer than that, and then one write is due. Count the writes of
+		// the views that came within touchEvery of the login.
 		before := db.Writes()
+		start := time.Now()
+		views := 0
 		for range 20 {
 			if c.whoami() == "" {
 				t.Fatal("signed out during page views")
 			}
+			if time.Since(start) > idle/20 {
+				break // later views may rightly write; 0 writes is only promised before
+			}
+			views++
 		}
-		if n := db.Writes() - before; n != 0 {
-			t.Errorf("20 page views wrote %d statements, want 0", n)
+		if n := db.Writes() - before; n != 0 && time.Since(start) <= idle/10 {
+			t.Errorf("%d page views within touchEvery wrote %d statements, want 0", views, n)
+		}
+		if views == 0 {
+			t.Log("the machine is too slow to view a page within touchEvery/2; the no-write check had nothing to check")
 		}
 
 		// A change of the session is written at once.
