@@ -93,6 +93,8 @@ func messagesEN() map[string]string {
 		"history.lines": "lines", "history.create": "Created", "history.update": "Updated", "history.issue": "Issued",
 		"history.cancel": "Cancelled", "history.delete": "Deleted",
 
+		"confirm.delete_customer": "Delete the customer “%s”?", "confirm.delete_draft": "Delete this draft?",
+		"confirm.remove_member": "Remove %s from the members?", "confirm.revoke_token": "Revoke the token “%s”? Integrations using it will stop working.",
 		"confirm.issue": "Issue document", "confirm.cancel": "Cancel document",
 		"confirm.issue_explain":   "You are about to issue this document. Issuing:",
 		"confirm.issue_number":    "assigns its number and freezes the issuer's and customer's details as they are now;",

@@ -93,6 +93,8 @@ func messagesJA() map[string]string {
 		"history.lines": "行", "history.create": "作成", "history.update": "更新", "history.issue": "発行",
 		"history.cancel": "取消", "history.delete": "削除",
 
+		"confirm.delete_customer": "取引先「%s」を削除します。よろしいですか？", "confirm.delete_draft": "この下書きを削除します。よろしいですか？",
+		"confirm.remove_member": "%s をメンバーから削除します。よろしいですか？", "confirm.revoke_token": "トークン「%s」を無効にします。このトークンを使う連携は動かなくなります。よろしいですか？",
 		"confirm.issue": "書類の発行", "confirm.cancel": "書類の取消",
 		"confirm.issue_explain":   "この書類を発行します。発行すると:",
 		"confirm.issue_number":    "番号が付き、発行者・取引先の情報がこの時点の内容で確定します。",

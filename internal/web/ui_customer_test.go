@@ -64,3 +64,28 @@ func TestUIFavicon(t *testing.T) {
 		t.Errorf("linked icon %s = %d", href, q.status)
 	}
 }
+
+// Every deletion asks first, in the page's language: the forms carry the question that
+// static/confirm.js puts to the user, and every page loads that script.
+func TestUIDeleteConfirmations(t *testing.T) {
+	u := mustUI(t, storetest.Open(t))
+	draft := u.mustDraft()
+	for _, tt := range []struct{ path, form, want string }{
+		{"/customers/" + u.custA.ID, `form[action$="/delete"]`, "取引先「株式会社サンプル」を削除します"},
+		{"/documents/" + draft, `form[action$="/delete"]`, "この下書きを削除します"},
+		{"/settings/members", `form[action$="/remove"]`, "をメンバーから削除します"},
+	} {
+		p := u.get("A-admin", tt.path)
+		got, ok := p.doc.Find(tt.form).Attr("data-confirm")
+		if !ok || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: data-confirm = %q, want it to say %q", tt.path, got, tt.want)
+		}
+		if p.doc.Find(`script[src*="confirm"]`).Length() != 1 {
+			t.Errorf("%s does not load confirm.js", tt.path)
+		}
+	}
+	en := u.get("A-admin", "/documents/"+draft, "Accept-Language", "en")
+	if got := en.doc.Find(`form[action$="/delete"]`).AttrOr("data-confirm", ""); got != "Delete this draft?" {
+		t.Errorf("English confirmation = %q", got)
+	}
+}
