@@ -172,8 +172,7 @@ func (db *DB) completeLinks(ctx context.Context, q querier, orgID string, docs [
 	found := map[string]document.RelatedDocument{}
 	derived := map[string][]document.RelatedDocument{}
 	if len(named) > 0 {
-		if err := db.linkRows(ctx, q, `SELECT id, kind, status, number, issue_date, '' FROM documents
-			WHERE org_id = ? AND id IN (?`+strings.Repeat(", ?", len(named)-1)+`)`,
+		if err := db.linkRows(ctx, q, db.dialect.namedDocumentsQuery(len(named)),
 			append([]any{orgID}, named...), func(r document.RelatedDocument, _ string) { found[r.ID] = r }); err != nil {
 			return err
 		}
@@ -207,6 +206,14 @@ func (db *DB) completeLinks(ctx context.Context, q querier, orgID string, docs [
 		}
 	}
 	return nil
+}
+
+// namedDocumentsQuery selects the link rows of n documents by id (arguments: org id, then the
+// ids). By primary key: on SQLite without statistics "org_id = ?" would pick the organisation's
+// index and walk all its rows (8.8 s at 1M documents instead of ~1 ms).
+func (d dialect) namedDocumentsQuery(n int) string {
+	return `SELECT id, kind, status, number, issue_date, '' FROM documents
+		WHERE ` + d.unindexed("org_id") + ` = ? AND id IN (?` + strings.Repeat(", ?", n-1) + `)`
 }
 
 // linkRows runs a query of (id, kind, status, number, issue_date, source id) rows and hands

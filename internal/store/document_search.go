@@ -37,7 +37,7 @@ func decodeCursor(c string) (date, id string, err error) {
 
 // filterConditions turns the filter's conditions into SQL
 // conditions on the documents table aliased d, and their arguments.
-func filterConditions(f document.Filter) ([]string, []any) {
+func (d dialect) filterConditions(f document.Filter) ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -59,11 +59,19 @@ func filterConditions(f document.Filter) ([]string, []any) {
 	if f.DateTo != nil && !f.DateTo.IsZero() {
 		add("d.search_date <= ?", f.DateTo.String())
 	}
-	if f.TotalMin != nil {
-		add("d.gross >= ?", *f.TotalMin)
-	}
-	if f.TotalMax != nil {
-		add("d.gross <= ?", *f.TotalMax)
+	// An exact amount uses the (org_id, gross) index; a range does not, where the planner has
+	// no statistics (SQLite): walking the date index with the range as a filter beats reading a
+	// wide range of the gross index and sorting it by date.
+	switch {
+	case f.TotalMin != nil && f.TotalMax != nil && *f.TotalMin == *f.TotalMax:
+		add("d.gross = ?", *f.TotalMin)
+	default:
+		if f.TotalMin != nil {
+			add(d.unindexed("d.gross")+" >= ?", *f.TotalMin)
+		}
+		if f.TotalMax != nil {
+			add(d.unindexed("d.gross")+" <= ?", *f.TotalMax)
+		}
 	}
 	if f.DueFrom != nil && !f.DueFrom.IsZero() {
 		add("d.due_date >= ?", f.DueFrom.String())
@@ -89,27 +97,19 @@ func filterConditions(f document.Filter) ([]string, []any) {
 // matches the number, subject, customer name and item names (case- and width-insensitive;
 // % and _ match themselves).
 func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filter, page domain.Page) ([]document.Document, string, error) {
-	args := []any{orgID}
-	var where []string
-	if page.Cursor != "" {
-		date, id, err := decodeCursor(page.Cursor)
-		if err != nil {
+	if !validID(orgID) {
+		if _, _, err := db.dialect.searchQuery(orgID, f, page); err != nil {
 			return nil, "", err
 		}
-		where, args = append(where, "(d.search_date, d.id) < (?, ?)"), append(args, date, id)
-	}
-	if !validID(orgID) {
 		return []document.Document{}, "", nil
 	}
-	conds, condArgs := filterConditions(db.withToday(f))
-	where, args = append(where, conds...), append(args, condArgs...)
-	limit := page.Size()
-	query := documentSelect
-	for _, w := range where {
-		query += " AND " + w
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	query, args, err := db.dialect.searchQuery(orgID, db.withToday(f), page)
+	if err != nil {
+		return nil, "", err
 	}
-	query += " ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
-	args = append(args, limit+1) // one more tells whether there is a next page
+	limit := page.Size()
 	docs, dates, err := db.queryDocuments(ctx, db.q(), orgID, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: search documents of %s: %w", orgID, err)
@@ -122,6 +122,28 @@ func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filt
 	return docs, next, nil
 }
 
+// searchQuery is the SQL of SearchDocuments: a page and one row more, which tells whether there
+// is a next page.
+func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page) (string, []any, error) {
+	args := []any{orgID}
+	var where []string
+	if page.Cursor != "" {
+		date, id, err := decodeCursor(page.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		where, args = append(where, "(d.search_date, d.id) < (?, ?)"), append(args, date, id)
+	}
+	conds, condArgs := d.filterConditions(f)
+	where, args = append(where, conds...), append(args, condArgs...)
+	query := documentSelect
+	for _, w := range where {
+		query += " AND " + w
+	}
+	query += " ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
+	return query, append(args, page.Size()+1), nil
+}
+
 // MonthTotal is the sum of the gross totals of the documents of one month.
 type MonthTotal struct {
 	Month string // "2026-11", of the search date (transaction date, else issue date)
@@ -132,10 +154,12 @@ type MonthTotal struct {
 // MonthlyTotals sums the gross totals of the documents matching f per month of their search
 // date, oldest first; months without documents are left out.
 func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter) ([]MonthTotal, error) {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
 	if !validID(orgID) {
 		return []MonthTotal{}, nil
 	}
-	conds, condArgs := filterConditions(db.withToday(f))
+	conds, condArgs := db.dialect.filterConditions(db.withToday(f))
 	query := "SELECT " + db.dialect.month("d.search_date") + " AS month, CAST(SUM(d.gross) AS BIGINT), COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c
@@ -163,10 +187,12 @@ func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter
 // CountDocuments returns how many of the organisation's documents match f (its cursor and limit
 // are ignored): one COUNT(*) over the search's conditions.
 func (db *DB) CountDocuments(ctx context.Context, orgID string, f document.Filter) (int, error) {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
 	if !validID(orgID) {
 		return 0, nil
 	}
-	conds, condArgs := filterConditions(db.withToday(f))
+	conds, condArgs := db.dialect.filterConditions(db.withToday(f))
 	query := "SELECT COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c

@@ -1,6 +1,63 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"reportapp/internal/document"
+	"reportapp/internal/domain"
+)
 
 // MigrateTo migrates up to version, for tests of a migration on data of the schema before it.
 func (db *DB) MigrateTo(ctx context.Context, version int64) error { return db.migrate(ctx, version) }
+
+// SlowRead runs a read-only query through the store's read path and drains it, for tests of
+// what a long search does to other requests.
+func (db *DB) SlowRead(ctx context.Context, query string) error {
+	var n int64
+	return db.q().queryRow(ctx, query).Scan(&n)
+}
+
+// ExplainSearch returns the query plan of the search for f (first page), one line per step.
+func (db *DB) ExplainSearch(ctx context.Context, orgID string, f document.Filter) (string, error) {
+	query, args, err := db.dialect.searchQuery(orgID, f, domain.Page{})
+	if err != nil {
+		return "", err
+	}
+	return db.explain(ctx, query, args...)
+}
+
+// ExplainNamedDocuments returns the query plan of the lookup of three documents by id.
+func (db *DB) ExplainNamedDocuments(ctx context.Context, orgID string, ids [3]string) (string, error) {
+	return db.explain(ctx, db.dialect.namedDocumentsQuery(3), orgID, ids[0], ids[1], ids[2])
+}
+
+func (db *DB) explain(ctx context.Context, query string, args ...any) (string, error) {
+	prefix := "EXPLAIN QUERY PLAN "
+	if db.dialect.postgres() {
+		prefix = "EXPLAIN "
+	}
+	rows, err := db.q().query(ctx, prefix+query, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		out = append(out, fmt.Sprint(vals[len(vals)-1]))
+	}
+	return strings.Join(out, "\n"), rows.Err()
+}

@@ -78,7 +78,7 @@ func TestSQLiteDSN(t *testing.T) {
 		{"memory has no WAL", ":memory:", []string{"_txlock=immediate"}, []string{"_journal_mode"}},
 	}
 	for _, tt := range tests {
-		got, err := sqliteDSN(tt.in)
+		got, _, err := sqliteDSN(tt.in)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -100,7 +100,7 @@ func TestSQLiteDSN(t *testing.T) {
 			t.Errorf("directory %s not created: %v", sub, err)
 		}
 	}
-	if _, err := sqliteDSN("x.db?%zz"); err == nil {
+	if _, _, err := sqliteDSN("x.db?%zz"); err == nil {
 		t.Error("bad query accepted")
 	}
 }

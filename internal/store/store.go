@@ -33,6 +33,8 @@ import (
 // concurrent use.
 type DB struct {
 	sql     *sql.DB
+	read    *sql.DB // SQLite's read-only pool; the same as sql on PostgreSQL
+	timeout time.Duration
 	dialect dialect
 	now     func() time.Time
 	loc     *time.Location
@@ -49,11 +51,24 @@ type Options struct {
 	Location *time.Location
 	// Logger receives migration progress (discarded when nil).
 	Logger *slog.Logger
-	// MaxOpenConns bounds the PostgreSQL connection pool (20 when 0). SQLite always uses one
-	// connection: SQLite has one writer anyway, and River's SQLite driver needs a single
-	// connection to avoid SQLITE_BUSY.
+	// MaxOpenConns bounds the PostgreSQL connection pool (20 when 0). SQLite always writes
+	// through one connection: SQLite has one writer anyway, and River's SQLite driver needs a
+	// single connection to avoid SQLITE_BUSY.
 	MaxOpenConns int
+	// ReadConns is the size of SQLite's pool of read-only connections beside its one writer
+	// (DefaultReadConns when 0): with WAL, readers run beside the writer and each other, so a
+	// long search never stalls a page view. An in-memory database has no such pool.
+	ReadConns int
+	// QueryTimeout bounds each search, count and aggregate (DefaultQueryTimeout when 0); the
+	// request's own deadline applies as well.
+	QueryTimeout time.Duration
 }
+
+// Defaults of Options.
+const (
+	DefaultReadConns    = 4
+	DefaultQueryTimeout = 30 * time.Second
+)
 
 // Open opens the database of driver ("pgx" or "sqlite") at dsn and pings it. For SQLite, dsn is a
 // file path (its directory is created) or a file: URI; WAL, foreign keys, a busy timeout and
@@ -63,8 +78,13 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !d.postgres() {
-		if dsn, err = sqliteDSN(dsn); err != nil {
+	inMemory := false
+	if d.postgres() {
+		if dsn, err = postgresDSN(dsn); err != nil {
+			return nil, err
+		}
+	} else {
+		if dsn, inMemory, err = sqliteDSN(dsn); err != nil {
 			return nil, err
 		}
 	}
@@ -88,7 +108,10 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*DB, error) {
 		sqldb.SetConnMaxLifetime(0)
 		sqldb.SetConnMaxIdleTime(0)
 	}
-	db := &DB{sql: sqldb, dialect: d, now: opts.Now, loc: opts.Location, logger: opts.Logger}
+	db := &DB{sql: sqldb, read: sqldb, dialect: d, now: opts.Now, loc: opts.Location, logger: opts.Logger, timeout: opts.QueryTimeout}
+	if db.timeout <= 0 {
+		db.timeout = DefaultQueryTimeout
+	}
 	if db.loc == nil {
 		db.loc = time.FixedZone("Asia/Tokyo", 9*60*60) // Japan has no daylight saving time
 	}
@@ -101,6 +124,26 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*DB, error) {
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
+	}
+	if !d.postgres() && !inMemory {
+		// Opened after the writer has switched the file to WAL; query_only refuses writes.
+		read, err := sql.Open(driver, dsn+"&_pragma=query_only(1)")
+		if err != nil {
+			sqldb.Close()
+			return nil, fmt.Errorf("store: open %s readers: %w", driver, err)
+		}
+		n := opts.ReadConns
+		if n <= 0 {
+			n = DefaultReadConns
+		}
+		read.SetMaxOpenConns(n)
+		read.SetMaxIdleConns(n)
+		read.SetConnMaxIdleTime(5 * time.Minute)
+		db.read = read
+		if err := read.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: ping %s readers: %w", driver, err)
+		}
 	}
 	return db, nil
 }
@@ -123,6 +166,9 @@ func (db *DB) Driver() string { return db.dialect.driver }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.read != db.sql {
+		_ = db.read.Close()
+	}
 	if err := db.sql.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -134,7 +180,12 @@ func (db *DB) Close() error {
 type querier struct {
 	d      dialect
 	writes *atomic.Int64
-	ex     interface {
+	// rd runs the SELECTs outside a transaction (SQLite's read-only pool); nil in a transaction.
+	rd interface {
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	ex interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -147,11 +198,28 @@ func (q querier) exec(ctx context.Context, query string, args ...any) (sql.Resul
 }
 
 func (q querier) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if q.rd != nil && isSelect(query) {
+		return q.rd.QueryContext(ctx, q.d.rebind(query), args...)
+	}
 	return q.ex.QueryContext(ctx, q.d.rebind(query), args...)
 }
 
 func (q querier) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if q.rd != nil && isSelect(query) {
+		return q.rd.QueryRowContext(ctx, q.d.rebind(query), args...)
+	}
 	return q.ex.QueryRowContext(ctx, q.d.rebind(query), args...)
+}
+
+// isSelect reports whether query only reads (an UPDATE … RETURNING, say, does not).
+func isSelect(query string) bool {
+	query = strings.TrimLeft(query, " \t\n")
+	return len(query) >= 6 && strings.EqualFold(query[:6], "SELECT")
+}
+
+// bounded is ctx bounded by the query timeout, for the searches, counts and aggregates.
+func (db *DB) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, db.timeout)
 }
 
 // execOne runs a statement that must change exactly one row; none changed is ENotFound with
@@ -172,7 +240,7 @@ func (q querier) execOne(ctx context.Context, notFound, query string, args ...an
 }
 
 // q returns a querier outside any transaction.
-func (db *DB) q() querier { return querier{d: db.dialect, writes: &db.writes, ex: db.sql} }
+func (db *DB) q() querier { return querier{d: db.dialect, writes: &db.writes, rd: db.read, ex: db.sql} }
 
 // Writes returns how many writing statements (INSERT, UPDATE, DELETE run without RETURNING) the
 // store has run since it was opened: for tests that a path does not write, and for metrics.
