@@ -65,6 +65,7 @@ type DocumentInput struct {
 	CarriedOver      json.RawMessage `json:"carried_over"`
 	TotalBilled      json.RawMessage `json:"total_billed"`
 	BilledBy         json.RawMessage `json:"billed_by"`
+	PDFSHA256        json.RawMessage `json:"pdf_sha256"`
 }
 
 // itemInput is one element of DocumentInput.Items.

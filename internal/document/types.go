@@ -320,6 +320,9 @@ type Document struct {
 	SourceDocuments []SourceDocument `json:"source_documents,omitempty"`
 	*CarryOver
 	BilledBy *string `json:"billed_by,omitempty"`
+	// PDFSHA256 is the hex SHA-256 of the PDF stored when the document was issued (原本の
+	// SHA-256), read-only; "" for drafts and for documents whose PDF is not stored yet.
+	PDFSHA256 string `json:"pdf_sha256,omitempty"`
 }
 
 // Event is one entry of a document's history (電子帳簿保存法): who did what when, with the

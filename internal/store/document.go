@@ -161,6 +161,9 @@ func (db *DB) createDocument(ctx context.Context, q querier, orgID, actor string
 // issued. RelatedDocument is filled when RelatedDocumentID is set (and that document exists).
 func (db *DB) GetDocument(ctx context.Context, orgID, id string) (document.Document, error) {
 	d, err := db.getDocument(ctx, db.q(), orgID, id, false)
+	if err == nil && d.Status != document.Draft {
+		d.PDFSHA256, err = db.pdfSHA256(ctx, db.q(), orgID, id)
+	}
 	if err != nil {
 		return document.Document{}, fmt.Errorf("store: get document %s: %w", id, err)
 	}
@@ -313,7 +316,14 @@ func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (docum
 		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionIssue, actor, &before); err != nil {
 			return err
 		}
-		out, err = db.getDocument(ctx, q, orgID, id, false)
+		if out, err = db.getDocument(ctx, q, orgID, id, false); err != nil {
+			return err
+		}
+		// The PDF as issued is stored with the document, in this transaction (SetRenderer).
+		if err := db.storePDF(ctx, q, orgID, out, RenditionOriginal); err != nil {
+			return err
+		}
+		out.PDFSHA256, err = db.pdfSHA256(ctx, q, orgID, id)
 		return err
 	})
 	if err != nil {
@@ -345,7 +355,14 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionCancel, actor, &before); err != nil {
 			return err
 		}
-		out, err = db.getDocument(ctx, q, orgID, id, false)
+		if out, err = db.getDocument(ctx, q, orgID, id, false); err != nil {
+			return err
+		}
+		// The cancelled rendition (取消 mark, no seal) is stored beside the original.
+		if err := db.storePDF(ctx, q, orgID, out, RenditionCancelled); err != nil {
+			return err
+		}
+		out.PDFSHA256, err = db.pdfSHA256(ctx, q, orgID, id)
 		return err
 	})
 	if err != nil {

@@ -39,7 +39,8 @@ type DB struct {
 	now     func() time.Time
 	loc     *time.Location
 	logger  *slog.Logger
-	writes  atomic.Int64 // statements run by querier.exec
+	writes  atomic.Int64               // statements run by querier.exec
+	render  atomic.Pointer[RenderFunc] // SetRenderer: PDFs stored at issue and cancellation
 }
 
 // Options are the optional settings of Open.

@@ -9,17 +9,42 @@ import (
 	"net/url"
 	"strconv"
 
+	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/pdf"
+	"reportapp/internal/store"
 )
 
-// documentPDF renders a document through the bounded renderer pool. The ETag is a hash of
-// everything the PDF is a pure function of (the document, the organisation's images and the
-// program's version), so a repeat request is answered 304 without rendering.
+// documentPDF answers a document's PDF. An issued or cancelled document is answered with the
+// PDF stored when it was issued (or cancelled: ?rendition=original gives a cancelled document's
+// original), never a re-rendering, with its SHA-256 as a strong ETag; one issued before PDFs were
+// stored gets its PDF rendered and stored on the first download. A draft is rendered live
+// through the bounded renderer pool; its ETag is a hash of everything that PDF is a pure function
+// of (the document, the organisation's images and the program's version), so a repeat request is
+// answered 304 without rendering.
 func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := a.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	if d.Status != document.Draft {
+		rendition := store.RenditionOriginal
+		if d.Status == document.Cancelled && r.URL.Query().Get("rendition") != store.RenditionOriginal {
+			rendition = store.RenditionCancelled
+		}
+		sp, err := a.Store.EnsureDocumentPDF(r.Context(), p.OrgID, d.ID, rendition)
+		if err != nil {
+			return err
+		}
+		etag := `"` + sp.SHA256 + `"`
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Cache-Control", "private, no-cache")
+		if match := r.Header.Get("If-None-Match"); match != "" && (match == etag || match == "*") {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		writePDF(w, r, d, sp.PDF)
+		return nil
 	}
 	org, err := a.Store.GetOrganization(r.Context(), p.OrgID)
 	if err != nil {
@@ -50,14 +75,19 @@ func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if len(res.Missing) > 0 {
 		a.Logger.Warn("characters missing from the PDF font", "document", d.ID, "missing", string(res.Missing))
 	}
+	writePDF(w, r, d, buf.Bytes())
+	return nil
+}
+
+// writePDF writes the PDF of d, inline unless ?download is set.
+func writePDF(w http.ResponseWriter, r *http.Request, d document.Document, data []byte) {
 	name := pdf.Filename(d)
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	disp := "inline"
 	if r.URL.Query().Get("download") != "" {
 		disp = "attachment"
 	}
 	w.Header().Set("Content-Disposition", disp+`; filename="document.pdf"; filename*=UTF-8''`+url.PathEscape(name))
-	_, _ = w.Write(buf.Bytes())
-	return nil
+	_, _ = w.Write(data)
 }

@@ -20,8 +20,8 @@ func TestPDFUnderLoad(t *testing.T) {
 	// The server's own limit is out of the way: the renderer pool alone bounds the work.
 	a, stop := startAPIWith(t, storetest.Open(t), testLimits{maxInflight: 2000, pdfWorkers: 2, pdfWait: 100 * time.Millisecond, maxBody: 1 << 20})
 	t.Cleanup(stop)
-	_, _, issued := a.fixture()
-	url := a.URL + "/api/v1/documents/" + issued.ID + "/pdf"
+	_, draft, _ := a.fixture() // a draft renders on every request; an issued document is stored
+	url := a.URL + "/api/v1/documents/" + draft.ID + "/pdf"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000}}
 
 	// Sample the heap while the requests run; its peak is what would exhaust a container.

@@ -111,7 +111,7 @@ func messagesEN() map[string]string {
 		"settings.qualified":             "Qualified invoice issuer (registered)",
 		"settings.qualified_help":        "When ticked, invoices, receipts and credit notes need the registration number. Untick for a business that is not registered (its documents then say nothing of 適格).",
 		"settings.title":                 "Settings", "settings.org": "Organisation", "settings.profile": "Issuer details", "settings.name": "Name",
-		"settings.phone": "Phone", "settings.fax": "Fax (optional)", "settings.contact_person": "Person in charge (optional)", "settings.contact_person_hint": "Printed on documents as 担当", "settings.bank_account": "Bank account for transfers", "settings.numbering": "Document number prefixes",
+		"doc.pdf_sha256": "SHA-256 of the original PDF", "settings.phone": "Phone", "settings.fax": "Fax (optional)", "settings.contact_person": "Person in charge (optional)", "settings.contact_person_hint": "Printed on documents as 担当", "settings.bank_account": "Bank account for transfers", "settings.numbering": "Document number prefixes",
 		"settings.default_rounding": "Default tax rounding", "settings.images": "Logo and seal",
 		"settings.images_help": "PNG, JPEG, GIF or WebP, up to 1 MB and 4 megapixels (2000×2000) each. Converted for the PDF when saved; metadata (such as location) is removed.",
 		"settings.logo":        "Logo", "settings.seal": "Seal", "settings.remove": "Remove", "settings.upload": "Save images",

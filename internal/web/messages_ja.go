@@ -111,7 +111,7 @@ func messagesJA() map[string]string {
 		"settings.qualified":             "適格請求書発行事業者である",
 		"settings.qualified_help":        "チェックすると、請求書・領収書・返還請求書の発行に登録番号が必要です。免税事業者はチェックを外します (書類に「適格」の表示は出ません)。",
 		"settings.title":                 "設定", "settings.org": "組織", "settings.profile": "発行者の情報", "settings.name": "組織名",
-		"settings.phone": "電話番号", "settings.fax": "FAX 番号 (任意)", "settings.contact_person": "担当者 (任意)", "settings.contact_person_hint": "書類に「担当」として印字されます", "settings.bank_account": "お振込先", "settings.numbering": "書類番号の接頭辞",
+		"doc.pdf_sha256": "原本の SHA-256", "settings.phone": "電話番号", "settings.fax": "FAX 番号 (任意)", "settings.contact_person": "担当者 (任意)", "settings.contact_person_hint": "書類に「担当」として印字されます", "settings.bank_account": "お振込先", "settings.numbering": "書類番号の接頭辞",
 		"settings.default_rounding": "消費税の端数処理 (既定)", "settings.images": "ロゴと印影",
 		"settings.images_help": "PNG・JPEG・GIF・WebP、1 枚 1MB・400 万画素 (2000×2000) まで。保存時に PDF 用の形式に変換し、メタデータ (位置情報など) は取り除きます。",
 		"settings.logo":        "ロゴ", "settings.seal": "印影", "settings.remove": "削除する", "settings.upload": "画像を保存",

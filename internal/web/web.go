@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -63,6 +64,14 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	if a.loc == nil {
 		a.loc = time.UTC
 	}
+	// Issuing and cancelling store the PDF as rendered then; downloads of issued documents serve it.
+	d.Store.SetRenderer(func(ctx context.Context, doc document.Document, logo, seal []byte) ([]byte, string, error) {
+		var buf bytes.Buffer
+		if _, err := d.PDF.Render(ctx, &buf, doc, pdf.Assets{Logo: logo, Seal: seal}); err != nil {
+			return nil, "", err
+		}
+		return buf.Bytes(), "reportapp " + d.Version, nil
+	})
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
 		mux.Handle(rt.pattern, a.wrap(rt))
