@@ -107,7 +107,7 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 		}
 		for start := 0; start < len(docs); start += chunk {
 			part := docs[start:min(start+chunk, len(docs))]
-			out := x.render(ctx, part, assets)
+			out := x.render(ctx, orgID, part, assets)
 			if err := ctx.Err(); err != nil {
 				return sum, fmt.Errorf("jobs: export: %w", err)
 			}
@@ -169,7 +169,7 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 }
 
 // render renders docs concurrently, at most x.Workers at once, keeping their order.
-func (x *Exporter) render(ctx context.Context, docs []document.Document, a pdf.Assets) []rendered {
+func (x *Exporter) render(ctx context.Context, orgID string, docs []document.Document, a pdf.Assets) []rendered {
 	out := make([]rendered, len(docs))
 	workers := x.Workers
 	if workers <= 0 {
@@ -180,6 +180,11 @@ func (x *Exporter) render(ctx context.Context, docs []document.Document, a pdf.A
 	for range min(workers, len(docs)) {
 		wg.Go(func() {
 			for i := range next {
+				// An issued or cancelled document's PDF is the one stored when it was issued.
+				if stored, ok := x.storedPDF(ctx, orgID, docs[i]); ok {
+					out[i] = rendered{pdf: stored}
+					continue
+				}
 				var buf bytes.Buffer
 				res, err := x.Renderer.Render(ctx, &buf, docs[i], a)
 				out[i] = rendered{pdf: buf.Bytes(), missing: res.Missing, err: err}
@@ -196,6 +201,20 @@ func (x *Exporter) render(ctx context.Context, docs []document.Document, a pdf.A
 	close(next)
 	wg.Wait()
 	return out
+}
+
+// storedPDF returns the stored PDF of an issued or cancelled document (its cancelled rendition
+// when cancelled), if it has one; documents issued before PDFs were stored are rendered.
+func (x *Exporter) storedPDF(ctx context.Context, orgID string, d document.Document) ([]byte, bool) {
+	rendition := store.RenditionOriginal
+	switch d.Status {
+	case document.Draft:
+		return nil, false
+	case document.Cancelled:
+		rendition = store.RenditionCancelled
+	}
+	p, err := x.Store.GetDocumentPDF(ctx, orgID, d.ID, rendition)
+	return p.PDF, err == nil
 }
 
 // uniqueName returns name, or name with _2, _3… before the extension when it is taken (drafts

@@ -54,6 +54,9 @@ func (db *DB) migrate(ctx context.Context, to int64) error {
 	opts := []goose.ProviderOption{
 		goose.WithSlog(db.logger),
 		goose.WithDisableGlobalRegistry(true),
+		// Features take numbers from ranges (00060 beside 00130), so a database migrated by one
+		// release may lack a lower number a later release adds: apply it rather than refuse.
+		goose.WithAllowOutofOrder(true),
 	}
 	if db.dialect.postgres() {
 		id, err := db.migrationLockID(ctx)

@@ -1,17 +1,21 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"image"
 	"image/png"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"reportapp/internal/document"
+	"reportapp/internal/jobs"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -91,5 +95,42 @@ func TestUIDocumentShowsPDFHash(t *testing.T) {
 	}
 	if got := p.text(t, "#pdf-sha256"); got != d.PDFSHA256 || len(got) != 64 || !strings.Contains(string(p.body), "原本の SHA-256") {
 		t.Errorf("shown hash %q, stored %q", got, d.PDFSHA256)
+	}
+}
+
+// TestExportReadsStoredPDFs: a bulk export holds an issued document's stored PDF, not a new
+// rendering, after what the renderer would produce has changed.
+func TestExportReadsStoredPDFs(t *testing.T) {
+	db := storetest.Open(t)
+	a, _ := mustExportAPI(t, db)
+	_, _, issued := a.fixture()
+	_, _, original := a.do("A-viewer", "GET", "/api/v1/documents/"+issued.ID+"/pdf", nil)
+	var logo bytes.Buffer // a new logo changes what the renderer would make of the issued document
+	_ = png.Encode(&logo, image.NewGray(image.Rect(0, 0, 40, 20)))
+	if err := db.SetOrganizationImages(context.Background(), a.orgA.ID, logo.Bytes(), nil); err != nil {
+		t.Fatal(err)
+	}
+	var e jobs.Export
+	a.mustJSON(202, &e, "A-member", "POST", "/api/v1/exports", map[string]any{"status": "issued"})
+	deadline := time.Now().Add(60 * time.Second)
+	for e.Status != jobs.Done {
+		if time.Now().After(deadline) || e.Status == jobs.Failed {
+			t.Fatalf("export = %+v", e)
+		}
+		time.Sleep(30 * time.Millisecond)
+		a.mustJSON(200, &e, "A-viewer", "GET", "/api/v1/exports/"+e.ID, nil)
+	}
+	_, _, data := a.do("A-viewer", "GET", "/api/v1/exports/"+e.ID+"/download", nil)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open(zr.File[0].Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(f)
+	if !bytes.Equal(got, original) {
+		t.Errorf("the exported PDF %s is not the stored original", zr.File[0].Name)
 	}
 }
