@@ -11,6 +11,7 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/reportapp" ./cmd/reportapp
 export DATA_DIR=$tmp/data LOG_LEVEL=error ADDR=127.0.0.1:$((20000 + RANDOM % 20000))
 if [ "$db" = postgres ]; then export DATABASE_URL=${REPORTAPP_BENCH_DATABASE_URL:?set REPORTAPP_BENCH_DATABASE_URL}; fi
+"$tmp/reportapp" user create --org bench-$$ --email bench@example.com --role admin >/dev/null 2>&1
 token=$("$tmp/reportapp" token create --org bench-$$ --email bench@example.com 2>/dev/null | tail -n1)
 "$tmp/reportapp" serve >/dev/null 2>&1 &
 pid=$!

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 
+	"reportapp/internal/auth"
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/store"
@@ -51,27 +56,96 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 }
 
 func cmdUser(ctx context.Context, e env, args []string) error {
-	const usage = "user create --org acme --email a@example.com [--role admin|member|viewer]"
-	if _, done, err := subcommand(e, args, usage, "create"); done || err != nil {
+	const usage = "user create --org acme --email a@example.com [--role admin|member|viewer] [--password-stdin]\n" +
+		"       reportapp user role --org acme --email a@example.com --role admin|member|viewer"
+	sub, done, err := subcommand(e, args, usage, "create", "role")
+	if done || err != nil {
 		return err
 	}
-	fs, envFile := newFlags(e, "user create", usage)
-	org := fs.String("org", "", "organisation slug (created when missing)")
+	fs, envFile := newFlags(e, "user "+sub, usage)
+	org := fs.String("org", "", "organisation slug (create: created when missing)")
 	email := fs.String("email", "", "the user's e-mail address")
-	role := fs.String("role", "member", "admin, member or viewer")
+	role := fs.String("role", "", "admin, member or viewer (create: default member)")
+	pwStdin := fs.Bool("password-stdin", false, "create: read the user's password from the first line of standard input")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	if *org == "" || *email == "" {
+		return usageError{"user " + sub + ": --org and --email are required"}
+	}
+	if *role != "" && !domain.Role(*role).Valid() {
+		return usageError{"--role must be admin, member or viewer"}
+	}
+	if sub == "role" && *role == "" {
+		return usageError{"user role: --role is required"}
+	}
+	var hash string
+	if *pwStdin {
+		if hash, err = readPassword(e); err != nil {
+			return err
+		}
 	}
 	db, closeDB, err := adminStore(ctx, e, *envFile)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	o, u, r, err := ensureMember(ctx, db, *org, *email, *role)
+	if sub == "role" {
+		return changeRole(ctx, e, db, *org, *email, domain.Role(*role))
+	}
+	r := domain.Role(*role)
+	if r == "" {
+		r = domain.RoleMember
+	}
+	o, u, err := addMember(ctx, db, *org, *email, r)
 	if err != nil {
 		return err
 	}
+	if hash != "" {
+		if err := db.SetPasswordHash(ctx, u.ID, hash); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(e.stdout, "user %s is %s of %s\n", u.Email, r, o.Slug)
+	if hash == "" {
+		if _, err := db.Password(ctx, u.ID); domain.ErrorCode(err) == domain.ENotFound {
+			fmt.Fprintln(e.stderr, "the user has no password yet: sign in through OIDC, or give one with --password-stdin, or have an admin reset it on the members page")
+		}
+	}
+	return nil
+}
+
+// readPassword reads the first line of standard input as a new password and hashes it.
+func readPassword(e env) (string, error) {
+	if e.stdin == nil {
+		return "", usageError{"--password-stdin: nothing on standard input"}
+	}
+	line, err := bufio.NewReader(io.LimitReader(e.stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	hash, err := auth.HashNewPassword(strings.TrimRight(line, "\r\n"))
+	if err != nil {
+		return "", usageError{"--password-stdin: " + err.Error()}
+	}
+	return hash, nil
+}
+
+// changeRole is user role: the only command that changes an existing membership. The store
+// refuses to take the admin role from the organisation's last admin.
+func changeRole(ctx context.Context, e env, db *store.DB, slug, email string, role domain.Role) error {
+	o, err := db.GetOrganizationBySlug(ctx, slug)
+	if err != nil {
+		return err
+	}
+	u, err := db.GetUserByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	if err := db.ChangeMemberRole(ctx, o.ID, u.ID, role); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %s is now %s of %s\n", u.Email, role, o.Slug)
 	return nil
 }
 
@@ -83,12 +157,15 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 	}
 	fs, envFile := newFlags(e, "token "+sub, usage)
 	org := fs.String("org", "", "organisation slug")
-	email := fs.String("email", "", "the token's user (create)")
-	role := fs.String("role", "", "the token's role (create; default: the user's role, or admin for a new user)")
+	email := fs.String("email", "", "the token's user, a member of the organisation (create)")
+	role := fs.String("role", "", "the token's role, at most the member's (create; default: the member's role)")
 	name := fs.String("name", "cli", "a name to recognise the token by (create)")
 	id := fs.String("id", "", "the token's id (revoke)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	if *role != "" && !domain.Role(*role).Valid() {
+		return usageError{"--role must be admin, member or viewer"}
 	}
 	db, closeDB, err := adminStore(ctx, e, *envFile)
 	if err != nil {
@@ -109,11 +186,27 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stdout, "token revoked")
 		return nil
 	}
-	o, u, memberRole, err := ensureMember(ctx, db, *org, *email, *role)
+	if *org == "" || *email == "" {
+		return usageError{"token create: --org and --email are required"}
+	}
+	// A token never changes a membership: the user must already be a member (user create), and
+	// the token's role is at most theirs (the store refuses more).
+	o, err := db.GetOrganizationBySlug(ctx, *org)
 	if err != nil {
 		return err
 	}
-	tokenRole := memberRole
+	u, err := db.GetUserByEmail(ctx, *email)
+	if err != nil {
+		return err
+	}
+	m, err := db.GetMember(ctx, o.ID, u.ID)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return fmt.Errorf("%s is not a member of %s: add them first with reportapp user create: %w", u.Email, o.Slug, err)
+	}
+	if err != nil {
+		return err
+	}
+	tokenRole := m.Role
 	if *role != "" {
 		tokenRole = domain.Role(*role)
 	}
@@ -139,42 +232,33 @@ func adminStore(ctx context.Context, e env, envFile string) (*store.DB, func(), 
 	return db, func() { db.Close() }, nil
 }
 
-// ensureMember finds or creates the organisation (by slug), the user (by e-mail) and the
-// membership. role "" keeps an existing member's role and makes a new one admin.
-func ensureMember(ctx context.Context, db *store.DB, slug, email, role string) (document.Organization, domain.User, domain.Role, error) {
-	if slug == "" || email == "" {
-		return document.Organization{}, domain.User{}, "", usageError{"--org and --email are required"}
-	}
-	if role != "" && !domain.Role(role).Valid() {
-		return document.Organization{}, domain.User{}, "", usageError{"--role must be admin, member or viewer"}
-	}
+// addMember finds or creates the organisation (by slug) and the user (by e-mail) and makes the
+// user a member with role. An existing member keeps their role: with another role it is
+// EConflict, since only user role changes a membership.
+func addMember(ctx context.Context, db *store.DB, slug, email string, role domain.Role) (document.Organization, domain.User, error) {
 	org, err := db.GetOrganizationBySlug(ctx, slug)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		org, err = db.CreateOrganization(ctx, slug, slug)
 	}
 	if err != nil {
-		return org, domain.User{}, "", err
+		return org, domain.User{}, err
 	}
 	u, err := db.GetUserByEmail(ctx, email)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		u, err = db.CreateUser(ctx, email, "")
 	}
 	if err != nil {
-		return org, u, "", err
+		return org, u, err
 	}
 	m, err := db.GetMember(ctx, org.ID, u.ID)
 	switch {
-	case err == nil && role == "":
-		return org, u, m.Role, nil
-	case err != nil && domain.ErrorCode(err) != domain.ENotFound:
-		return org, u, "", err
+	case err == nil && m.Role == role:
+		return org, u, nil
+	case err == nil:
+		return org, u, domain.Errorf(domain.EConflict, "%s is already %s of %s; change it with: reportapp user role --org %s --email %s --role %s",
+			u.Email, m.Role, org.Slug, org.Slug, u.Email, role)
+	case domain.ErrorCode(err) != domain.ENotFound:
+		return org, u, err
 	}
-	r := domain.Role(role)
-	if r == "" {
-		r = "admin"
-	}
-	if err := db.SetMember(ctx, org.ID, u.ID, r); err != nil {
-		return org, u, "", err
-	}
-	return org, u, r, nil
+	return org, u, db.SetMember(ctx, org.ID, u.ID, role)
 }

@@ -38,7 +38,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"healthcheck", "request /healthz on the configured port; exit 0 when healthy, 1 otherwise", cmdHealthcheck},
 		{"org", "organisations: org create --slug acme --name 株式会社アクメ", cmdOrg},
-		{"user", "users: user create --org acme --email a@example.com --role admin", cmdUser},
+		{"user", "users: user create|role --org acme --email a@example.com --role admin", cmdUser},
 		{"token", "API tokens: token create|revoke --org acme --email a@example.com", cmdToken},
 		{"render", "render a JSON document to PDF offline: render doc.json -o out.pdf", cmdRender},
 		{"export", "write a ZIP of PDFs and index.csv: export --org acme --date-from 2026-01-01 --out file.zip", cmdExport},

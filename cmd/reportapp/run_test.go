@@ -111,11 +111,17 @@ func listeningAddr(logs string) string {
 	return ""
 }
 
-// mustToken creates an organisation, an admin and a token with `reportapp token create`.
+// mustToken creates an organisation and an admin with `reportapp user create`, then a token with
+// `reportapp token create`.
 func mustToken(t *testing.T, getenv func(string) string, org, email string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"reportapp", "token", "create", "--org", org, "--email", email}, getenv, nil, &out, &errOut)
+	err := run(context.Background(), []string{"reportapp", "user", "create", "--org", org, "--email", email, "--role", "admin"}, getenv, nil, &out, &errOut)
+	if err != nil {
+		t.Fatalf("user create: %v\n%s", err, errOut.String())
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"reportapp", "token", "create", "--org", org, "--email", email}, getenv, nil, &out, &errOut)
 	if err != nil {
 		t.Fatalf("token create: %v\n%s", err, errOut.String())
 	}

@@ -105,6 +105,9 @@ const (
 	msgBadLogin  = "メールアドレスまたはパスワードが正しくありません"
 	msgThrottled = "ログインの失敗が続いたため、しばらく時間をおいてから再度お試しください"
 	msgHashBusy  = "ただいま混み合っています。少し待ってから再度お試しください"
+
+	msgPasswordChanged = "パスワードを変更しました。ほかの端末やブラウザーでのログインはすべて終了しました（API トークンは有効なままです。不要なものは「API トークン」で取り消してください）。"
+	msgMustSet         = "管理者が設定した仮のパスワードでログインしています。続けるには、ご自身のパスワードを設定してください。"
 )
 
 func (s *Service) loginPage(p page) page {
@@ -119,7 +122,7 @@ func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	p := s.loginPage(page{})
+	p := s.loginPage(page{Next: safeNext(r.URL.Query().Get("next"))})
 	// On a new installation nobody can sign in yet: say where the way in is.
 	if has, err := s.db.HasUsers(r.Context()); err == nil && !has {
 		p.Notice = "まだユーザーがいません。サーバーのログに出力された初回セットアップ用の URL を開いて、最初の組織と管理者を作成してください。 (No user yet: open the one-time setup URL printed in the server's log.)"
@@ -138,17 +141,18 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
-	throttle, ok := s.reserveAttempt(w, r, email, "login", s.loginPage(page{Email: email}))
+	next := safeNext(r.PostFormValue("next"))
+	throttle, ok := s.reserveAttempt(w, r, email, "login", s.loginPage(page{Email: email, Next: next}))
 	if !ok {
 		return
 	}
-	userID, ok, err := s.checkPassword(ctx, email, password)
+	checked, ok, err := s.checkPassword(ctx, email, password)
 	if errors.Is(err, errHashBusy) {
 		if err := throttle.unchecked(ctx, s.db); err != nil {
 			s.log.ErrorContext(ctx, "auth: take back unchecked login attempt", "err", err)
 		}
 		w.Header().Set("Retry-After", hashRetryAfter)
-		s.render(w, r, http.StatusServiceUnavailable, "login", s.loginPage(page{Error: msgHashBusy, Email: email}))
+		s.render(w, r, http.StatusServiceUnavailable, "login", s.loginPage(page{Error: msgHashBusy, Email: email, Next: next}))
 		return
 	}
 	if err != nil {
@@ -158,14 +162,18 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.log.InfoContext(ctx, "auth: password login failed", "request_id", server.RequestID(ctx),
 			"account", accountLogID(email), "ip", s.opts.ClientIP(r))
-		s.render(w, r, http.StatusUnauthorized, "login", s.loginPage(page{Error: msgBadLogin, Email: email}))
+		s.render(w, r, http.StatusUnauthorized, "login", s.loginPage(page{Error: msgBadLogin, Email: email, Next: next}))
 		return
 	}
 	if err := throttle.succeeded(ctx, s.db); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.startSession(w, r, userID)
+	if checked.password.Temporary {
+		s.sessions.Put(ctx, keyMustSet, true)
+	}
+	s.sessions.Put(ctx, keyNext, next)
+	s.startSession(w, r, checked.userID)
 }
 
 // accountLogID is how logs name a typed account: a short hash, so that the log can tell repeated
@@ -178,41 +186,54 @@ func retryAfter(d time.Duration) string {
 	return strconv.Itoa(max(secs, 1))
 }
 
+// checkedUser is the account a password was checked against.
+type checkedUser struct {
+	userID   string
+	password store.Password
+}
+
 // checkPassword reports whether password is the password of the user with email. For an unknown
 // user, or one without a password, it verifies against dummyHash so that the time taken does not
 // tell whether the account exists. It waits for hashing memory like every hash (errHashBusy).
-func (s *Service) checkPassword(ctx context.Context, email, password string) (string, bool, error) {
-	hash, userID := dummyHash, ""
+func (s *Service) checkPassword(ctx context.Context, email, password string) (checkedUser, bool, error) {
+	var c checkedUser
+	hash := dummyHash
 	if len(password) > maxPasswordBytes {
 		password = password[:maxPasswordBytes] // same work, never a match for a stored password
 	}
 	u, err := s.db.GetUserByEmail(ctx, email)
 	switch domain.ErrorCode(err) {
 	case "":
-		h, err := s.db.PasswordHash(ctx, u.ID)
+		pw, err := s.db.Password(ctx, u.ID)
 		switch domain.ErrorCode(err) {
 		case "":
-			hash, userID = h, u.ID
+			c, hash = checkedUser{userID: u.ID, password: pw}, pw.Hash
 		case domain.ENotFound:
 		default:
-			return "", false, err
+			return checkedUser{}, false, err
 		}
 	case domain.ENotFound:
 	default:
-		return "", false, err
+		return checkedUser{}, false, err
 	}
 	ok, err := s.hasher.verify(ctx, password, hash)
 	if errors.Is(err, errBadHash) {
-		s.log.ErrorContext(ctx, "auth: stored password hash unreadable", "user", userID, "err", err)
-		return "", false, nil
+		s.log.ErrorContext(ctx, "auth: stored password hash unreadable", "user", c.userID, "err", err)
+		return checkedUser{}, false, nil
 	}
 	if err != nil {
-		return "", false, err
+		return checkedUser{}, false, err
 	}
-	return userID, ok && userID != "", nil
+	if !ok || c.userID == "" {
+		return checkedUser{}, false, nil
+	}
+	return c, true, nil
 }
 
-// handleLogout ends the session server-side and, for OIDC, at the provider too.
+// handleLogout ends the session server-side and, for OIDC, at the provider too. The provider's
+// logout is another origin, which the pages' CSP (form-action 'self') forbids a form submission to
+// redirect to; so the answer is a page of ours that navigates there itself (meta refresh, and a
+// link for when that is off).
 func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	idToken := s.sessions.GetString(ctx, keyIDToken)
@@ -220,13 +241,13 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	target := "/login"
 	if s.oidc != nil {
-		if u := s.oidc.providerLogoutURL(s.opts.BaseURL+"/login", idToken); u != "" {
-			target = u
+		if u := s.oidc.logoutURL(s.opts.BaseURL+"/login", idToken); u != "" {
+			s.render(w, r, http.StatusOK, "signedout", page{Title: "ログアウト", Refresh: u})
+			return
 		}
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
 // SetupURL returns, while no user exists, a fresh one-time URL of the first-run setup page (valid
@@ -352,7 +373,11 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.sessionPrincipal(w, r); ok {
-		s.render(w, r, http.StatusOK, "password", page{Title: "パスワードの変更"})
+		p := page{Title: "パスワードの変更"}
+		if s.sessions.GetBool(r.Context(), keyMustSet) {
+			p.Notice = msgMustSet
+		}
+		s.render(w, r, http.StatusOK, "password", p)
 	}
 }
 
@@ -395,9 +420,12 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hash, err := s.hasher.hash(ctx, next)
-	if err == nil {
-		err = s.db.SetPasswordHash(ctx, p.UserID, hash)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
+	// Every session of the user ends with the change; this one continues under a new token.
+	epoch, err := s.db.ChangePassword(ctx, p.UserID, hash, false)
 	if err == nil {
 		err = s.sessions.RenewToken(ctx)
 	}
@@ -405,7 +433,10 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "password", page{Title: "パスワードの変更", Notice: "パスワードを変更しました"})
+	s.sessions.Put(ctx, keyEpoch, epoch)
+	s.sessions.Remove(ctx, keyMustSet)
+	s.log.InfoContext(ctx, "auth: password changed; other sessions ended", "user", p.UserID)
+	s.render(w, r, http.StatusOK, "password", page{Title: "パスワードの変更", Notice: msgPasswordChanged})
 }
 
 // sessionPrincipal returns the signed-in browser user or redirects to the login page.

@@ -353,8 +353,21 @@ func TestPasswordChange(t *testing.T) {
 		if r := c.post("/account/password", url.Values{"current": {goodPassword}, "new": {"short"}}); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("change to a short password = %d, want 422", r.status)
 		}
-		if r := c.post("/account/password", url.Values{"current": {goodPassword}, "new": {"new-password-12345"}}); r.status != http.StatusOK {
+		// Another browser of the same user is signed in too; the change ends it, and says so.
+		other := e.mustClient(t)
+		other.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
+		if other.whoami() == "" {
+			t.Fatal("second browser not signed in")
+		}
+		r := c.post("/account/password", url.Values{"current": {goodPassword}, "new": {"new-password-12345"}})
+		if r.status != http.StatusOK || !strings.Contains(r.body, "ほかの端末やブラウザーでのログインはすべて終了しました") {
 			t.Fatalf("change = %d %q", r.status, r.body)
+		}
+		if got := other.whoami(); got != "" {
+			t.Errorf("the other session after a password change: %q, want anonymous", got)
+		}
+		if got := c.whoami(); !strings.Contains(got, "taro@example.co.jp") {
+			t.Errorf("the session that changed the password: %q, want still signed in", got)
 		}
 		for pw, want := range map[string]int{goodPassword: http.StatusUnauthorized, "new-password-12345": http.StatusSeeOther} {
 			if r := e.mustClient(t).post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {pw}}); r.status != want {
@@ -425,6 +438,46 @@ func TestSessionKey(t *testing.T) {
 			if got := other.whoami() != ""; got != tc.want {
 				t.Errorf("another server with key %.1s…: signed in %v, want %v", tc.key, got, tc.want)
 			}
+		}
+	})
+}
+
+// TestTemporaryPasswordMustBeReplaced: after an administrator reset the password, the user signs
+// in with it and is sent to choose their own before anything else; the reset ended their sessions.
+func TestTemporaryPasswordMustBeReplaced(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := mustEnv(t, db, nil)
+		admin := mustMember(t, db, "acme", "boss@example.co.jp", domain.RoleAdmin)
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		old := e.mustClient(t)
+		old.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}})
+
+		temp, err := e.svc.ResetPassword(context.Background(), admin, p.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := old.whoami(); got != "" {
+			t.Errorf("session from before the reset: %q, want ended", got)
+		}
+		c := e.mustClient(t)
+		if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {temp}}); r.status != http.StatusSeeOther {
+			t.Fatalf("login with the temporary password = %d", r.status)
+		}
+		if r := c.get("/"); r.status != http.StatusSeeOther || r.location != "/account/password" {
+			t.Fatalf("GET / with a temporary password = %d %q, want 303 to /account/password", r.status, r.location)
+		}
+		if r := c.get("/account/password"); r.status != http.StatusOK || !strings.Contains(r.body, "仮のパスワード") {
+			t.Errorf("password page = %d, does not say why", r.status)
+		}
+		if r := c.post("/account/password", url.Values{"current": {temp}, "new": {"my-own-password-1"}}); r.status != http.StatusOK {
+			t.Fatalf("choosing a password = %d %q", r.status, r.body)
+		}
+		if got := c.whoami(); !strings.Contains(got, "taro@example.co.jp") {
+			t.Errorf("after choosing a password: %q", got)
+		}
+		if pw, err := db.Password(context.Background(), p.UserID); err != nil || pw.Temporary {
+			t.Errorf("stored password after the change: temporary=%v, %v", pw.Temporary, err)
 		}
 	})
 }

@@ -79,12 +79,13 @@ func (s *Service) ChangeRole(ctx context.Context, by domain.Principal, userID st
 }
 
 // RemoveMember removes a member from by's organisation; removing the last admin is EConflict.
-// Their sessions and API tokens for the organisation stop working at the next request.
+// Their API tokens of the organisation are revoked (inviting them again does not revive them) and
+// their sessions there stop at the next request.
 func (s *Service) RemoveMember(ctx context.Context, by domain.Principal, userID string) error {
 	if err := requireAdmin(by); err != nil {
 		return err
 	}
-	if err := s.db.RemoveMemberKeepingAdmin(ctx, by.OrgID, userID); err != nil {
+	if err := s.db.RemoveMember(ctx, by.OrgID, userID); err != nil {
 		return fmt.Errorf("auth: remove member: %w", err)
 	}
 	return nil
@@ -129,7 +130,9 @@ func (s *Service) setTemporaryPassword(ctx context.Context, userID string) (stri
 	if err != nil {
 		return "", err
 	}
-	return pw, s.db.SetPasswordHash(ctx, userID, hash)
+	// Temporary: the user chooses their own at the next login. Their sessions end with it.
+	_, err = s.db.ChangePassword(ctx, userID, hash, true)
+	return pw, err
 }
 
 // AllowDomain lets people with a verified address in domain ("@example.co.jp") join by's

@@ -33,12 +33,16 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		ctx := r.Context()
 		userID, orgID := s.sessions.GetString(ctx, keyUserID), s.sessions.GetString(ctx, keyOrgID)
 		if userID != "" && orgID != "" {
-			p, err := s.db.SessionPrincipal(ctx, orgID, userID)
+			p, err := s.db.SessionPrincipal(ctx, orgID, userID, s.sessions.GetInt64(ctx, keyEpoch))
 			switch domain.ErrorCode(err) {
 			case "":
 				r = r.WithContext(WithPrincipal(ctx, p))
+				if s.sessions.GetBool(ctx, keyMustSet) && !allowedBeforePasswordSet(r.URL.Path) {
+					http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+					return
+				}
 			case domain.EUnauthorized:
-				// No longer a member: the session is worthless.
+				// No longer a member, or the user's sessions were ended: the session is worthless.
 				if err := s.sessions.Destroy(ctx); err != nil {
 					s.serverError(w, r, err)
 					return
@@ -50,6 +54,12 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})))
+}
+
+// allowedBeforePasswordSet reports whether a user who signed in with a temporary password may
+// reach path before choosing their own: the password page, logout and the static files.
+func allowedBeforePasswordSet(path string) bool {
+	return path == "/account/password" || path == "/logout" || path == "/favicon.ico" || strings.HasPrefix(path, "/static/")
 }
 
 // BearerMiddleware authenticates API requests by "Authorization: Bearer rpt_…" and puts the
@@ -76,7 +86,7 @@ func (s *Service) BearerMiddleware(next http.Handler) http.Handler {
 		default:
 			w.Header().Set("Content-Type", "application/json")
 			if overloaded(w, err) {
-				_, _ = w.Write([]byte(`{"error":{"code":"unavailable","message":"混み合っています。しばらくしてから再試行してください (busy, retry later)"}}` + "\n"))
+				_, _ = w.Write([]byte(`{"error":{"code":"busy","message":"混み合っています。しばらくしてから再試行してください (busy, retry later)"}}` + "\n"))
 				return
 			}
 			s.log.ErrorContext(r.Context(), "auth: bearer", "err", err)

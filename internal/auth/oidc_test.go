@@ -88,6 +88,7 @@ func TestOIDCLogin(t *testing.T) {
 			mangle   func(callback string) string
 			wantCode int
 			wantWho  string
+			wantPage string // the title of a 403 page
 		}{
 			{name: "success", user: user("sub-ok", "Taro@example.co.jp", true),
 				wantCode: http.StatusSeeOther, wantWho: "user=taro@example.co.jp org=acme role=member"},
@@ -99,10 +100,11 @@ func TestOIDCLogin(t *testing.T) {
 				wantCode: http.StatusUnauthorized},
 			{name: "wrong audience", user: tweakedUser{user("sub-aud", "taro@example.co.jp", true),
 				func(c *mockoidc.IDTokenClaims) { c.Audience = jwt.ClaimStrings{"another-client"} }}, wantCode: http.StatusUnauthorized},
+			// An invited address the provider has not verified: the page says exactly that.
 			{name: "unverified email", user: user("sub-unverified", "taro@example.co.jp", false),
-				wantCode: http.StatusForbidden},
+				wantCode: http.StatusForbidden, wantPage: "メールアドレスが確認されていません"},
 			{name: "not invited", user: user("sub-stranger", "stranger@example.com", true),
-				wantCode: http.StatusForbidden},
+				wantCode: http.StatusForbidden, wantPage: "アクセス権がありません"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -116,8 +118,8 @@ func TestOIDCLogin(t *testing.T) {
 				if r.status != tt.wantCode {
 					t.Fatalf("callback = %d %q, want %d", r.status, r.body, tt.wantCode)
 				}
-				if tt.wantCode == http.StatusForbidden && !strings.Contains(r.body, "アクセス権がありません") {
-					t.Errorf("no-access page lacks its title: %q", r.body)
+				if tt.wantCode == http.StatusForbidden && !strings.Contains(r.body, tt.wantPage) {
+					t.Errorf("page lacks %q: %q", tt.wantPage, r.body)
 				}
 				if got := c.whoami(); got != tt.wantWho {
 					t.Errorf("whoami = %q, want %q", got, tt.wantWho)
@@ -224,17 +226,17 @@ func TestProductionOIDCOnlyRefusesPasswordLogin(t *testing.T) {
 }
 
 func TestProviderLogoutURL(t *testing.T) {
-	auth0 := &oidcClient{logoutURL: "https://tenant.auth0.com/v2/logout"}
+	auth0 := &oidcProvider{logoutURL: "https://tenant.auth0.com/v2/logout"}
 	auth0.config.ClientID = "cid"
-	generic := &oidcClient{endSession: "https://idp.example/logout"}
+	generic := &oidcProvider{endSession: "https://idp.example/logout"}
 	generic.config.ClientID = "cid"
 	tests := []struct {
-		c    *oidcClient
+		c    *oidcProvider
 		want string
 	}{
 		{auth0, "https://tenant.auth0.com/v2/logout?client_id=cid&returnTo=https%3A%2F%2Fapp.example%2Flogin"},
 		{generic, "https://idp.example/logout?client_id=cid&id_token_hint=tok&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Flogin"},
-		{&oidcClient{}, ""},
+		{&oidcProvider{}, ""},
 	}
 	for _, tt := range tests {
 		if got := tt.c.providerLogoutURL("https://app.example/login", "tok"); got != tt.want {

@@ -24,12 +24,14 @@ type page struct {
 	OIDC      bool // show the "Auth0/OIDC でログイン" button
 	Local     bool // show the email + password form
 	MinLength int
+	Next      string // where to go after login (a path of this site)
+	Refresh   string // a URL to navigate to at once (logout at the provider)
 	// Stylesheet is Options.Stylesheet, set by render.
 	Stylesheet string
 }
 
 // pageNames are the pages, each parsed together with the layout.
-var pageNames = []string{"login", "setup", "noaccess", "password", "message"}
+var pageNames = []string{"login", "setup", "noaccess", "password", "message", "unverified", "signedout"}
 
 // parsePages parses the embedded templates once, at New.
 func parsePages() (map[string]*template.Template, error) {

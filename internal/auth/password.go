@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"reportapp/internal/domain"
 )
 
 // MinPasswordLength is the fewest characters (runes) a local password may have.
@@ -49,6 +51,16 @@ func checkPasswordPolicy(pw string) string {
 		return "パスワードが長すぎます"
 	}
 	return ""
+}
+
+// HashNewPassword checks pw against the password policy and returns its argon2id hash, for tools
+// that set a password outside a request (the CLI's user create --password-stdin). A password the
+// policy refuses is EInvalid with the reason.
+func HashNewPassword(pw string) (string, error) {
+	if msg := checkPasswordPolicy(pw); msg != "" {
+		return "", &domain.Error{Code: domain.EInvalid, Message: msg, Fields: map[string]string{"password": msg}}
+	}
+	return hashPassword(pw)
 }
 
 // hashPassword returns the argon2id hash of pw in the PHC string format

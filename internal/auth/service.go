@@ -44,8 +44,10 @@ type Options struct {
 	IdleTimeout time.Duration // a session ends after this long unused (12h when 0)
 	Lifetime    time.Duration // and after this long whatever happens (7 days when 0)
 
-	// HTTPClient talks to the OIDC provider (http.DefaultClient when nil).
-	HTTPClient *http.Client
+	// HTTPClient talks to the OIDC provider (http.DefaultClient when nil); every call to the
+	// provider ends after ProviderTimeout (10 s when 0).
+	HTTPClient      *http.Client
+	ProviderTimeout time.Duration
 	// ClientIP returns the address used to throttle failed logins (the host of RemoteAddr when
 	// nil). Put the real client address there behind a trusted proxy.
 	ClientIP func(*http.Request) string
@@ -79,16 +81,16 @@ type Service struct {
 
 // Session keys.
 const (
-	keyUserID   = "auth.user"
-	keyOrgID    = "auth.org"
-	keyState    = "auth.oidc.state"
-	keyNonce    = "auth.oidc.nonce"
-	keyVerifier = "auth.oidc.verifier"
-	keyIDToken  = "auth.oidc.id_token"
+	keyUserID  = "auth.user"
+	keyOrgID   = "auth.org"
+	keyIDToken = "auth.oidc.id_token"
+	keyNext    = "auth.next"        // where to go after the login that is finishing
+	keyEpoch   = "auth.epoch"       // the user's session epoch at login (store.ChangePassword)
+	keyMustSet = "auth.must_set_pw" // signed in with a temporary password: choose one first
 )
 
-// New builds the Service. With OIDC configured it fetches the provider's discovery document, so
-// the provider must be reachable at start-up.
+// New builds the Service. With OIDC configured it starts reading the provider's discovery document
+// in the background, retrying until the provider answers; New itself never waits for it.
 func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 	if db == nil {
 		return nil, errors.New("auth: new: nil store")
@@ -129,9 +131,10 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 	s.hasher = newHasher(opts.HashMemory, opts.HashWait)
 	s.sessions = newSessionManager(db, opts, s.log)
 	if opts.OIDC.Enabled() {
-		if s.oidc, err = newOIDCClient(ctx, opts); err != nil {
-			return nil, err
-		}
+		// Discovery does not hold up start-up: it runs in the background until the provider
+		// answers (local accounts and API tokens work meanwhile), and a login tries it too.
+		s.oidc = newOIDCClient(opts, s.log)
+		go s.oidc.discoverInBackground(ctx)
 	}
 	return s, nil
 }

@@ -277,6 +277,12 @@ func TestLoad(t *testing.T) {
 			c.BaseURL = "http://127.0.0.1:5000"
 			c.OIDC = OIDC{IssuerURL: "https://tenant.auth0.com/", ClientID: "cid", ClientSecret: "csecret", RedirectURL: "http://127.0.0.1:5000/auth/callback", Auth0: true}
 		}},
+		{"AUTH0_DOMAIN as an issuer with a path", map[string]string{
+			"AUTH0_DOMAIN": "https://login.example.com/tenant", "AUTH0_CLIENT_ID": "cid", "AUTH0_CLIENT_SECRET": "csecret", "BASE_URL": "http://127.0.0.1:5000",
+		}, func(c *Config) {
+			c.BaseURL = "http://127.0.0.1:5000"
+			c.OIDC = OIDC{IssuerURL: "https://login.example.com/tenant/", ClientID: "cid", ClientSecret: "csecret", RedirectURL: "http://127.0.0.1:5000/auth/callback", Auth0: true}
+		}},
 		{"OIDC_* over AUTH0_*", map[string]string{
 			"OIDC_ISSUER_URL": "https://id.example.com/realms/r", "OIDC_CLIENT_ID": "new", "OIDC_CLIENT_SECRET": "newsecret",
 			"AUTH0_DOMAIN": "old.auth0.com", "AUTH0_CLIENT_ID": "old", "BASE_URL": "http://localhost:5000",

@@ -101,15 +101,20 @@ func isLoopbackName(host string) bool {
 }
 
 // auth0Issuer turns AUTH0_DOMAIN ("tenant.auth0.com", also given as
-// "https://tenant.auth0.com/") into the issuer Auth0 announces, which ends
-// in a slash; go-oidc compares issuers byte for byte.
+// "https://tenant.auth0.com/", or an issuer with a path such as
+// "https://login.example.com/tenant/") into the issuer Auth0 announces, which
+// ends in a slash.
 func auth0Issuer(domain string) (string, error) {
 	d := strings.TrimPrefix(domain, "https://")
-	d = strings.TrimSuffix(d, "/")
-	if d == "" || strings.ContainsAny(d, "/:@?#%\\ \t") {
-		return "", fmt.Errorf("%q is not a domain (like tenant.auth0.com)", domain)
+	host, path, _ := strings.Cut(strings.TrimSuffix(d, "/"), "/")
+	if host == "" || strings.ContainsAny(host, "/:@?#%\\ \t") || strings.ContainsAny(path, ":@?#%\\ \t") ||
+		strings.Contains(path, "//") {
+		return "", fmt.Errorf("%q is not a domain (like tenant.auth0.com) or an https:// issuer", domain)
 	}
-	return "https://" + d + "/", nil
+	if path != "" {
+		return "https://" + host + "/" + path + "/", nil
+	}
+	return "https://" + host + "/", nil
 }
 
 // postgresURL builds a pgx URL from the DB_* parts of the Flask deployment.

@@ -13,13 +13,14 @@ const principalQuery = `SELECT m.org_id, o.slug, m.user_id, u.email, m.role
 	JOIN organizations o ON o.id = m.org_id`
 
 // SessionPrincipal returns the principal of a browser session: the user acting in the
-// organisation with their current role. A user who is no longer a member is EUnauthorized, so a
-// removed member's session stops working at once.
-func (db *DB) SessionPrincipal(ctx context.Context, orgID, userID string) (domain.Principal, error) {
+// organisation with their current role. A user who is no longer a member, or whose sessions were
+// ended since this one started (epoch is not the user's session epoch), is EUnauthorized, so the
+// session stops working at once.
+func (db *DB) SessionPrincipal(ctx context.Context, orgID, userID string, epoch int64) (domain.Principal, error) {
 	if !validID(orgID) || !validID(userID) {
 		return domain.Principal{}, errUnauthorized()
 	}
-	ps, err := db.principals(ctx, principalQuery+` WHERE m.org_id = ? AND m.user_id = ?`, orgID, userID)
+	ps, err := db.principals(ctx, principalQuery+` WHERE m.org_id = ? AND m.user_id = ? AND u.session_epoch = ?`, orgID, userID, epoch)
 	if err != nil {
 		return domain.Principal{}, fmt.Errorf("store: session principal: %w", err)
 	}
@@ -83,22 +84,11 @@ func (db *DB) ChangeMemberRole(ctx context.Context, orgID, userID string, role d
 	return nil
 }
 
-// RemoveMemberKeepingAdmin ends a membership like RemoveMember but refuses (EConflict) to remove
-// the organisation's last admin.
-func (db *DB) RemoveMemberKeepingAdmin(ctx context.Context, orgID, userID string) error {
-	err := db.keepingAnAdmin(ctx, orgID, userID, true, func(q querier) error {
-		return q.execOne(ctx, "メンバーが見つかりません (member not found)",
-			`DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID)
-	})
-	if err != nil {
-		return fmt.Errorf("store: remove member %s of %s: %w", userID, orgID, err)
-	}
-	return nil
-}
-
 // keepingAnAdmin runs change in a transaction that locks the organisation's admin memberships,
 // refusing when the change takes away (losesAdmin) the role of the only admin. The lock makes two
-// admins demoting each other at the same moment serialise instead of both succeeding.
+// admins demoting each other at the same moment serialise instead of both succeeding. Every
+// method that changes or ends a membership goes through it, so the rule holds for the CLI, the
+// API and the UI alike.
 func (db *DB) keepingAnAdmin(ctx context.Context, orgID, userID string, losesAdmin bool, change func(q querier) error) error {
 	if !validID(orgID) || !validID(userID) {
 		return errMemberNotFound()

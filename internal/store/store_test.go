@@ -302,7 +302,12 @@ func TestTokens(t *testing.T) {
 		for _, memberRole := range roles {
 			u := mustMember(t, db, a.ID, "m-"+string(memberRole)+"@example.com", memberRole)
 			for _, tokenRole := range roles {
+				// A token's role is at most the member's: creating one never promotes anybody.
 				plain, tok, err := db.CreateToken(ctx, a.ID, u.ID, "ci", tokenRole)
+				if !memberRole.AtLeast(tokenRole) {
+					wantCode(t, "token above the member's role", err, domain.EInvalid)
+					continue
+				}
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -341,8 +346,8 @@ func TestTokens(t *testing.T) {
 		if err != nil || len(ts) != 1 || ts[0].ID != tok.ID || ts[0].LastUsedAt == nil {
 			t.Errorf("ListTokens after use = %+v, %v", ts, err)
 		}
-		if all, err := db.ListTokens(ctx, a.ID, ""); err != nil || len(all) != 10 {
-			t.Errorf("ListTokens(org) = %d tokens, %v; want 10", len(all), err)
+		if all, err := db.ListTokens(ctx, a.ID, ""); err != nil || len(all) != 7 { // 6 within the members' roles + this one
+			t.Errorf("ListTokens(org) = %d tokens, %v; want 7", len(all), err)
 		}
 		if ts, err := db.ListTokens(ctx, b.ID, ""); err != nil || len(ts) != 0 {
 			t.Errorf("ListTokens(b) = %v, %v", ts, err)
@@ -380,6 +385,12 @@ func TestTokens(t *testing.T) {
 		}
 		_, err = db.Authenticate(ctx, plain2)
 		wantCode(t, "token of a former member", err, domain.EUnauthorized)
+		// Inviting them again does not bring the old token back: removal revoked it.
+		if err := db.SetMember(ctx, a.ID, u.ID, domain.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.Authenticate(ctx, plain2)
+		wantCode(t, "token of a re-invited member", err, domain.EUnauthorized)
 	})
 }
 
@@ -1122,4 +1133,27 @@ func TestOpen(t *testing.T) {
 	if err := db.Ping(ctx); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestLastAdminKept: every way of changing or ending a membership keeps an admin in the
+// organisation.
+func TestLastAdminKept(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := t.Context()
+		a := mustOrg(t, db, "a")
+		boss := mustMember(t, db, a.ID, "boss@example.com", domain.RoleAdmin)
+		wantCode(t, "SetMember demoting the last admin", db.SetMember(ctx, a.ID, boss.ID, domain.RoleViewer), domain.EConflict)
+		wantCode(t, "ChangeMemberRole demoting the last admin", db.ChangeMemberRole(ctx, a.ID, boss.ID, domain.RoleMember), domain.EConflict)
+		wantCode(t, "RemoveMember of the last admin", db.RemoveMember(ctx, a.ID, boss.ID), domain.EConflict)
+		if m, err := db.GetMember(ctx, a.ID, boss.ID); err != nil || m.Role != domain.RoleAdmin {
+			t.Errorf("the last admin after refused changes: %+v, %v", m, err)
+		}
+		second := mustMember(t, db, a.ID, "second@example.com", domain.RoleAdmin)
+		if err := db.SetMember(ctx, a.ID, boss.ID, domain.RoleViewer); err != nil {
+			t.Errorf("demoting one of two admins: %v", err)
+		}
+		wantCode(t, "removing the remaining admin", db.RemoveMember(ctx, a.ID, second.ID), domain.EConflict)
+	})
 }

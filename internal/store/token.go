@@ -34,14 +34,21 @@ func errUnauthorized() error {
 
 // CreateToken creates an API token of the user in the organisation with role and returns its
 // plaintext ("rpt_" + 43 base64url characters), which is not kept: only its SHA-256 is stored.
-// The user must be a member (ENotFound otherwise); the token's effective role never exceeds the
-// member's role at the time of use.
+// The user must be a member (ENotFound otherwise) whose role is at least role (EInvalid
+// otherwise); creating a token never changes a membership. The token's effective role also never
+// exceeds the member's role at the time of use.
 func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role domain.Role) (string, domain.Token, error) {
 	if !role.Valid() {
 		return "", domain.Token{}, errInvalidRole(role)
 	}
-	if _, err := db.GetMember(ctx, orgID, userID); err != nil {
+	m, err := db.GetMember(ctx, orgID, userID)
+	if err != nil {
 		return "", domain.Token{}, err
+	}
+	if !m.Role.AtLeast(role) {
+		return "", domain.Token{}, &domain.Error{Code: domain.EInvalid,
+			Message: fmt.Sprintf("トークンの権限は利用者の権限 (%s) を超えられません (a token's role cannot exceed its user's role %s)", m.Role, m.Role),
+			Fields:  map[string]string{"role": "at most " + string(m.Role)}}
 	}
 	secret := make([]byte, tokenBytes)
 	if _, err := rand.Read(secret); err != nil {
@@ -49,7 +56,6 @@ func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role 
 	}
 	plaintext := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
 	t := domain.Token{OrgID: orgID, UserID: userID, Name: strings.TrimSpace(name), Role: role, CreatedAt: db.nowUTC()}
-	var err error
 	if t.ID, err = newID(); err != nil {
 		return "", domain.Token{}, fmt.Errorf("store: create token: %w", err)
 	}

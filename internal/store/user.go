@@ -38,6 +38,21 @@ func (db *DB) CreateUser(ctx context.Context, email, name string) (domain.User, 
 	return u, nil
 }
 
+// SetUserName sets the user's display name (trimmed, at most 200 characters).
+func (db *DB) SetUserName(ctx context.Context, userID, name string) error {
+	name = strings.TrimSpace(name)
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	if !validID(userID) {
+		return errUserNotFound()
+	}
+	if err := db.q().execOne(ctx, "利用者が見つかりません (user not found)", `UPDATE users SET name = ? WHERE id = ?`, name, userID); err != nil {
+		return fmt.Errorf("store: set name of %s: %w", userID, err)
+	}
+	return nil
+}
+
 // GetUserByEmail returns the user with that e-mail address (compared case-insensitively).
 func (db *DB) GetUserByEmail(ctx context.Context, email string) (domain.User, error) {
 	u, err := db.getUser(ctx, "email = ?", normalizeEmail(email))
@@ -77,33 +92,41 @@ func (db *DB) getUser(ctx context.Context, where string, args ...any) (domain.Us
 }
 
 // SetMember makes the user a member of the organisation with role, or changes their role. An
-// unknown organisation or user is ENotFound.
+// unknown organisation or user is ENotFound; taking the admin role from the organisation's last
+// admin is EConflict (see keepingAnAdmin).
 func (db *DB) SetMember(ctx context.Context, orgID, userID string, role domain.Role) error {
 	if !role.Valid() {
 		return errInvalidRole(role)
 	}
-	if !validID(orgID) || !validID(userID) {
-		return errMemberNotFound()
-	}
-	_, err := db.q().exec(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`,
-		orgID, userID, string(role), timeArg(db.nowUTC()))
-	if isForeignKeyViolation(err) {
-		return domain.Errorf(domain.ENotFound, "組織または利用者が見つかりません (organization or user not found)")
-	}
+	err := db.keepingAnAdmin(ctx, orgID, userID, role != domain.RoleAdmin, func(q querier) error {
+		_, err := q.exec(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`,
+			orgID, userID, string(role), timeArg(db.nowUTC()))
+		if isForeignKeyViolation(err) {
+			return domain.Errorf(domain.ENotFound, "組織または利用者が見つかりません (organization or user not found)")
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: set member %s of %s: %w", userID, orgID, err)
 	}
 	return nil
 }
 
-// RemoveMember ends the user's membership; their tokens for the organisation stop working.
+// RemoveMember ends the user's membership and revokes their API tokens of the organisation, in
+// one transaction: a later membership (a new invitation) does not bring the old tokens back.
+// Removing the organisation's last admin is EConflict, an unknown member ENotFound. Sessions
+// stop at the next request, since each request reads the membership.
 func (db *DB) RemoveMember(ctx context.Context, orgID, userID string) error {
-	if !validID(orgID) || !validID(userID) {
-		return errMemberNotFound()
-	}
-	err := db.q().execOne(ctx, "メンバーが見つかりません (member not found)",
-		`DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID)
+	err := db.keepingAnAdmin(ctx, orgID, userID, true, func(q querier) error {
+		if err := q.execOne(ctx, "メンバーが見つかりません (member not found)",
+			`DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID); err != nil {
+			return err
+		}
+		_, err := q.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND user_id = ? AND revoked_at IS NULL`,
+			timeArg(db.nowUTC()), orgID, userID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: remove member %s of %s: %w", userID, orgID, err)
 	}
