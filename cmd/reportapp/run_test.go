@@ -160,7 +160,9 @@ func TestServeProbesAndHome(t *testing.T) {
 // during the delay; afterwards new connections are refused; run returns nil.
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
-	getenv := testEnv(t, map[string]string{"SHUTDOWN_DELAY": "600ms", "SHUTDOWN_TIMEOUT": "10s"})
+	// Production: in development a signal stops the server at once.
+	getenv := testEnv(t, map[string]string{"SHUTDOWN_DELAY": "600ms", "SHUTDOWN_TIMEOUT": "10s", "APP_ENV": "production",
+		"SECRET_KEY": strings.Repeat("k", 64), "BASE_URL": "http://localhost:5000"})
 	token := mustToken(t, getenv, "acme", "admin@example.com")
 	s := mustStart(t, getenv)
 
@@ -400,5 +402,28 @@ func TestEnvFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "fromenv", "reportapp.db")); err != nil {
 		t.Errorf("the environment did not win over the env file: %v", err)
+	}
+}
+
+// TestServeFirstRunBannerAndQuickStop: a fresh development server prints the setup URL as a
+// banner on stderr, and stops at once on a signal although SHUTDOWN_DELAY is set.
+func TestServeFirstRunBannerAndQuickStop(t *testing.T) {
+	t.Parallel()
+	s := mustStart(t, testEnv(t, map[string]string{"SHUTDOWN_DELAY": "30s"}))
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.Logs.String(), "====\n") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	logs := s.Logs.String()
+	i := strings.Index(logs, "初回セットアップ / first-run setup")
+	if i < 0 || !strings.Contains(logs[i:], s.URL+"/setup?token=") {
+		t.Fatalf("no setup banner with the URL on stderr:\n%s", logs)
+	}
+	start := time.Now()
+	if err := s.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("development server took %v to stop with SHUTDOWN_DELAY=30s, want at once", took)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -92,7 +94,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		NoMetrics:       cfg.Env == config.Production && cfg.MetricsAddr == "" && cfg.MetricsToken == "",
 		RequestTimeout:  cfg.RequestTimeout,
 		QueueTimeout:    cfg.QueueTimeout,
-		ShutdownDelay:   cfg.ShutdownDelay,
+		ShutdownDelay:   shutdownDelay(cfg, logger),
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		BodyLimit:       web.BodyLimit,
@@ -105,7 +107,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		OnListen: func(a net.Addr) {
 			logger.Info("listening", "addr", a.String(), "env", cfg.Env, "version", version,
 				"database", db.Driver(), "startup", time.Since(started).String())
-			logSetupURL(ctx, logger, authSvc, cfg.BaseURL, a)
+			logSetupURL(ctx, logger, e.stderr, authSvc, cfg.BaseURL, a)
 		},
 	}, app)
 	if err != nil {
@@ -168,8 +170,19 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, migr
 	return db, nil
 }
 
-// logSetupURL logs the one-time first-run URL while the database has no user yet.
-func logSetupURL(ctx context.Context, logger *slog.Logger, a *auth.Service, baseURL string, addr net.Addr) {
+// shutdownDelay is SHUTDOWN_DELAY in production. In development nothing routes traffic to the
+// process that a delay would let drain, so Ctrl-C stops it at once.
+func shutdownDelay(cfg config.Config, logger *slog.Logger) time.Duration {
+	if !cfg.Production() && cfg.ShutdownDelay > 0 {
+		logger.Info("development: SHUTDOWN_DELAY ignored, the server stops at once on a signal", "shutdown_delay", cfg.ShutdownDelay.String())
+		return 0
+	}
+	return cfg.ShutdownDelay
+}
+
+// logSetupURL logs the one-time first-run URL while the database has no user yet, and prints it
+// to stderr as a banner that stands out among the log lines.
+func logSetupURL(ctx context.Context, logger *slog.Logger, stderr io.Writer, a *auth.Service, baseURL string, addr net.Addr) {
 	u, ok, err := a.SetupURL(ctx)
 	switch {
 	case err != nil:
@@ -179,5 +192,18 @@ func logSetupURL(ctx context.Context, logger *slog.Logger, a *auth.Service, base
 			u = "http://" + loopbackAddr(addr.String()) + u
 		}
 		logger.Warn("no user yet: open this one-time URL to create the first organisation and its administrator", "setup_url", u)
+		fmt.Fprint(stderr, setupBanner(u))
 	}
+}
+
+// setupBanner frames the setup URL so that it is the one thing a first-time operator sees.
+func setupBanner(u string) string {
+	rule := strings.Repeat("=", 72)
+	return "\n" + rule + "\n" +
+		"  reportapp: 初回セットアップ / first-run setup\n\n" +
+		"  ブラウザーで次の URL を開き、最初の組織と管理者を作成してください。\n" +
+		"  Open this URL in a browser to create the first organisation and its administrator:\n\n" +
+		"    " + u + "\n\n" +
+		"  1 回だけ、24 時間有効です。 (One use, valid for 24 hours.)\n" +
+		rule + "\n\n"
 }

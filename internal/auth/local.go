@@ -323,7 +323,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 		p.Fields["org_name"] = "組織名を入力してください"
 	}
 	if !slugPattern.MatchString(p.OrgSlug) {
-		p.Fields["org_slug"] = "英小文字・数字・ハイフンで入力してください"
+		p.Fields["org_slug"] = "半角の英小文字・数字・ハイフン（-）で、先頭は英小文字か数字にしてください（例: yamada-shoji）"
 	}
 	if at := strings.Index(p.Email, "@"); at < 1 || at == len(p.Email)-1 {
 		p.Fields["email"] = "メールアドレスが正しくありません"

@@ -366,3 +366,27 @@ func TestBrowserOIDCFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#logout")))
 	f.run()
 }
+
+// TestBrowserSetupSlugPattern: the setup form's 組織ID pattern is a regular expression Chromium
+// accepts (it compiles pattern attributes in the v-flag mode, where an unescaped "-" in a class is
+// an error and the check is silently off), so the browser itself refuses a bad 組織ID.
+func TestBrowserSetupSlugPattern(t *testing.T) {
+	ctx := mustBrowser(t)
+	base, authSvc := mustServer(t, storetest.Open(t), nil)
+	setup, ok, err := authSvc.SetupURL(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("SetupURL = %v, %v", ok, err)
+	}
+	f := flow{t: t, ctx: ctx, base: base}
+	f.do("setup page", chromedp.Navigate(setup), chromedp.WaitVisible(chromedp.CSS("#org_slug")))
+	for value, wantMismatch := range map[string]bool{"Yamada Shoji": true, "-abc": true, "yamada-shoji": false, "acme2": false} {
+		f.do("type "+value, chromedp.SetValue(chromedp.CSS("#org_slug"), value))
+		mismatch, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('org_slug').validity.patternMismatch`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mismatch != wantMismatch {
+			t.Errorf("組織ID %q: patternMismatch = %v, want %v (an invalid pattern is ignored by the browser)", value, mismatch, wantMismatch)
+		}
+	}
+}

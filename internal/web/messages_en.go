@@ -6,6 +6,7 @@ func messagesEN() map[string]string {
 	return map[string]string{
 		"nav.skip": "Skip to content", "nav.label": "Main menu", "nav.dashboard": "Home", "nav.documents": "Documents",
 		"nav.customers": "Customers", "nav.tokens": "API tokens", "nav.settings": "Settings", "nav.logout": "Log out",
+		"nav.password": "Change password",
 
 		"action.back": "Back", "action.save": "Save", "action.search": "Search", "action.delete": "Delete",
 		"action.edit": "Edit", "action.issue": "Issue", "action.cancel_doc": "Cancel document", "action.duplicate": "Duplicate as new",
@@ -34,7 +35,11 @@ func messagesEN() map[string]string {
 
 		"dashboard.title": "Home", "dashboard.this_month": "Invoiced this month (issued)", "dashboard.quick": "Create",
 		"dashboard.chart": "Invoiced in the last 12 months", "dashboard.chart_caption": "Gross of issued invoices by month of transaction",
-		"dashboard.recent": "Recent documents", "dashboard.drafts": "Drafts waiting",
+		"dashboard.guide":             "Getting started: set these up before issuing documents",
+		"dashboard.todo_profile":      "Enter the organisation's address and phone number (or e-mail); documents print them",
+		"dashboard.todo_registration": "Enter the qualified invoice issuer registration number (T + 13 digits)",
+		"dashboard.guide_admin":       "An administrator of the organisation does the settings.",
+		"dashboard.recent":            "Recent documents", "dashboard.drafts": "Drafts waiting",
 
 		"list.empty": "Nothing found.", "list.pages": "Pages", "list.prev": "Previous", "list.next": "Next", "list.first": "First page",
 
@@ -125,6 +130,10 @@ func messagesEN() map[string]string {
 		"members.temp_password": "Temporary password (shown only this once; hand it over safely):",
 		"members.bad_email":     "Enter a valid e-mail address.", "members.bad_role": "Choose a role.",
 		"members.already": "This address is already a member.",
+		"members.reset":   "Reset password", "members.reset_button": "Reset",
+		"members.reset_confirm":   "Replace the password of %s with a temporary one? Their sessions end, and they choose their own password at the next sign-in.",
+		"members.reset_done":      "Temporary password of %s (shown only this once; hand it over safely):",
+		"members.reset_other_org": "This user also belongs to another organisation, so their password cannot be reset here. Ask them to change it under \"Change password\".",
 
 		"tokens.title": "API tokens", "tokens.name": "Name", "tokens.created": "Created", "tokens.last_used": "Last used",
 		"tokens.revoke": "Revoke", "tokens.create": "Create a token", "tokens.create_button": "Create",

@@ -6,6 +6,7 @@ func messagesJA() map[string]string {
 	return map[string]string{
 		"nav.skip": "本文へ移動", "nav.label": "メインメニュー", "nav.dashboard": "ホーム", "nav.documents": "書類",
 		"nav.customers": "取引先", "nav.tokens": "APIトークン", "nav.settings": "設定", "nav.logout": "ログアウト",
+		"nav.password": "パスワード変更",
 
 		"action.back": "戻る", "action.save": "保存する", "action.search": "検索", "action.delete": "削除する",
 		"action.edit": "編集", "action.issue": "発行する", "action.cancel_doc": "取消する", "action.duplicate": "複製して新規作成",
@@ -34,7 +35,11 @@ func messagesJA() map[string]string {
 
 		"dashboard.title": "ホーム", "dashboard.this_month": "今月の請求額 (発行済み)", "dashboard.quick": "新規作成",
 		"dashboard.chart": "過去12か月の請求額", "dashboard.chart_caption": "発行済み請求書の税込合計 (取引日の月ごと)",
-		"dashboard.recent": "最近の書類", "dashboard.drafts": "未発行の下書き",
+		"dashboard.guide":             "はじめに: 書類を発行する前に設定してください",
+		"dashboard.todo_profile":      "組織の住所と電話番号（またはメールアドレス）を設定する（書類に印字されます）",
+		"dashboard.todo_registration": "適格請求書発行事業者の登録番号（T＋13桁）を設定する",
+		"dashboard.guide_admin":       "設定は組織の管理者が行います。",
+		"dashboard.recent":            "最近の書類", "dashboard.drafts": "未発行の下書き",
 
 		"list.empty": "該当するものはありません。", "list.pages": "ページ", "list.prev": "前へ", "list.next": "次へ", "list.first": "最初へ",
 
@@ -125,6 +130,10 @@ func messagesJA() map[string]string {
 		"members.temp_password": "仮パスワード (この一度だけ表示されます。本人に安全な方法で伝えてください):",
 		"members.bad_email":     "メールアドレスが正しくありません。", "members.bad_role": "権限を選んでください。",
 		"members.already": "このメールアドレスは既にメンバーです。",
+		"members.reset":   "パスワードを再設定", "members.reset_button": "再設定する",
+		"members.reset_confirm":   "%s のパスワードを仮のパスワードに置き換えます。本人のログインはすべて終了し、次のログインで本人がパスワードを設定し直します。よろしいですか？",
+		"members.reset_done":      "%s の仮パスワード（この一度だけ表示されます。本人に安全な方法で伝えてください）:",
+		"members.reset_other_org": "ほかの組織にも所属している利用者のパスワードは再設定できません。本人に「パスワード変更」から変更してもらってください。",
 
 		"tokens.title": "APIトークン", "tokens.name": "名前", "tokens.created": "作成日時", "tokens.last_used": "最終利用",
 		"tokens.revoke": "無効にする", "tokens.create": "トークンを作成", "tokens.create_button": "作成する",

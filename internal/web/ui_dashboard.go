@@ -23,6 +23,10 @@ type dashboardData struct {
 	AgingBars    []agingBar
 	AgingChart   chart
 	TopCustomers []receivables.CustomerAging
+	// Todo are the first steps after setup still to do: "profile" (address and phone that the
+	// documents print) and "registration" (the 登録番号 of a qualified invoice). The dashboard
+	// shows them until they are done.
+	Todo []string
 }
 
 // agingBar is one bucket of the aging chart.
@@ -77,6 +81,16 @@ func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p domain.Principa
 	}
 	d := dashboardData{Months: months, ThisMonth: months[len(months)-1].Total}
 	d.Chart = layoutChart(d.Months)
+	org, err := u.Store.GetOrganization(ctx, p.OrgID)
+	if err != nil {
+		return err
+	}
+	if org.Address == "" || org.Phone == "" && org.Email == "" {
+		d.Todo = append(d.Todo, "profile")
+	}
+	if org.RegistrationNumber == "" {
+		d.Todo = append(d.Todo, "registration")
+	}
 	if d.Recent, _, err = u.Store.SearchDocuments(ctx, p.OrgID, document.Filter{}, domain.Page{Limit: 8}); err != nil {
 		return err
 	}

@@ -16,6 +16,15 @@ type membersData struct {
 	Role    domain.Role // likewise
 	// Invited is the invitation just made; its temporary password is shown this once.
 	Invited *auth.Invitation
+	// Reset is the password reset just made, shown this once.
+	Reset *passwordReset
+	// LocalLogin offers the password reset (there are no passwords without it).
+	LocalLogin bool
+}
+
+// passwordReset is a member's new temporary password.
+type passwordReset struct {
+	Email, Password string
 }
 
 func (u *ui) memberList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
@@ -28,6 +37,7 @@ func (u *ui) renderMembers(w http.ResponseWriter, r *http.Request, p domain.Prin
 		return err
 	}
 	d.Members = ms
+	d.LocalLogin = u.Auth.LocalLoginEnabled()
 	v.Title, v.Nav, v.Data = "members.title", "settings", d
 	return u.render(w, r, st, "members.html", v)
 }
@@ -80,4 +90,23 @@ func (u *ui) memberRemove(w http.ResponseWriter, r *http.Request, p domain.Princ
 		return err
 	}
 	return seeOther(w, r, "/settings/members?notice=removed")
+}
+
+// memberReset gives a member a new temporary password (auth.Service.ResetPassword), shown to the
+// admin once; the member's sessions end and they choose their own password at the next login. A
+// member who also belongs to another organisation is refused: their account is not ours to reset.
+func (u *ui) memberReset(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	id := r.PathValue("id")
+	m, err := u.Store.GetMember(r.Context(), p.OrgID, id)
+	if err != nil {
+		return err
+	}
+	pw, err := u.Auth.ResetPassword(r.Context(), p, id)
+	if domain.ErrorCode(err) == domain.EForbidden {
+		return u.renderMembers(w, r, p, http.StatusForbidden, membersData{Role: member}, view{Error: "members.reset_other_org"})
+	}
+	if err != nil {
+		return err
+	}
+	return u.renderMembers(w, r, p, http.StatusOK, membersData{Role: member, Reset: &passwordReset{Email: m.Email, Password: pw}}, view{})
 }

@@ -821,3 +821,45 @@ func TestCatalogues(t *testing.T) {
 		}
 	}
 }
+
+// TestUIAccountPages: an admin resets a member's password from the members page (behind a
+// confirmation), the header links the password change, and the dashboard guides the first steps
+// until the profile and the 登録番号 are filled in.
+func TestUIAccountPages(t *testing.T) {
+	u := mustUI(t, storetest.Open(t))
+	ctx := context.Background()
+	target := u.who["A-member"]
+	members := u.get("A-admin", "/settings/members")
+	if members.doc.Find(`details form[action="/settings/members/` + target.UserID + `/reset"]`).Length() != 1 {
+		t.Errorf("no confirmed reset form for the member")
+	}
+	p := u.post("A-admin", "/settings/members/"+target.UserID+"/reset", nil)
+	if p.status != http.StatusOK || len(p.text(t, "#temp-password")) < 12 {
+		t.Fatalf("reset = %d:\n%s", p.status, p.body)
+	}
+	if pw, err := u.db.Password(ctx, target.UserID); err != nil || !pw.Temporary {
+		t.Errorf("after the reset the password is %+v, %v; want a temporary one", pw, err)
+	}
+	if p := u.post("A-member", "/settings/members/"+u.who["A-admin"].UserID+"/reset", nil); p.status != http.StatusForbidden {
+		t.Errorf("a member resetting the admin's password = %d, want 403", p.status)
+	}
+
+	home := u.get("A-viewer", "/")
+	if home.doc.Find(`a#change-password[href="/account/password"]`).Length() != 1 {
+		t.Errorf("the header has no link to the password change")
+	}
+	if n := home.doc.Find("#setup-guide li").Length(); n != 2 {
+		t.Errorf("guide steps on a fresh organisation = %d, want 2", n)
+	}
+	org, err := u.db.GetOrganization(ctx, u.orgA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org.Address, org.Phone, org.RegistrationNumber = "東京都千代田区千代田1-1", "03-1234-5678", "T1234567890123"
+	if _, err := u.db.UpdateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	if n := u.get("A-viewer", "/").doc.Find("#setup-guide").Length(); n != 0 {
+		t.Errorf("the guide is still shown after the profile and 登録番号 were filled in")
+	}
+}

@@ -70,6 +70,7 @@ func (a *app) uiRoutes() []route {
 		{"POST /settings/members", admin, pg(u.memberInvite)},
 		{"POST /settings/members/{id}/role", admin, pg(u.memberRole)},
 		{"POST /settings/members/{id}/remove", admin, pg(u.memberRemove)},
+		{"POST /settings/members/{id}/reset", admin, pg(u.memberReset)},
 		{"GET /tokens", viewer, pg(u.tokenList)},
 		{"POST /tokens", viewer, pg(u.tokenCreate)},
 		{"POST /tokens/{id}/revoke", viewer, pg(u.tokenRevoke)},
