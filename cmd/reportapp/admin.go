@@ -29,29 +29,66 @@ func subcommand(e env, args []string, usage string, names ...string) (name strin
 }
 
 func cmdOrg(ctx context.Context, e env, args []string) error {
-	const usage = "org create --slug acme --name 株式会社アクメ"
-	if _, done, err := subcommand(e, args, usage, "create"); done || err != nil {
+	const usage = "org create --slug acme --name 株式会社アクメ\n" +
+		"       reportapp org allow-domain --slug acme --domain example.co.jp [--role member]\n" +
+		"       reportapp org disallow-domain --slug acme --domain example.co.jp\n" +
+		"       reportapp org domains --slug acme"
+	sub, done, err := subcommand(e, args, usage, "create", "allow-domain", "disallow-domain", "domains")
+	if done || err != nil {
 		return err
 	}
-	fs, envFile := newFlags(e, "org create", usage)
+	fs, envFile := newFlags(e, "org "+sub, usage)
 	slug := fs.String("slug", "", "short unique name of the organisation (required)")
-	name := fs.String("name", "", "the organisation's name as printed on documents (required)")
+	name := fs.String("name", "", "the organisation's name as printed on documents (create)")
+	emailDomain := fs.String("domain", "", "an e-mail domain whose verified addresses may join on their first OIDC login")
+	role := fs.String("role", string(domain.RoleMember), "the role of people joining through the domain (allow-domain)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *slug == "" || *name == "" {
-		return usageError{"org create: --slug and --name are required"}
+	if *slug == "" || sub == "create" && *name == "" || strings.HasSuffix(sub, "allow-domain") && *emailDomain == "" {
+		return usageError{"usage: reportapp " + usage}
+	}
+	if !domain.Role(*role).Valid() {
+		return usageError{"--role must be admin, member or viewer"}
 	}
 	db, closeDB, err := adminStore(ctx, e, *envFile)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	org, err := db.CreateOrganization(ctx, *slug, *name)
+	if sub == "create" {
+		org, err := db.CreateOrganization(ctx, *slug, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "organisation %s created (id %s)\n", org.Slug, org.ID)
+		return nil
+	}
+	org, err := db.GetOrganizationBySlug(ctx, *slug)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "organisation %s created (id %s)\n", org.Slug, org.ID)
+	switch sub {
+	case "allow-domain":
+		a, err := db.AllowEmailDomain(ctx, org.ID, *emailDomain, domain.Role(*role))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "verified addresses @%s join %s as %s on their first OIDC login\n", a.Domain, org.Slug, a.Role)
+	case "disallow-domain":
+		if err := db.DisallowEmailDomain(ctx, org.ID, *emailDomain); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "@%s no longer joins %s (its members stay)\n", store.NormalizeEmailDomain(*emailDomain), org.Slug)
+	case "domains":
+		ds, err := db.ListAllowedDomains(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			fmt.Fprintf(e.stdout, "%s\t%s\n", d.Domain, d.Role)
+		}
+	}
 	return nil
 }
 

@@ -79,6 +79,19 @@ func TestAdminCommands(t *testing.T) {
 	if m := mustMemberRole(t, db, "acme", "viewer@example.com"); m != domain.RoleMember {
 		t.Errorf("after user role member: %s", m)
 	}
+	// Allowed e-mail domains.
+	if _, _, err := cli("org", "allow-domain", "--slug", "acme", "--domain", "@Example.co.jp", "--role", "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := cli("org", "domains", "--slug", "acme"); err != nil || out != "example.co.jp\tviewer\n" {
+		t.Errorf("org domains = %q, %v", out, err)
+	}
+	if _, _, err := cli("org", "disallow-domain", "--slug", "acme", "--domain", "example.co.jp"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ := cli("org", "domains", "--slug", "acme"); out != "" {
+		t.Errorf("org domains after disallow = %q", out)
+	}
 	// A password from standard input; a weak one is a usage error and nothing is created.
 	var out2, errOut2 bytes.Buffer
 	err = run(context.Background(), []string{"reportapp", "user", "create", "--org", "acme", "--email", "pw@example.com", "--password-stdin"},

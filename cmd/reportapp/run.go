@@ -37,7 +37,7 @@ func commands() []command {
 		{"serve", "run the HTTP server (the default)", cmdServe},
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"healthcheck", "request /healthz on the configured port; exit 0 when healthy, 1 otherwise", cmdHealthcheck},
-		{"org", "organisations: org create --slug acme --name 株式会社アクメ", cmdOrg},
+		{"org", "organisations: org create|allow-domain|disallow-domain|domains --slug acme", cmdOrg},
 		{"user", "users: user create|role --org acme --email a@example.com --role admin", cmdUser},
 		{"token", "API tokens: token create|revoke --org acme --email a@example.com", cmdToken},
 		{"render", "render a JSON document to PDF offline: render doc.json -o out.pdf", cmdRender},

@@ -147,3 +147,16 @@ func (s *Service) AllowDomain(ctx context.Context, by domain.Principal, domain s
 	}
 	return a, nil
 }
+
+// DisallowDomain stops letting people of domain join by's organisation. Members who joined through
+// it stay members. An unknown domain is ENotFound.
+func (s *Service) DisallowDomain(ctx context.Context, by domain.Principal, emailDomain string) error {
+	if err := requireAdmin(by); err != nil {
+		return err
+	}
+	if err := s.db.DisallowEmailDomain(ctx, by.OrgID, emailDomain); err != nil {
+		return fmt.Errorf("auth: disallow domain: %w", err)
+	}
+	s.log.InfoContext(ctx, "auth: allowed domain removed", "org", by.OrgID, "by", by.UserID, "domain", emailDomain)
+	return nil
+}

@@ -322,6 +322,8 @@ func TestIsolationByRouteTable(t *testing.T) {
 		a.mustJSON(200, &orgBefore, "A-admin", "GET", "/api/v1/organization", nil)
 		var schedule struct{ ID string }
 		a.mustJSON(201, &schedule, "A-member", "POST", "/api/v1/schedules", scheduleBody(cust.ID))
+		var allowed struct{ Domain string }
+		a.mustJSON(200, &allowed, "A-admin", "PUT", "/api/v1/organization/allowed-domains/a-only.example", map[string]any{"role": "viewer"})
 		for _, rt := range (&app{}).routes() {
 			method, path, _ := strings.Cut(rt.pattern, " ")
 			if !strings.HasPrefix(path, "/api/v1/") || rt.role == public {
@@ -358,6 +360,10 @@ func TestIsolationByRouteTable(t *testing.T) {
 				path = strings.ReplaceAll(path, "{id}", schedule.ID)
 			case path == "/api/v1/organization":
 				body = map[string]any{"name": "B社"}
+			case strings.HasPrefix(path, "/api/v1/organization/allowed-domains"):
+				// B's rules for the same domain are B's own; A's must stay as they were.
+				body = map[string]any{"role": "admin"}
+				path = strings.ReplaceAll(path, "{domain}", allowed.Domain)
 			}
 			if method == "GET" || method == "DELETE" {
 				body = nil
@@ -406,6 +412,11 @@ func TestIsolationByRouteTable(t *testing.T) {
 		a.mustJSON(200, &org, "A-viewer", "GET", "/api/v1/organization", nil)
 		if org.Name != orgBefore.Name {
 			t.Errorf("A's organisation changed: %q", org.Name)
+		}
+		var domains struct{ Items []store.AllowedDomain }
+		a.mustJSON(200, &domains, "A-admin", "GET", "/api/v1/organization/allowed-domains", nil)
+		if len(domains.Items) != 1 || domains.Items[0].Role != "viewer" {
+			t.Errorf("A's allowed domains changed: %+v", domains.Items)
 		}
 	})
 }

@@ -37,6 +37,9 @@ func (a *app) apiRoutes() []route {
 
 		{"GET /api/v1/organization", viewer, a.organizationGet},
 		{"PUT /api/v1/organization", admin, a.organizationUpdate},
+		{"GET /api/v1/organization/allowed-domains", admin, a.allowedDomainList},
+		{"PUT /api/v1/organization/allowed-domains/{domain}", admin, a.allowedDomainPut},
+		{"DELETE /api/v1/organization/allowed-domains/{domain}", admin, a.allowedDomainDelete},
 
 		{"GET /api/v1/customers", viewer, a.customerList},
 		{"POST /api/v1/customers", member, a.customerCreate},

@@ -6,6 +6,7 @@ import (
 
 	"reportapp/internal/auth"
 	"reportapp/internal/domain"
+	"reportapp/internal/store"
 )
 
 // membersData is the members page: who belongs to the organisation with which role, and the
@@ -20,6 +21,9 @@ type membersData struct {
 	Reset *passwordReset
 	// LocalLogin offers the password reset (there are no passwords without it).
 	LocalLogin bool
+	// Domains are the allowed e-mail domains (join on the first OIDC login); Domain is the form.
+	Domains []store.AllowedDomain
+	Domain  string
 }
 
 // passwordReset is a member's new temporary password.
@@ -38,6 +42,9 @@ func (u *ui) renderMembers(w http.ResponseWriter, r *http.Request, p domain.Prin
 	}
 	d.Members = ms
 	d.LocalLogin = u.Auth.LocalLoginEnabled()
+	if d.Domains, err = u.Store.ListAllowedDomains(r.Context(), p.OrgID); err != nil {
+		return err
+	}
 	v.Title, v.Nav, v.Data = "members.title", "settings", d
 	return u.render(w, r, st, "members.html", v)
 }
@@ -109,4 +116,29 @@ func (u *ui) memberReset(w http.ResponseWriter, r *http.Request, p domain.Princi
 		return err
 	}
 	return u.renderMembers(w, r, p, http.StatusOK, membersData{Role: member, Reset: &passwordReset{Email: m.Email, Password: pw}}, view{})
+}
+
+// memberDomainAllow lets verified addresses of a domain join with a role (auth.Service.AllowDomain).
+func (u *ui) memberDomainAllow(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	d := membersData{Role: domain.Role(r.PostFormValue("role")), Domain: strings.TrimSpace(r.PostFormValue("domain"))}
+	_, err := u.Auth.AllowDomain(r.Context(), p, d.Domain, d.Role)
+	if domain.ErrorCode(err) == domain.EInvalid {
+		fe := map[string]string{"domain": "members.bad_domain"}
+		if fields, ok := fieldErrors(err); ok && fields["role"] != "" {
+			fe = map[string]string{"domain_role": "members.bad_role"}
+		}
+		return u.renderMembers(w, r, p, http.StatusUnprocessableEntity, d, view{Error: "form.invalid", Errors: fe})
+	}
+	if err != nil {
+		return err
+	}
+	return seeOther(w, r, "/settings/members?notice=domain_allowed")
+}
+
+// memberDomainRemove stops allowing a domain; members who joined through it stay.
+func (u *ui) memberDomainRemove(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	if err := u.Auth.DisallowDomain(r.Context(), p, r.PathValue("domain")); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/settings/members?notice=domain_removed")
 }

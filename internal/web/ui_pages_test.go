@@ -830,7 +830,7 @@ func TestUIAccountPages(t *testing.T) {
 	ctx := context.Background()
 	target := u.who["A-member"]
 	members := u.get("A-admin", "/settings/members")
-	if members.doc.Find(`details form[action="/settings/members/` + target.UserID + `/reset"]`).Length() != 1 {
+	if members.doc.Find(`details form[action="/settings/members/`+target.UserID+`/reset"]`).Length() != 1 {
 		t.Errorf("no confirmed reset form for the member")
 	}
 	p := u.post("A-admin", "/settings/members/"+target.UserID+"/reset", nil)

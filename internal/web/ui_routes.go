@@ -71,6 +71,8 @@ func (a *app) uiRoutes() []route {
 		{"POST /settings/members/{id}/role", admin, pg(u.memberRole)},
 		{"POST /settings/members/{id}/remove", admin, pg(u.memberRemove)},
 		{"POST /settings/members/{id}/reset", admin, pg(u.memberReset)},
+		{"POST /settings/domains", admin, pg(u.memberDomainAllow)},
+		{"POST /settings/domains/{domain}/remove", admin, pg(u.memberDomainRemove)},
 		{"GET /tokens", viewer, pg(u.tokenList)},
 		{"POST /tokens", viewer, pg(u.tokenCreate)},
 		{"POST /tokens/{id}/revoke", viewer, pg(u.tokenRevoke)},
