@@ -88,6 +88,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv, err := server.New(server.Options{
+		WriteError:      app.WriteError,
 		Addr:            cfg.Addr,
 		MetricsAddr:     cfg.MetricsAddr,
 		MetricsToken:    cfg.MetricsToken,
@@ -103,7 +104,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		TrustedProxies:  cfg.TrustedProxies,
 		Logger:          logger,
 		Registry:        reg,
-		Ready:           db.Ping,
+		Ready:           db.Ready,
 		OnListen: func(a net.Addr) {
 			logger.Info("listening", "addr", a.String(), "env", cfg.Env, "version", version,
 				"database", db.Driver(), "startup", time.Since(started).String())

@@ -449,22 +449,42 @@ func (s *Service) sessionPrincipal(w http.ResponseWriter, r *http.Request) (doma
 	return p, true
 }
 
-// Mount registers the login, logout, OIDC, setup, no-access and password routes on mux. The
-// handlers need Middleware around mux (sessions); the state-changing ones are wrapped with
-// CrossOrigin here as well, so they are protected however mux is mounted.
+// Route is one of auth's routes: a ServeMux pattern and its handler. All are public; the handlers
+// that need a signed-in user check it themselves.
+type Route struct {
+	Pattern string
+	Handler http.Handler
+}
+
+// Routes is the table of the login, logout, OIDC, setup, no-access and password routes, for the
+// browser UI's mount. The handlers need Middleware around them (sessions); the state-changing
+// ones are wrapped with CrossOrigin here as well, so they are protected however they are mounted.
+// The OIDC routes are there when OIDC is configured (never on a nil Service, whose table is
+// only for reading).
+func (s *Service) Routes() []Route {
+	post := func(h http.HandlerFunc) http.Handler { return s.CrossOrigin(limitForm(h)) }
+	routes := []Route{
+		{"GET /login", http.HandlerFunc(s.handleLoginForm)},
+		{"POST /login", post(s.handleLogin)},
+		{"POST /logout", post(s.handleLogout)},
+		{"GET /setup", http.HandlerFunc(s.handleSetupForm)},
+		{"POST /setup", post(s.handleSetup)},
+		{"GET /no-access", http.HandlerFunc(s.noAccess)},
+		{"GET /account/password", http.HandlerFunc(s.handlePasswordForm)},
+		{"POST /account/password", post(s.handlePasswordChange)},
+	}
+	if s != nil && s.oidc != nil {
+		routes = append(routes,
+			Route{"GET /auth/oidc/login", http.HandlerFunc(s.handleOIDCLogin)},
+			Route{"GET " + s.oidc.callbackPath(), http.HandlerFunc(s.handleOIDCCallback)})
+	}
+	return routes
+}
+
+// Mount registers Routes on mux (for tests of this package; the application mounts the table).
 func (s *Service) Mount(mux *http.ServeMux) {
-	post := func(h http.HandlerFunc) http.Handler { return CrossOrigin(limitForm(h)) }
-	mux.HandleFunc("GET /login", s.handleLoginForm)
-	mux.Handle("POST /login", post(s.handleLogin))
-	mux.Handle("POST /logout", post(s.handleLogout))
-	mux.HandleFunc("GET /setup", s.handleSetupForm)
-	mux.Handle("POST /setup", post(s.handleSetup))
-	mux.HandleFunc("GET /no-access", s.noAccess)
-	mux.HandleFunc("GET /account/password", s.handlePasswordForm)
-	mux.Handle("POST /account/password", post(s.handlePasswordChange))
-	if s.oidc != nil {
-		mux.HandleFunc("GET /auth/oidc/login", s.handleOIDCLogin)
-		mux.HandleFunc("GET "+s.oidc.callbackPath(), s.handleOIDCCallback)
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Pattern, rt.Handler)
 	}
 }
 

@@ -2,11 +2,12 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"reportapp/internal/domain"
+	"reportapp/internal/server"
 )
 
 type principalKey struct{}
@@ -74,7 +75,7 @@ func (s *Service) BearerMiddleware(next http.Handler) http.Handler {
 		}
 		scheme, token, _ := strings.Cut(h, " ")
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			unauthorized(w)
+			unauthorized(w, r)
 			return
 		}
 		p, err := s.db.Authenticate(r.Context(), strings.TrimSpace(token))
@@ -82,62 +83,68 @@ func (s *Service) BearerMiddleware(next http.Handler) http.Handler {
 		case "":
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 		case domain.EUnauthorized:
-			unauthorized(w)
+			unauthorized(w, r)
 		default:
-			w.Header().Set("Content-Type", "application/json")
-			if overloaded(w, err) {
-				_, _ = w.Write([]byte(`{"error":{"code":"busy","message":"混み合っています。しばらくしてから再試行してください (busy, retry later)"}}` + "\n"))
-				return
-			}
-			s.log.ErrorContext(r.Context(), "auth: bearer", "err", err)
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte(`{"error":{"code":"internal","message":"内部エラーが発生しました (internal error)"}}` + "\n"))
+			server.WriteError(w, r, err)
 		}
 	})
 }
 
-func unauthorized(w http.ResponseWriter) {
+func unauthorized(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="reportapp"`)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusUnauthorized)
-	_, _ = w.Write([]byte(`{"error":{"code":"unauthorized","message":"認証に失敗しました (invalid token)"}}` + "\n"))
+	server.WriteError(w, r, domain.Errorf(domain.EUnauthorized, "認証に失敗しました (invalid token)"))
 }
 
-// CrossOrigin rejects (403) state-changing cross-origin browser requests, using Go's
-// http.CrossOriginProtection (Sec-Fetch-Site, else Origin against Host). Safe methods and
-// requests without those headers (API clients, curl) pass. Wrap every browser route with it;
-// together with SameSite=Lax cookies this is the CSRF defence.
-func CrossOrigin(next http.Handler) http.Handler {
+// CrossOrigin rejects (403, through server.WriteError) state-changing cross-origin browser
+// requests, using Go's http.CrossOriginProtection (Sec-Fetch-Site, else Origin against Host).
+// When Options.BaseURL is set, an Origin header must also be exactly its origin — scheme, host
+// and port — so that "https://host" is not taken for "http://host" nor the other way round.
+// Safe methods and requests without those headers (API clients, curl) pass. Wrap every browser
+// route with it; together with SameSite=Lax cookies this is the CSRF defence.
+func (s *Service) CrossOrigin(next http.Handler) http.Handler {
+	deny := func(w http.ResponseWriter, r *http.Request) {
+		server.WriteError(w, r, domain.Errorf(domain.EForbidden, "別のサイトからのリクエストは受け付けられません (cross-origin request rejected)"))
+	}
 	c := http.NewCrossOriginProtection()
-	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "別のサイトからのリクエストは受け付けられません (cross-origin request rejected)", http.StatusForbidden)
-	}))
-	return c.Handler(next)
+	c.SetDenyHandler(http.HandlerFunc(deny))
+	protected := c.Handler(next)
+	base := ""
+	if s != nil {
+		base = originOf(s.opts.BaseURL)
+	}
+	if base == "" {
+		return protected
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if o := r.Header.Get("Origin"); o != "" && !strings.EqualFold(o, base) {
+				deny(w, r)
+				return
+			}
+		}
+		protected.ServeHTTP(w, r)
+	})
 }
 
+// originOf returns the origin "scheme://host[:port]" of a URL, or "" when it has none.
+func originOf(rawURL string) string {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if scheme == "https" {
+		host = strings.TrimSuffix(host, ":443")
+	} else if scheme == "http" {
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return scheme + "://" + host
+}
+
+// serverError writes err (a store failure, a timeout) as the application writes every error
+// (server.WriteError): 503 with Retry-After when the database was too busy, else 500, logged.
 func (s *Service) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if overloaded(w, err) {
-		_, _ = w.Write([]byte("混み合っています。しばらくしてから再試行してください (busy, retry later)\n"))
-		return
-	}
-	s.log.ErrorContext(r.Context(), "auth: internal error", "path", r.URL.Path, "err", err)
-	http.Error(w, "内部エラーが発生しました", http.StatusInternalServerError)
-}
-
-// overloaded answers 503 with Retry-After when err is the request's deadline or cancellation
-// (the database was too busy to answer in time) or password hashing at its memory budget: load,
-// not a fault.
-func overloaded(w http.ResponseWriter, err error) bool {
-	if errors.Is(err, errHashBusy) {
-		w.Header().Set("Retry-After", hashRetryAfter)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return true
-	}
-	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return false
-	}
-	w.Header().Set("Retry-After", "5")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	return true
+	server.WriteError(w, r, err)
 }

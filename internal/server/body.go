@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"reportapp/internal/domain"
@@ -84,8 +83,7 @@ func (s *Server) withBodyRead(next http.Handler) http.Handler {
 			r.Body = readCloser{bytes.NewReader(buf), body}
 		case IsBodyTimeout(err):
 			w.Header().Set("Connection", "close")
-			WriteError(w, r, domain.EBodyTimeout,
-				"The request body did not arrive within "+strconv.Itoa(int(s.opts.BodyReadTimeout/time.Second))+" seconds.")
+			s.writeError(w, r, domain.Errorf(domain.EBodyTimeout, "リクエスト本文が時間内に届きませんでした (the request body did not arrive within %d seconds)", int(s.opts.BodyReadTimeout/time.Second)))
 			return
 		case err != nil:
 			// Too large, or the client went away: the handler reads the error where it

@@ -15,7 +15,7 @@ func TestBodyLimitPerRoute(t *testing.T) {
 	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		if IsBodyTooLarge(err) {
-			WriteError(w, r, domain.EBodyTooLarge, "too large")
+			WriteError(w, r, domain.Errorf(domain.EBodyTooLarge, "%s", "too large"))
 			return
 		}
 		fmt.Fprintf(w, "%d", len(b))

@@ -21,7 +21,7 @@ func TestTooLargeBodyIsDrainedSoTheClientReads413(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.ReadAll(r.Body); err != nil {
-			WriteError(w, r, domain.EBodyTooLarge, "too large")
+			WriteError(w, r, domain.Errorf(domain.EBodyTooLarge, "%s", "too large"))
 			return
 		}
 		io.WriteString(w, "ok")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -159,7 +160,7 @@ func (s *Server) withRecovery(next http.Handler) http.Handler {
 				// it. Cutting the connection tells the client it is broken.
 				panic(http.ErrAbortHandler)
 			}
-			WriteError(w, r, domain.EInternal, "An internal error occurred.")
+			s.writeError(w, r, fmt.Errorf("server: panic: %v", p))
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -197,12 +198,12 @@ func (s *Server) withShedding(next http.Handler) http.Handler {
 			if !s.waitForSlot(r.Context()) {
 				if r.Context().Err() != nil {
 					// The client gave up while queued; nobody reads this.
-					WriteError(w, r, domain.EUnavailable, "The request was cancelled.")
+					s.writeError(w, r, domain.Errorf(domain.EUnavailable, "リクエストは取り消されました (the request was cancelled)"))
 					return
 				}
 				s.metrics.shed.Inc()
 				w.Header().Set("Retry-After", retryAfter)
-				WriteError(w, r, domain.EUnavailable, "The server is busy. Please retry shortly.")
+				s.writeError(w, r, domain.Errorf(domain.EUnavailable, "混み合っています。しばらくしてから再試行してください (busy, retry later)"))
 				return
 			}
 		}
@@ -246,8 +247,7 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 		raw := r.Body
 		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
-			WriteError(w, r, domain.EBodyTooLarge,
-				"The request body is larger than "+strconv.FormatInt(limit, 10)+" bytes.")
+			s.writeError(w, r, domain.Errorf(domain.EBodyTooLarge, "リクエストが大きすぎます (the request body is larger than %d bytes)", limit))
 			drainBody(w, raw)
 			return
 		}

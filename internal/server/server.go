@@ -47,6 +47,10 @@ const (
 // Options configure a Server. main fills them from the configuration; a
 // zero duration or size means the default documented on the field.
 type Options struct {
+	// WriteError writes the server's own error responses (a panic, a full
+	// queue, a body over the limit or too slow) like the application's
+	// errors; the JSON error body when nil.
+	WriteError ErrorWriter
 	// Addr is the address ListenAndServe listens on, e.g. ":8080".
 	Addr string
 	// MetricsAddr, when set, moves GET /metrics to a listener of its own
@@ -235,7 +239,7 @@ func withBearer(token string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			WriteError(w, r, domain.EUnauthorized, "A metrics token is required.")
+			WriteError(w, r, domain.Errorf(domain.EUnauthorized, "メトリクスのトークンが必要です (a metrics token is required)"))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -27,7 +27,7 @@ func TestSlowBodiesDoNotStarveOthers(t *testing.T) {
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
-			WriteError(w, r, domain.EBadRequest, "cannot read body")
+			WriteError(w, r, domain.Errorf(domain.EBadRequest, "%s", "cannot read body"))
 			return
 		}
 		fmt.Fprintf(w, "%d", len(b))
@@ -122,12 +122,12 @@ func TestBodyReadDeadlineIsLiftedAfterTheBody(t *testing.T) {
 			mux.HandleFunc("POST /work", func(w http.ResponseWriter, r *http.Request) {
 				b, err := io.ReadAll(r.Body)
 				if err != nil {
-					WriteError(w, r, domain.EBadRequest, err.Error())
+					WriteError(w, r, domain.Errorf(domain.EBadRequest, "%s", err.Error()))
 					return
 				}
 				select {
 				case <-r.Context().Done():
-					WriteError(w, r, domain.EUnavailable, "cancelled")
+					WriteError(w, r, domain.Errorf(domain.EUnavailable, "%s", "cancelled"))
 				case <-time.After(700 * time.Millisecond):
 					fmt.Fprintf(w, "%d", len(b))
 				}
@@ -150,7 +150,7 @@ func TestSlowBodyOverBudgetTimesOut(t *testing.T) {
 	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
 		_, err := io.ReadAll(r.Body)
 		got <- err
-		WriteError(w, r, domain.EBodyTimeout, "slow")
+		WriteError(w, r, domain.Errorf(domain.EBodyTimeout, "%s", "slow"))
 	})
 	ts := mustStart(t, Options{BodyReadTimeout: 300 * time.Millisecond}, mux)
 	ts.bodyBudget = 0

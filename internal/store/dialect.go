@@ -1,8 +1,11 @@
 package store
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -141,6 +144,47 @@ func isUniqueViolation(err error) bool {
 		}
 	}
 	return false
+}
+
+// SQLite's primary result codes that mean "not now" rather than "not this request".
+const (
+	sqliteBusy     = 5
+	sqliteIOErr    = 10
+	sqliteFull     = 13
+	sqliteCantOpen = 14
+	sqliteReadOnly = 8
+)
+
+// Unavailable reports whether err means the database cannot serve now, through no fault of the
+// request: it is unreachable (connection refused, reset or timed out), shutting down, out of
+// connections or memory, or out of storage (PostgreSQL 53100 disk_full, SQLITE_FULL), or cannot
+// write (read-only, I/O error). The web layer answers such errors 503 with Retry-After.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "53100", "53200", "53300", // disk_full, out_of_memory, too_many_connections
+			"57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
+			"58030", "25006": // io_error, read_only_sql_transaction (a standby)
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08") // connection_exception
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() & 0xff {
+		case sqliteBusy, sqliteIOErr, sqliteFull, sqliteCantOpen, sqliteReadOnly:
+			return true
+		}
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // isForeignKeyViolation reports whether err is a foreign-key constraint violation.

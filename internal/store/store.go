@@ -157,6 +157,21 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Ready reports whether the database serves reads and writes: it pings, then rewrites the one
+// row of readiness_probe, so that a full disk or a read-only database fails readiness as well as
+// an unreachable one. The error is Unavailable when the database cannot serve now.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	_, err := db.q().exec(ctx, `INSERT INTO readiness_probe (id, checked_at) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, timeArg(db.nowUTC()))
+	if err != nil {
+		return fmt.Errorf("store: write probe: %w", err)
+	}
+	return nil
+}
+
 // SQL returns the underlying handle, for the session store and the job queue that share the
 // database. On SQLite it has a single connection: do not call the store while holding a
 // transaction or an open *sql.Rows of it.

@@ -63,7 +63,7 @@ func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func())
 	} else {
 		queueDone <- nil
 	}
-	ts := serveTest(t, db, h, lim)
+	ts := serveTest(t, db, h, h, lim)
 	api := &testAPI{t: t, db: db, URL: ts.URL, tokens: map[string]string{}, queue: queue}
 	for _, o := range []struct {
 		slug  string

@@ -29,7 +29,7 @@ type testLimits struct {
 
 // mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
 // queue that is not running yet (nil with lim.noQueue).
-func mustApp(t testing.TB, db *store.DB, lim testLimits) (http.Handler, *jobs.Queue) {
+func mustApp(t testing.TB, db *store.DB, lim testLimits) (*Handler, *jobs.Queue) {
 	t.Helper()
 	ctx := context.Background()
 	r, err := testRenderer()
@@ -66,13 +66,14 @@ func mustApp(t testing.TB, db *store.DB, lim testLimits) (http.Handler, *jobs.Qu
 	return h, queue
 }
 
-// serveTest puts h behind the real server middleware on a loopback test server; the caller
-// closes it.
-func serveTest(t testing.TB, db *store.DB, h http.Handler, lim testLimits) *httptest.Server {
+// serveTest puts h behind the real server middleware, whose errors app writes, on a loopback
+// test server; the caller closes it.
+func serveTest(t testing.TB, db *store.DB, h http.Handler, app *Handler, lim testLimits) *httptest.Server {
 	t.Helper()
 	srv, err := server.New(server.Options{
+		WriteError:     app.WriteError,
 		RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: lim.maxInflight,
-		MaxBodyBytes: lim.maxBody, BodyLimit: BodyLimit, Registry: prometheus.NewRegistry(), Ready: db.Ping,
+		MaxBodyBytes: lim.maxBody, BodyLimit: BodyLimit, Registry: prometheus.NewRegistry(), Ready: db.Ready,
 	}, h)
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,8 @@ func messagesEN() map[string]string {
 		"error.409": "This cannot be done in the current state.", "error.412": "Someone else changed this first. Please reload.",
 		"error.413": "The upload is too large.", "error.415": "This format is not supported.",
 		"error.422": "Some input is invalid.", "error.500": "An internal error occurred. Please try again later.",
+		"error.405": "This action is not available here.", "error.408": "The upload took too long. Please try again.",
+		"error.429": "Too many attempts. Please wait a moment and try again.",
 		"error.503": "The server is busy. Please try again shortly.",
 
 		"kind.invoice": "Invoice", "kind.quote": "Quote", "kind.delivery_note": "Delivery note", "kind.receipt": "Receipt",

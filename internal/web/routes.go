@@ -3,10 +3,10 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"reportapp/internal/auth"
 	"reportapp/internal/domain"
+	"reportapp/internal/server"
 )
 
 // Minimum roles. A route with no role is public.
@@ -25,9 +25,24 @@ type route struct {
 }
 
 // routes is the whole table of the application's routes; the table shows who may do what.
-// Routes under /api/ authenticate by bearer token, the others by the browser session.
+// The API's routes (mounted under /api/) authenticate by bearer token, the browser's by the
+// session.
 func (a *app) routes() []route {
-	return append(a.apiRoutes(), a.uiRoutes()...)
+	return append(a.apiRoutes(), a.browserRoutes()...)
+}
+
+// browserRoutes are the routes of the browser mount: the UI's pages and auth's sign-in routes
+// (public: those that need a user check it themselves).
+func (a *app) browserRoutes() []route {
+	routes := a.uiRoutes()
+	for _, rt := range a.Auth.Routes() {
+		h := rt.Handler
+		routes = append(routes, route{rt.Pattern, public, func(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
+			h.ServeHTTP(w, r)
+			return nil
+		}})
+	}
+	return routes
 }
 
 // apiRoutes are the JSON API's routes.
@@ -83,14 +98,16 @@ func (a *app) apiRoutes() []route {
 	}
 }
 
-// wrap checks that the caller (from the bearer token on API routes, the session on browser
-// routes) has the route's role, and turns the handler's error into a response.
-func (a *app) wrap(rt route) http.Handler {
+// wrap records the route's pattern for metrics, checks that the caller (from the bearer token
+// on API routes, the session on browser routes) has the route's role, and turns the handler's
+// error into a response. An anonymous GET of a browser page is sent to the login page instead.
+func (a *app) wrap(rt route, browser bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		server.SetRoute(r.Context(), rt.pattern)
 		p, ok := auth.PrincipalFrom(r.Context())
 		if rt.role != public {
 			if !ok {
-				if !strings.HasPrefix(r.URL.Path, "/api/") && r.Method == http.MethodGet {
+				if browser && r.Method == http.MethodGet {
 					http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 					return
 				}

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/receivables"
+	"reportapp/internal/server"
 )
 
 // lang is a language of the UI: Japanese by default, English on request.
@@ -46,35 +49,20 @@ func requestLang(r *http.Request) lang {
 	return preferredLang(r.Header.Get("Accept-Language"))
 }
 
-// preferredLang reads an Accept-Language header: the first of ja and en by quality wins
-// (ties by order); anything else is Japanese.
+// uiLanguages are the languages of the UI, the default first.
+var uiLanguages = language.NewMatcher([]language.Tag{language.Japanese, language.English})
+
+// preferredLang reads an Accept-Language header with x/text/language: English when the browser
+// prefers it to Japanese, else Japanese.
 func preferredLang(header string) lang {
-	best, bestQ := langJA, -1.0
-	for part := range strings.SplitSeq(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				continue
-			}
-			q = f
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		var l lang
-		switch primary {
-		case "ja":
-			l = langJA
-		case "en":
-			l = langEN
-		default:
-			continue
-		}
-		if q > bestQ {
-			best, bestQ = l, q
-		}
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return langJA
 	}
-	return best
+	if _, i, conf := uiLanguages.Match(tags...); i == 1 && conf != language.No {
+		return langEN
+	}
+	return langJA
 }
 
 // setLang stores the user's language choice in a cookie and returns to where they were.
@@ -85,15 +73,7 @@ func (u *ui) setLang(w http.ResponseWriter, r *http.Request, _ domain.Principal)
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.Config.Production()})
-	return seeOther(w, r, localPath(r.PostFormValue("next")))
-}
-
-// localPath keeps a return address on this site: anything else becomes "/".
-func localPath(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
-		return "/"
-	}
-	return s
+	return seeOther(w, r, server.LocalRedirect(r.PostFormValue("next")))
 }
 
 // funcs are the template functions of language l.

@@ -59,7 +59,7 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		}
 		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name, sched.ID, pay.ID, stmt.ID}
 
-		for _, rt := range (&app{}).uiRoutes() {
+		for _, rt := range (&app{}).browserRoutes() {
 			method, path, _ := strings.Cut(rt.pattern, " ")
 			if rt.role == public || strings.Contains(path, "{which}") {
 				continue // public assets; {which} names the caller's own logo or seal

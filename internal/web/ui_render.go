@@ -41,7 +41,6 @@ type ui struct {
 // newUI parses the templates once per language and hashes the static files.
 func newUI(a *app) *ui {
 	u := &ui{app: a, pages: map[lang]*template.Template{}, assets: map[string]string{}, files: map[string]string{}}
-	a.pageError = u.errorPage
 	if err := u.hashAssets(); err != nil {
 		u.err = err
 		return u
@@ -207,30 +206,11 @@ func noticeKey(s string) string {
 	return ""
 }
 
-// page adapts a page handler: errors become HTML error pages instead of the API's JSON.
-func (u *ui) page(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-		err := h(w, r, p)
-		if err == nil {
-			return nil
-		}
-		u.errorPage(w, r, err)
-		return nil
-	}
-}
-
-// errorPage renders err as a page with the status that the JSON API would give it.
-func (u *ui) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg, retry := classify(err)
-	if retry != "" {
-		w.Header().Set("Retry-After", retry)
-	}
-	st := code.Status()
-	if st == http.StatusInternalServerError {
-		server.Logger(r.Context()).Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
-		msg = ""
-	}
-	v := view{Title: "error.title", Data: errorData{Status: st, Key: "error." + strconv.Itoa(st), Message: msg}}
+// errorPage renders the UI's error page with status in the user's language; msg, when not
+// empty, is the domain's message "日本語 (English)", of which the user's language is shown.
+// writeError is its only caller.
+func (u *ui) errorPage(w http.ResponseWriter, r *http.Request, st int, msg string) {
+	v := view{Title: "error.title", Data: errorData{Status: st, Key: "error." + strconv.Itoa(st), Message: inLang(msg, requestLang(r))}}
 	if rerr := u.render(w, r, st, "error.html", v); rerr != nil {
 		server.Logger(r.Context()).Error("render error page", "err", rerr)
 		http.Error(w, http.StatusText(st), st)

@@ -45,12 +45,39 @@ type app struct {
 	Deps
 	loc      *time.Location
 	calendar *document.BusinessCalendar // Japan's business days, for due dates
-	// pageError renders an error as an HTML page on browser routes (set by the UI).
-	pageError func(w http.ResponseWriter, r *http.Request, err error)
+	ui       *ui                        // the browser pages' templates and assets
+	root     *http.ServeMux             // the mounts: the API under /api/, the browser UI under /
 }
 
-// New returns the application's handler: every route of routes.go on one ServeMux.
-func New(ctx context.Context, d Deps) (http.Handler, error) {
+// Handler is the application: every route, and the one function that writes errors.
+type Handler struct {
+	a     *app
+	serve http.Handler // a.root behind the input check
+}
+
+// ServeHTTP serves r through the mount of its path, with WriteError as the request's error
+// writer (server.WriteError), so that auth's errors look like every other.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.serve.ServeHTTP(w, r.WithContext(server.WithErrorWriter(r.Context(), h.a.writeError)))
+}
+
+// WriteError writes err as the response to r, as the route r belongs to answers: the server's
+// own errors (server.Options.WriteError) go through it.
+func (h *Handler) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	h.a.writeError(w, r, err)
+}
+
+// The mounts. The API and the browser UI each have their own route table, mux and middleware;
+// only mount decides by the path which one a request is for.
+const (
+	apiMount = "/api/"
+	uiMount  = "/"
+)
+
+// New returns the application's handler: the API's routes (apiRoutes) mounted under /api/ behind
+// the bearer-token middleware, the browser's (uiRoutes and auth's) under / behind the session
+// and cross-origin protection.
+func New(ctx context.Context, d Deps) (*Handler, error) {
 	if d.Store == nil || d.PDF == nil || d.Auth == nil {
 		return nil, errors.New("web: store, auth and PDF pool are required")
 	}
@@ -72,81 +99,40 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 		}
 		return buf.Bytes(), "reportapp " + d.Version, nil
 	})
-	mux := http.NewServeMux()
-	for _, rt := range a.routes() {
-		mux.Handle(rt.pattern, a.wrap(rt))
+	a.ui = newUI(a)
+
+	api := http.NewServeMux()
+	for _, rt := range a.apiRoutes() {
+		api.Handle(rt.pattern, a.wrap(rt, false))
 	}
-	d.Auth.Mount(mux)
-	mux.Handle("/api/", apiNotFound(mux))
+	api.Handle(apiMount, a.notFound(api, apiMount))
+	browser := http.NewServeMux()
+	for _, rt := range a.browserRoutes() {
+		browser.Handle(rt.pattern, a.wrap(rt, true))
+	}
+	browser.Handle(uiMount, a.notFound(browser, uiMount))
+
+	a.root = http.NewServeMux()
 	// API requests authenticate by bearer token only and never by cookie, so they need no CSRF
 	// protection; browser requests use the session and are checked for cross-origin requests.
-	api := d.Auth.BearerMiddleware(mux)
-	browser := auth.CrossOrigin(d.Auth.Middleware(mux))
-	return a.checkInput(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The middleware below hands the mux a copy of r, so the route is recorded here.
-		if _, pattern := mux.Handler(r); pattern != "" {
-			server.SetRoute(r.Context(), pattern)
-		}
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			api.ServeHTTP(w, r)
-			return
-		}
-		browser.ServeHTTP(w, r)
-	})), nil
+	a.root.Handle(apiMount, d.Auth.BearerMiddleware(api))
+	a.root.Handle(uiMount, d.Auth.CrossOrigin(d.Auth.Middleware(browser)))
+	// Text input is checked before the mounts, so it covers every route alike.
+	return &Handler{a: a, serve: a.checkInput(a.root)}, nil
+}
+
+// isAPI reports whether r is for the API's mount (and is answered in JSON).
+func (a *app) isAPI(r *http.Request) bool {
+	if a.root == nil {
+		return false
+	}
+	_, pattern := a.root.Handler(r)
+	return pattern == apiMount
 }
 
 // handlerFunc is the shape of every handler: it returns an error instead of writing one, and
 // errorResponse turns it into a status in exactly one place.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, p domain.Principal) error
-
-type errorBody struct {
-	Error struct {
-		Code    domain.Code       `json:"code"`
-		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields,omitempty"`
-	} `json:"error"`
-}
-
-// classify turns err into the code and user-facing message of its response, and the
-// Retry-After to send (or ""). Unknown errors are internal, with no message.
-func classify(err error) (code domain.Code, msg, retryAfter string) {
-	var de *domain.Error
-	switch {
-	case errors.As(err, &de):
-		return de.Code, de.Message, ""
-	case server.IsBodyTooLarge(err):
-		return domain.EBodyTooLarge, "リクエストが大きすぎます (request body too large)", ""
-	case errors.Is(err, pdf.ErrBusy):
-		return domain.EUnavailable, "混み合っています。しばらくしてから再試行してください (busy, retry later)", "2"
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return domain.EUnavailable, "処理が時間内に終わりませんでした (timed out)", "5"
-	}
-	return domain.EInternal, "", ""
-}
-
-// writeError renders err as JSON; unknown errors are logged in full and shown generically. On a
-// browser route it renders the UI's error page instead.
-func (a *app) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if a.pageError != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
-		a.pageError(w, r, err)
-		return
-	}
-	var body errorBody
-	var retry string
-	body.Error.Code, body.Error.Message, retry = classify(err)
-	if de := (*domain.Error)(nil); errors.As(err, &de) {
-		body.Error.Fields = de.Fields
-	}
-	if retry != "" {
-		w.Header().Set("Retry-After", retry)
-	}
-	st := body.Error.Code.Status()
-	if st == http.StatusInternalServerError {
-		server.Logger(r.Context()).Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
-		body.Error.Code, body.Error.Message, body.Error.Fields = domain.EInternal, "内部エラーが発生しました (internal error)", nil
-	}
-	writeJSON(w, st, body)
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -180,31 +166,4 @@ func readJSON(r *http.Request) ([]byte, error) {
 // invalid returns an EInvalid error for one field.
 func invalid(field, msg string) error {
 	return &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("%s: %s", field, msg), Fields: map[string]string{field: msg}}
-}
-
-// apiNotFound answers requests under /api/ that no route matched with a JSON error: 405 with
-// Allow when the path exists with other methods, else 404.
-func apiNotFound(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var allow []string
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
-			probe := r.Clone(r.Context())
-			probe.Method = m
-			if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != "" {
-				allow = append(allow, m)
-			}
-		}
-		if len(allow) > 0 {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeJSON(w, http.StatusMethodNotAllowed, errorBodyOf(domain.EMethodNotAllowed, "このメソッドは使えません (method not allowed; use "+strings.Join(allow, ", ")+")"))
-			return
-		}
-		writeJSON(w, http.StatusNotFound, errorBodyOf(domain.ENotFound, "そのような API はありません (no such API route; see /api/v1/openapi.json)"))
-	})
-}
-
-func errorBodyOf(code domain.Code, msg string) errorBody {
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, msg
-	return b
 }
