@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"regexp"
@@ -57,7 +55,7 @@ type loginThrottle struct {
 
 func newLoginThrottle(email, address string) loginThrottle {
 	return loginThrottle{
-		pair: store.ThrottleRule{Key: "login:" + hashSecret(email+"\x00"+address),
+		pair: store.ThrottleRule{Key: "login:" + store.HashSecret(email+"\x00"+address),
 			Block: func(n int) time.Duration { return backoff(n, pairFree, pairBase, pairMax) }},
 		addr: store.ThrottleRule{Key: "ip:" + address,
 			Block: func(n int) time.Duration { return backoff(n, addrFree, addrBase, addrMax) }},
@@ -179,7 +177,7 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 // accountLogID is how logs name a typed account: a short hash, so that the log can tell repeated
 // attempts on one account apart from spraying without holding the addresses people typed (often
 // a password typed into the wrong field). It is the first 12 hex digits of SHA-256(e-mail).
-func accountLogID(email string) string { return hashSecret(email)[:12] }
+func accountLogID(email string) string { return store.HashSecret(email)[:12] }
 
 func retryAfter(d time.Duration) string {
 	secs := int((d + time.Second - 1) / time.Second)
@@ -262,15 +260,10 @@ func (s *Service) SetupURL(ctx context.Context) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	if err := s.db.CreateSetupToken(ctx, hashSecret(token), s.now().Add(24*time.Hour)); err != nil {
+	if err := s.db.CreateSetupToken(ctx, store.HashSecret(token), s.now().Add(24*time.Hour)); err != nil {
 		return "", false, err
 	}
 	return s.opts.BaseURL + "/setup?token=" + token, true, nil
-}
-
-func hashSecret(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -287,7 +280,7 @@ func (s *Service) setupAllowed(w http.ResponseWriter, r *http.Request, token str
 		s.render(w, r, http.StatusNotFound, "message", page{Title: "セットアップは完了しています"})
 		return false
 	}
-	valid, err := s.db.SetupTokenValid(ctx, hashSecret(token))
+	valid, err := s.db.SetupTokenValid(ctx, store.HashSecret(token))
 	if err != nil {
 		s.serverError(w, r, err)
 		return false
@@ -341,7 +334,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.db.UseSetupToken(ctx, hashSecret(token)); err != nil {
+	if err := s.db.UseSetupToken(ctx, store.HashSecret(token)); err != nil {
 		if domain.ErrorCode(err) == domain.EUnauthorized {
 			s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ", Error: "セットアップ用URLは既に使用されています。"})
 			return

@@ -80,13 +80,13 @@ func TestFirstRunSetupWorksOnce(t *testing.T) {
 func TestSetupTokenSingleUseEvenWithoutUsers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if err := db.CreateSetupToken(ctx, hashSecret("tok"), time.Now().Add(time.Hour)); err != nil {
+		if err := db.CreateSetupToken(ctx, store.HashSecret("tok"), time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.UseSetupToken(ctx, hashSecret("tok")); err != nil {
+		if err := db.UseSetupToken(ctx, store.HashSecret("tok")); err != nil {
 			t.Fatalf("first use: %v", err)
 		}
-		if err := db.UseSetupToken(ctx, hashSecret("tok")); domain.ErrorCode(err) != domain.EUnauthorized {
+		if err := db.UseSetupToken(ctx, store.HashSecret("tok")); domain.ErrorCode(err) != domain.EUnauthorized {
 			t.Errorf("second use = %v, want unauthorized", err)
 		}
 	})

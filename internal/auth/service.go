@@ -166,9 +166,6 @@ func newSessionManager(db *store.DB, opts Options, log *slog.Logger) *scs.Sessio
 // CookieName is the name of the session cookie.
 func (s *Service) CookieName() string { return s.sessions.Cookie.Name }
 
-// LocalLoginEnabled reports whether email + password login is on.
-func (s *Service) LocalLoginEnabled() bool { return s.opts.LocalLogin }
-
 // remoteHost is the default Options.ClientIP.
 func remoteHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

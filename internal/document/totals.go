@@ -68,23 +68,6 @@ func absU(v int64) uint64 {
 
 func withinMax(v int64) bool { return v >= -MaxAmount && v <= MaxAmount }
 
-// LineAmount is q × unitPrice in yen, rounded by r.
-//
-// Rounding is symmetric around zero: the magnitude is rounded and the sign kept, so a discount
-// line of −¥1.5 floors to −¥1 (not −¥2) and half-up rounds −¥1.5 to −¥2. A discount then
-// mirrors the charge it cancels exactly, which is what a reader of the document expects.
-// It returns an EInvalid *Error when |amount| > MaxAmount or r is not a rounding mode.
-func LineAmount(q Quantity, unitPrice int64, r Rounding) (int64, error) {
-	if !r.Valid() {
-		return 0, &domain.Error{Code: domain.EInvalid, Message: fmt.Sprintf("端数処理の指定が不正です (unknown rounding %q)", string(r))}
-	}
-	v, ok := mulDiv(int64(q), unitPrice, QuantityScale, r)
-	if !ok {
-		return 0, &domain.Error{Code: domain.EInvalid, Message: errAmountTooLarge}
-	}
-	return v, nil
-}
-
 // Withholding is the 源泉徴収 income tax withheld from a payment of net yen (excluding
 // consumption tax): 10.21% up to ¥1,000,000 and 20.42% of the part above, each floored;
 // 0 when net ≤ 0. net must be at most MaxAmount, which keeps the product within int64.

@@ -240,16 +240,8 @@ func indexRow(file string, d document.Document, errText, note string) []string {
 	if d.Customer != nil {
 		customer = d.Customer.Name
 	}
-	return []string{file, number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), csvText(customer),
-		csvText(d.Subject), strconv.FormatInt(d.Totals.Gross, 10), d.ID, errText, note}
-}
-
-// csvText keeps a spreadsheet from reading user text as a formula (CSV injection).
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return []string{file, number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), document.CSVCell(customer),
+		document.CSVCell(d.Subject), strconv.FormatInt(d.Totals.Gross, 10), d.ID, errText, note}
 }
 
 // countingWriter counts the bytes written through it.

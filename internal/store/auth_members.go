@@ -94,7 +94,7 @@ func (db *DB) keepingAnAdmin(ctx context.Context, orgID, userID string, losesAdm
 		return errMemberNotFound()
 	}
 	return db.inTx(ctx, func(q querier) error {
-		rows, err := q.query(ctx, `SELECT user_id FROM memberships WHERE org_id = ? AND role = ?`+q.d.authForUpdate(),
+		rows, err := q.query(ctx, `SELECT user_id FROM memberships WHERE org_id = ? AND role = ?`+q.d.forUpdate(""),
 			orgID, string(domain.RoleAdmin))
 		if err != nil {
 			return err

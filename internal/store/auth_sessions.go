@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -11,16 +9,11 @@ import (
 // The sessions table backs the scs session manager of package auth. A row is keyed by the SHA-256
 // of the session token, so someone who can read the database cannot replay a session cookie.
 
-func sessionKey(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // FindSession returns the data of the unexpired session token and when it expires. found is
 // false, with a nil error, for an unknown, expired or malformed token.
 func (db *DB) FindSession(ctx context.Context, token string) (data []byte, expiry time.Time, found bool, err error) {
 	err = db.q().queryRow(ctx, `SELECT data, expiry FROM sessions WHERE token_hash = ? AND expiry > ?`,
-		sessionKey(token), timeArg(db.now())).Scan(&data, scanTime(&expiry))
+		HashSecret(token), timeArg(db.now())).Scan(&data, scanTime(&expiry))
 	if notFound(err) {
 		return nil, time.Time{}, false, nil
 	}
@@ -34,7 +27,7 @@ func (db *DB) FindSession(ctx context.Context, token string) (data []byte, expir
 func (db *DB) CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error {
 	_, err := db.q().exec(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES (?, ?, ?)
 		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		sessionKey(token), data, timeArg(expiry))
+		HashSecret(token), data, timeArg(expiry))
 	if err != nil {
 		return fmt.Errorf("store: commit session: %w", err)
 	}
@@ -43,7 +36,7 @@ func (db *DB) CommitSession(ctx context.Context, token string, data []byte, expi
 
 // DeleteSession removes the session token; an unknown token is not an error.
 func (db *DB) DeleteSession(ctx context.Context, token string) error {
-	if _, err := db.q().exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, sessionKey(token)); err != nil {
+	if _, err := db.q().exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, HashSecret(token)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil

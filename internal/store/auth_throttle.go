@@ -143,7 +143,7 @@ func lockAuthThrottle(ctx context.Context, q querier, key string, now time.Time)
 		VALUES (?, 0, ?, ?) ON CONFLICT (key) DO NOTHING`, key, timeArg(time.Time{}), timeArg(now)); err != nil {
 		return lockedThrottle{}, err
 	}
-	t, updated, err := getAuthThrottle(ctx, q, key, q.d.authForUpdate())
+	t, updated, err := getAuthThrottle(ctx, q, key, q.d.forUpdate(""))
 	return lockedThrottle{AuthThrottle: t, updated: updated}, err
 }
 
@@ -151,13 +151,4 @@ func putAuthThrottle(ctx context.Context, q querier, key string, t AuthThrottle,
 	_, err := q.exec(ctx, `UPDATE auth_throttle SET failures = ?, blocked_until = ?, updated_at = ? WHERE key = ?`,
 		t.Failures, timeArg(t.BlockedUntil), timeArg(updated), key)
 	return err
-}
-
-// authForUpdate locks the rows a SELECT of one table returns until commit (PostgreSQL; SQLite's
-// immediate transactions already hold the database lock).
-func (d dialect) authForUpdate() string {
-	if d.postgres() {
-		return " FOR UPDATE"
-	}
-	return ""
 }

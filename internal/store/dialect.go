@@ -67,14 +67,18 @@ func (d dialect) rebind(q string) string {
 	return b.String()
 }
 
-// forUpdate is the suffix of a SELECT of documents (alias d) inside a write transaction that
-// locks the document rows, and only them, until commit. SQLite needs none: its transactions begin
-// IMMEDIATE (see sqliteDSN), so the writer already holds the database lock.
-func (d dialect) forUpdate() string {
-	if d.postgres() {
-		return " FOR UPDATE OF d"
+// forUpdate is the suffix of a SELECT inside a write transaction that locks the rows it returns
+// until commit: of the table aliased alias only when alias is not "" (the documents d of a join).
+// SQLite needs none: its transactions begin IMMEDIATE (see sqliteDSN), so the writer already
+// holds the database lock.
+func (d dialect) forUpdate(alias string) string {
+	switch {
+	case !d.postgres():
+		return ""
+	case alias != "":
+		return " FOR UPDATE OF " + alias
 	}
-	return ""
+	return " FOR UPDATE"
 }
 
 // byteOrder is the COLLATE clause that sorts text by code point, as SQLite's default BINARY

@@ -488,7 +488,7 @@ func (db *DB) getDocument(ctx context.Context, q querier, orgID, id string, lock
 	}
 	query := documentSelect + " AND d.id = ?"
 	if lock {
-		query += db.dialect.forUpdate()
+		query += db.dialect.forUpdate("d")
 	}
 	docs, _, err := db.queryDocuments(ctx, q, orgID, query, orgID, id)
 	if err != nil {

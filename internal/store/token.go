@@ -23,8 +23,11 @@ const tokenBytes = 32
 // per token, so authenticating is a read in the common case.
 const lastUsedResolution = time.Minute
 
-func hashToken(plaintext string) string {
-	sum := sha256.Sum256([]byte(plaintext))
+// HashSecret is how a secret (an API token, a session token, a setup token) is kept: the hex of
+// its SHA-256, so that someone who can read the database cannot use what is stored. The secrets
+// are random and long, so no salt or slow hash is needed.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -61,7 +64,7 @@ func (db *DB) CreateToken(ctx context.Context, orgID, userID, name string, role 
 	}
 	_, err = db.q().exec(ctx, `INSERT INTO api_tokens (id, org_id, user_id, name, role, token_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.OrgID, t.UserID, t.Name, string(t.Role), hashToken(plaintext), timeArg(t.CreatedAt))
+		t.ID, t.OrgID, t.UserID, t.Name, string(t.Role), HashSecret(plaintext), timeArg(t.CreatedAt))
 	if err != nil {
 		return "", domain.Token{}, fmt.Errorf("store: create token for %s in %s: %w", userID, orgID, err)
 	}
@@ -86,7 +89,7 @@ func (db *DB) Authenticate(ctx context.Context, plaintext string) (domain.Princi
 		JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.user_id
 		JOIN users u ON u.id = t.user_id
 		JOIN organizations o ON o.id = t.org_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(plaintext)).
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, HashSecret(plaintext)).
 		Scan(&p.TokenID, &p.OrgID, &p.OrgSlug, &p.UserID, &p.Email, &tokenRole, &memberRole, scanNullTime(&last))
 	if notFound(err) {
 		return domain.Principal{}, errUnauthorized()

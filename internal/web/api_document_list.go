@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
@@ -240,7 +239,7 @@ func csvRow(d document.Document) []string {
 	for _, rt := range d.Totals.ByRate {
 		zero[rt.Category] += rt.Gross
 	}
-	return []string{number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), txDate, csvText(customer), csvText(d.Subject),
+	return []string{number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), txDate, document.CSVCell(customer), document.CSVCell(d.Subject),
 		i(d.Totals.Net), i(d.Totals.Tax), i(d.Totals.Gross), i(d.Totals.Withholding), i(d.Totals.AmountDue), d.ID,
 		i(zero[document.CategoryExempt]), i(zero[document.CategoryOutsideScope]), i(zero[document.CategoryExport]),
 		str(d.PaymentStatus), opt(d.PaidAmount), opt(d.CreditedAmount), opt(d.Balance)}
@@ -259,12 +258,4 @@ func opt(n *int64) string {
 		return ""
 	}
 	return strconv.FormatInt(*n, 10)
-}
-
-// csvText keeps a spreadsheet from reading user text as a formula (CSV injection).
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

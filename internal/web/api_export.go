@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
@@ -38,9 +36,8 @@ func exportFilter(r *http.Request) (document.Filter, error) {
 		return document.Filter{}, domain.Errorf(domain.EBadRequest, "リクエスト本文を読めません (cannot read body): %v", err)
 	}
 	if len(bytes.TrimSpace(data)) > 0 {
-		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return document.Filter{}, &domain.Error{Code: domain.EUnsupportedMedia, Message: "Content-Type は application/json にしてください (body must be application/json)"}
+		if err := requireJSON(r); err != nil {
+			return document.Filter{}, err
 		}
 		var body map[string]any
 		dec := json.NewDecoder(bytes.NewReader(data))

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -93,7 +91,7 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 			}
 			return "/static/missing/" + name
 		},
-		"yen":    formatYen,
+		"yen":    document.FormatYen,
 		"kind":   func(k document.Kind) string { return t("kind." + string(k)) },
 		"status": func(s document.Status) string { return t("status." + string(s)) },
 		"role":   func(r domain.Role) string { return t("role." + string(r)) },
@@ -150,28 +148,4 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		},
 		"holidayRules": func() []string { return []string{"none", "previous_business_day", "next_business_day"} },
 	}
-}
-
-// formatYen formats whole yen with thousands separators: ¥1,234,567 and -¥500.
-func formatYen(n int64) string {
-	neg := n < 0
-	var u uint64
-	if neg {
-		u = uint64(-(n + 1)) + 1 // safe for the minimum int64
-	} else {
-		u = uint64(n)
-	}
-	s := strconv.FormatUint(u, 10)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	b.WriteString("¥")
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -72,8 +72,8 @@ func TestUIPayments(t *testing.T) {
 			t.Fatalf("record: %d %s", p.status, p.body)
 		}
 		p = u.get("A-member", path)
-		if got := p.text(t, "#balance"); !strings.Contains(got, formatYen(due-10110)) {
-			t.Errorf("balance %q, want %s", got, formatYen(due-10110))
+		if got := p.text(t, "#balance"); !strings.Contains(got, document.FormatYen(due-10110)) {
+			t.Errorf("balance %q, want %s", got, document.FormatYen(due-10110))
 		}
 		if p.doc.Find("#payment-list tbody tr").Length() != 1 {
 			t.Errorf("payment rows: %d", p.doc.Find("#payment-list tbody tr").Length())
@@ -90,7 +90,7 @@ func TestUIPayments(t *testing.T) {
 			t.Fatalf("void: %d %s", p.status, p.body)
 		}
 		p = u.get("A-member", path)
-		if p.doc.Find("#payment-list tr.voided").Length() != 1 || !strings.Contains(p.text(t, "#balance"), formatYen(due)) {
+		if p.doc.Find("#payment-list tr.voided").Length() != 1 || !strings.Contains(p.text(t, "#balance"), document.FormatYen(due)) {
 			t.Errorf("after void: %s", p.text(t, "#payments"))
 		}
 		// The list has the 入金状況 column and filter.
@@ -104,7 +104,7 @@ func TestUIPayments(t *testing.T) {
 		}
 		// The dashboard shows 売掛金 and the aging chart.
 		p = u.get("A-viewer", "/")
-		if !strings.Contains(p.text(t, "#receivables-total"), formatYen(due)) || p.doc.Find("#aging-chart rect").Length() != 5 ||
+		if !strings.Contains(p.text(t, "#receivables-total"), document.FormatYen(due)) || p.doc.Find("#aging-chart rect").Length() != 5 ||
 			p.doc.Find("#top-customers a").Length() != 1 {
 			t.Errorf("dashboard receivables: %q", p.text(t, "#receivables-total"))
 		}

@@ -146,9 +146,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // readJSON reads a JSON request body (the server's body limit applies): 415 unless the content
 // type is JSON, 413 past the limit, 400 when empty.
 func readJSON(r *http.Request) ([]byte, error) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return nil, &domain.Error{Code: domain.EUnsupportedMedia, Message: "Content-Type は application/json にしてください (body must be application/json)"}
+	if err := requireJSON(r); err != nil {
+		return nil, err
 	}
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -161,6 +160,16 @@ func readJSON(r *http.Request) ([]byte, error) {
 		return nil, domain.Errorf(domain.EBadRequest, "リクエスト本文が空です (empty body)")
 	}
 	return data, nil
+}
+
+// requireJSON returns an EUnsupportedMedia error unless the request's body is JSON
+// (application/json or a +json type).
+func requireJSON(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return &domain.Error{Code: domain.EUnsupportedMedia, Message: "Content-Type は application/json にしてください (body must be application/json)"}
+	}
+	return nil
 }
 
 // invalid returns an EInvalid error for one field.
