@@ -94,9 +94,23 @@ func inLang(msg string, l lang) string {
 		return msg
 	}
 	if l == langEN {
-		return msg[i+2 : len(msg)-1]
+		// Keep a field name in front ("items[0].quantity: 数量… (quantity …)").
+		prefix := ""
+		if j := strings.Index(msg[:i], ": "); j > 0 && isASCII(msg[:j]) {
+			prefix = msg[:j+2]
+		}
+		return prefix + msg[i+2:len(msg)-1]
 	}
 	return msg[:i]
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // notFound answers the paths of a mount that no route matched: 405 with Allow when the path
