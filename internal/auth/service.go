@@ -273,3 +273,6 @@ func (ss sessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 func (ss sessionStore) DeleteCtx(ctx context.Context, token string) error {
 	return ss.db.DeleteSession(ctx, ss.id(token))
 }
+
+// LocalLoginEnabled reports whether email + password login is on.
+func (s *Service) LocalLoginEnabled() bool { return s.opts.LocalLogin }
