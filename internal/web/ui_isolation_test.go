@@ -57,6 +57,10 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		domainA, err := db.AllowEmailDomain(ctx, u.orgA.ID, "a-only.example", domain.RoleViewer)
+		if err != nil {
+			t.Fatal(err)
+		}
 		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name, sched.ID, pay.ID, stmt.ID}
 
 		for _, rt := range (&app{}).browserRoutes() {
@@ -84,6 +88,8 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 				path = strings.Replace(path, "{id}", tokA.ID, 1)
 			case strings.HasPrefix(path, "/schedules/{id}"):
 				path = strings.Replace(path, "{id}", sched.ID, 1)
+			case strings.HasPrefix(path, "/settings/domains/{domain}"):
+				path = strings.Replace(path, "{domain}", domainA.Domain, 1)
 			}
 			t.Run(rt.pattern, func(t *testing.T) {
 				if strings.Contains(path, "{") {
