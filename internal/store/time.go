@@ -26,14 +26,6 @@ func timeArg(t time.Time) driver.Valuer { return timeArgValue{t} }
 // Value implements driver.Valuer.
 func (a timeArgValue) Value() (driver.Value, error) { return a.t.UTC().Format(timeLayout), nil }
 
-// nullTimeArg is t as a query argument, NULL when t is nil.
-func nullTimeArg(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return timeArg(*t)
-}
-
 // timeScanner scans a timestamp column into *dst, or into **null for a nullable column.
 type timeScanner struct {
 	dst  *time.Time
