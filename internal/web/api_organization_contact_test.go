@@ -15,7 +15,9 @@ import (
 func TestOrganizationFaxAndContactPerson(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := mustAPI(t, db)
-		body := map[string]any{"name": "株式会社A", "phone": "03-1234-5678", "fax": "03-1234-5679", "contact_person": "鈴木 花子"}
+		// The PUT replaces the profile: keep the registration number, which issuing needs.
+		body := map[string]any{"name": "株式会社A", "phone": "03-1234-5678", "fax": "03-1234-5679", "contact_person": "鈴木 花子",
+			"registration_number": storetest.RegistrationNumber}
 		var org document.Organization
 		a.mustJSON(200, &org, "A-admin", "PUT", "/api/v1/organization", body)
 		a.mustJSON(200, &org, "A-viewer", "GET", "/api/v1/organization", nil)
