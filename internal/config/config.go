@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -68,6 +69,7 @@ type Config struct {
 	PDFWorkers      int            // PDF_WORKERS (default runtime.NumCPU())
 	JobWorkers      int            // JOB_WORKERS: background jobs (exports) one replica runs at once (default 2)
 	ExportRetention time.Duration  // EXPORT_RETENTION: how long a finished export is kept (default 168h)
+	Mail            Mail           // SMTP_URL, SMTP_PASSWORD, MAIL_FROM: sending documents by e-mail
 	Notices         []string       // sentences to log once at start-up
 }
 
@@ -81,6 +83,21 @@ type OIDC struct {
 	RedirectURL  string // OIDC_REDIRECT_URL | AUTH0_CALLBACK_URL (default BASE_URL+"/auth/callback")
 	Auth0        bool   // the issuer came from AUTH0_DOMAIN: logout goes to /v2/logout
 }
+
+// Mail is the mail server documents are sent through. After a successful Load it is either the
+// zero value (sending disabled) or has Host, Port and From set.
+type Mail struct {
+	Host        string // from SMTP_URL
+	Port        int    // SMTP_URL's port; 587 for smtp://, 465 for smtps://
+	ImplicitTLS bool   // smtps://: TLS from the first byte
+	RequireTLS  bool   // smtp:// to a host that is not loopback: STARTTLS or no mail
+	Username    string // SMTP_URL's user
+	Password    string // SMTP_PASSWORD, else SMTP_URL's password
+	From        string // MAIL_FROM as given, e.g. 請求書 <billing@example.com>
+}
+
+// Enabled reports whether sending mail is configured.
+func (m Mail) Enabled() bool { return m.Host != "" }
 
 // Enabled reports whether OIDC login is configured.
 func (o OIDC) Enabled() bool { return o.IssuerURL != "" && o.ClientID != "" }
@@ -356,6 +373,8 @@ func (l *loader) load() Config {
 	c.JobWorkers = int(l.positive(2, "JOB_WORKERS"))
 	c.ExportRetention = l.duration(7*24*time.Hour, time.Minute, "EXPORT_RETENTION")
 
+	l.mail(&c)
+
 	l.compatNotices(c)
 	c.Notices = l.notices
 	return c
@@ -524,6 +543,42 @@ func (l *loader) oidc(c *Config, prod, baseOK bool) (partial bool) {
 	}
 	c.OIDC = o
 	return partial
+}
+
+// mail fills c.Mail from SMTP_URL, SMTP_PASSWORD and MAIL_FROM.
+func (l *loader) mail(c *Config) {
+	raw, name := l.lookupRaw("SMTP_URL")
+	password, passwordName := l.lookupRaw("SMTP_PASSWORD")
+	from, fromName := l.lookup("MAIL_FROM")
+	if name == "" {
+		for _, n := range []string{passwordName, fromName} {
+			if n != "" {
+				l.notice("%s is ignored because SMTP_URL is not set: sending mail is disabled.", n)
+			}
+		}
+		return
+	}
+	m, err := parseSMTPURL(strings.TrimSpace(raw))
+	if err != nil {
+		l.problem(name, "%v", err)
+	}
+	if passwordName != "" {
+		m.Password = password
+	}
+	switch {
+	case fromName == "":
+		l.problem("MAIL_FROM", "is required with SMTP_URL: the sender address, e.g. 請求書 <billing@example.com>")
+	case strings.ContainsAny(from, "\r\n"):
+		l.problem(fromName, "must be one line")
+	default:
+		if _, err := mail.ParseAddress(from); err != nil {
+			l.problem(fromName, "%q is not an e-mail address (like billing@example.com or 請求書 <billing@example.com>)", from)
+		}
+	}
+	m.From = from
+	if err == nil {
+		c.Mail = m
+	}
 }
 
 // compatNotices explains the Flask/Gunicorn names that have no effect here.

@@ -88,6 +88,14 @@ func Keys() []Key {
 		{Name: "LOCAL_LOGIN", Default: "true (false in production when OIDC is configured)",
 			Description: "Allow sign-in with local accounts (email and password)."},
 
+		// Mail.
+		{Name: "SMTP_URL", Default: "",
+			Description: "Mail server for sending documents: smtp://user:pass@host:587 (STARTTLS when offered; required unless the host is loopback or a dotless local name such as mailpit) or smtps://user:pass@host:465 (implicit TLS); unset disables sending."},
+		{Name: "SMTP_PASSWORD", Default: "",
+			Description: "The SMTP password, instead of putting it in SMTP_URL; any characters."},
+		{Name: "MAIL_FROM", Default: "",
+			Description: "Sender of documents sent by e-mail, e.g. 請求書 <billing@example.com>; required with SMTP_URL. Organisations may set their own sender name and Reply-To."},
+
 		// Flask/Gunicorn compatibility: read only to explain them at start-up.
 		{Name: "GUNICORN_WORKERS", Default: "",
 			Description: "Ignored: requests run on goroutines; concurrency is MAX_INFLIGHT, PDF rendering PDF_WORKERS."},

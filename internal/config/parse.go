@@ -194,3 +194,65 @@ func envFileProblem(err error) string {
 	}
 	return msg
 }
+
+// parseSMTPURL reads SMTP_URL: smtp://[user[:password]@]host[:port] (port 587, STARTTLS
+// required unless the host is local, see isLocalMailHost) or smtps://… (port 465, implicit TLS).
+func parseSMTPURL(v string) (Mail, error) {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return Mail{}, fmt.Errorf("%q is not a URL like smtp://user:password@smtp.example.com:587", redactURL(v))
+	}
+	var m Mail
+	switch u.Scheme {
+	case "smtp":
+		m.Port = 587
+	case "smtps":
+		m.Port, m.ImplicitTLS = 465, true
+	default:
+		return Mail{}, fmt.Errorf("scheme %q is neither smtp nor smtps", u.Scheme)
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" {
+		return Mail{}, fmt.Errorf("takes no path or query: smtp[s]://user:password@host:port")
+	}
+	m.Host = u.Hostname()
+	if m.Host == "" {
+		return Mail{}, fmt.Errorf("has no host")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return Mail{}, fmt.Errorf("port %q is not a port number (1-65535)", p)
+		}
+		m.Port = n
+	}
+	m.RequireTLS = !m.ImplicitTLS && !isLocalMailHost(m.Host)
+	if u.User != nil {
+		m.Username = u.User.Username()
+		m.Password, _ = u.User.Password()
+	}
+	return m, nil
+}
+
+// isLocalMailHost reports whether a mail server may be spoken to without TLS: loopback, or a
+// name without a dot, which only resolves on the local network (a compose service such as
+// mailpit) and never names a server across the internet.
+func isLocalMailHost(host string) bool {
+	if isLoopbackName(host) {
+		return true
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.IsLoopback()
+	}
+	return !strings.Contains(host, ".")
+}
+
+// redactURL hides the password of a URL in messages.
+func redactURL(v string) string {
+	if u, err := url.Parse(v); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndex(v, "@"); i >= 0 {
+		return "…" + v[i:]
+	}
+	return v
+}
