@@ -87,8 +87,19 @@ func RunSchedules(ctx context.Context, db *store.DB, asOf document.Date, logger 
 	var out []RunResult
 	var first error
 	for _, row := range rows {
-		for _, run := range row.DueRuns(row.RunCount, asOf) {
-			r := runOne(ctx, db, cal, row, run)
+		runs := row.DueRuns(row.RunCount, asOf)
+		if len(runs) == 0 {
+			continue
+		}
+		// What every run of the schedule needs is read once, not once per period.
+		in, err := scheduleInputs(ctx, db, row)
+		for _, run := range runs {
+			r := RunResult{OrgID: row.OrgID, ScheduleID: row.ID, ScheduleName: row.Name, Run: run}
+			if err != nil {
+				r.Err = fmt.Errorf("jobs: schedule %s period %s: %w", row.ID, run.Period.From, err)
+			} else {
+				r = runOne(ctx, db, cal, row, in, run)
+			}
 			out = append(out, r)
 			if r.Err != nil {
 				logger.Error("recurring invoice failed", "org", row.OrgID, "schedule", row.ID, "period", run.Period.From.String(), "err", r.Err)
@@ -105,26 +116,36 @@ func RunSchedules(ctx context.Context, db *store.DB, asOf document.Date, logger 
 	return out, first
 }
 
-func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, row store.ScheduleRow, run recurring.Run) RunResult {
+// runInputs is what the runs of one schedule read besides the schedule.
+type runInputs struct {
+	customer document.Customer
+	rounding document.Rounding // the organisation's default
+}
+
+func scheduleInputs(ctx context.Context, db *store.DB, row store.ScheduleRow) (runInputs, error) {
+	customer, err := db.GetCustomer(ctx, row.OrgID, row.CustomerID)
+	if err != nil {
+		return runInputs{}, err
+	}
+	org, err := db.GetOrganization(ctx, row.OrgID)
+	if err != nil {
+		return runInputs{}, err
+	}
+	return runInputs{customer: customer, rounding: org.DefaultTaxRounding}, nil
+}
+
+func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, row store.ScheduleRow, in runInputs, run recurring.Run) RunResult {
 	res := RunResult{OrgID: row.OrgID, ScheduleID: row.ID, ScheduleName: row.Name, Run: run}
 	fail := func(err error) RunResult {
 		res.Err = fmt.Errorf("jobs: schedule %s period %s: %w", row.ID, run.Period.From, err)
 		return res
 	}
-	customer, err := db.GetCustomer(ctx, row.OrgID, row.CustomerID)
-	if err != nil {
-		return fail(err)
-	}
-	d, err := row.Document(run, customer, cal)
+	d, err := row.Document(run, in.customer, cal)
 	if err != nil {
 		return fail(err)
 	}
 	if d.TaxRounding == "" {
-		org, err := db.GetOrganization(ctx, row.OrgID)
-		if err != nil {
-			return fail(err)
-		}
-		d.TaxRounding = org.DefaultTaxRounding
+		d.TaxRounding = in.rounding
 	}
 	if err := d.Validate(); err != nil {
 		return fail(err)

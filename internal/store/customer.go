@@ -92,6 +92,35 @@ func (db *DB) getCustomer(ctx context.Context, q querier, orgID, id string) (doc
 	return cs[0], nil
 }
 
+// CustomerNames returns the names of the organisation's customers among ids, by id, in one
+// query; ids that are not the organisation's are left out.
+func (db *DB) CustomerNames(ctx context.Context, orgID string, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	var args []any
+	for _, id := range ids {
+		if validID(id) {
+			args = append(args, id)
+		}
+	}
+	if !validID(orgID) || len(args) == 0 {
+		return out, nil
+	}
+	rows, err := db.q().query(ctx, `SELECT id, name FROM customers WHERE org_id = ? AND id IN (?`+
+		strings.Repeat(", ?", len(args)-1)+`)`, append([]any{orgID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: customer names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("store: customer names: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
 // UpdateCustomer saves c (found by c.ID in the organisation) and returns it. Drafts that refer to
 // the customer show the new data; issued documents keep their snapshot.
 func (db *DB) UpdateCustomer(ctx context.Context, orgID string, c document.Customer) (document.Customer, error) {

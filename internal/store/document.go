@@ -473,12 +473,15 @@ func nullString(s *string) sql.NullString {
 	return sql.NullString{String: *s, Valid: true}
 }
 
-// documentSelect reads documents with their customer's current data (used while draft).
-const documentSelect = `SELECT d.id, d.kind, d.status, d.number, d.customer_id, d.version, d.created_at,
+// documentColumns reads documents with their customer's current data (used while draft).
+const documentColumns = `SELECT d.id, d.kind, d.status, d.number, d.customer_id, d.version, d.created_at,
 	d.updated_at, d.issued_at, d.cancelled_at, d.search_date, d.body,
 	c.name, c.honorific, c.postal_code, c.address, c.contact_person, c.email, c.registration_number,
 	c.peppol_id
-	FROM documents d JOIN customers c ON c.org_id = d.org_id AND c.id = d.customer_id
+	FROM documents d JOIN customers c ON c.org_id = d.org_id AND c.id = d.customer_id`
+
+// documentSelect is documentColumns of one organisation; callers append conditions.
+const documentSelect = documentColumns + `
 	WHERE d.org_id = ?`
 
 // getDocument reads one document, locking its row for the transaction when lock is set.

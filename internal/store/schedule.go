@@ -276,36 +276,13 @@ func (db *DB) ScheduleDocuments(ctx context.Context, orgID, id string) ([]docume
 	if _, err := db.getSchedule(ctx, db.q(), orgID, id); err != nil {
 		return nil, fmt.Errorf("store: schedule documents %s: %w", id, err)
 	}
-	rows, err := db.q().query(ctx, `SELECT document_id FROM schedule_runs WHERE org_id = ? AND schedule_id = ?
-		ORDER BY period_from LIMIT 1000`, orgID, id)
+	docs, _, err := db.queryDocuments(ctx, db.q(), orgID, documentColumns+`
+		JOIN schedule_runs r ON r.org_id = d.org_id AND r.document_id = d.id
+		WHERE r.org_id = ? AND r.schedule_id = ? ORDER BY r.period_from LIMIT 1000`, orgID, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: schedule documents %s: %w", id, err)
 	}
-	var ids []string
-	for rows.Next() {
-		var docID string
-		if err := rows.Scan(&docID); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, docID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []document.Document{}
-	for _, docID := range ids {
-		d, err := db.getDocument(ctx, db.q(), orgID, docID, false)
-		if domain.ErrorCode(err) == domain.ENotFound {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: schedule documents %s: %w", id, err)
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	return docs, nil
 }
 
 // RecordRun makes run r of a schedule: in one transaction it claims the (schedule, period) pair

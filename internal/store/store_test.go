@@ -516,6 +516,27 @@ func TestCustomersSortByKana(t *testing.T) {
 	})
 }
 
+func TestCustomerNames(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		a, b := mustOrg(t, db, "a"), mustOrg(t, db, "b")
+		ca1, ca2 := mustCustomer(t, db, a.ID, "甲商事"), mustCustomer(t, db, a.ID, "乙工業")
+		cb := mustCustomer(t, db, b.ID, "B の顧客")
+		got, err := db.CustomerNames(t.Context(), a.ID, []string{ca1.ID, ca2.ID, ca1.ID, cb.ID, "not-an-id'"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{ca1.ID: "甲商事", ca2.ID: "乙工業"} // never another organisation's
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("CustomerNames (-want +got):\n%s", diff)
+		}
+		if got, err := db.CustomerNames(t.Context(), a.ID, nil); err != nil || len(got) != 0 {
+			t.Errorf("CustomerNames(nil) = %v, %v", got, err)
+		}
+	})
+}
+
 func TestIsolation(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

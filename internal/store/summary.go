@@ -37,35 +37,14 @@ func (db *DB) CreateSummaryInvoice(ctx context.Context, orgID, actor string, req
 	}
 	var out document.Document
 	err := db.inTx(ctx, func(q querier) error {
-		rows, err := q.query(ctx, `SELECT id FROM documents WHERE org_id = ? AND customer_id = ? AND kind = ? AND status = ?
-			AND search_date >= ? AND search_date <= ?
-			AND NOT EXISTS (SELECT 1 FROM summary_sources s WHERE s.delivery_note_id = documents.id)
-			ORDER BY search_date, seq LIMIT 1001`,
+		notes, _, err := db.queryDocuments(ctx, q, orgID, documentSelect+` AND d.customer_id = ? AND d.kind = ?
+			AND d.status = ? AND d.search_date >= ? AND d.search_date <= ?
+			AND NOT EXISTS (SELECT 1 FROM summary_sources s WHERE s.delivery_note_id = d.id)
+			ORDER BY d.search_date, d.seq LIMIT 1001`,
 			orgID, req.CustomerID, string(document.DeliveryNote), string(document.Issued),
 			req.Period.From.String(), req.Period.To.String())
 		if err != nil {
 			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		notes := make([]document.Document, 0, len(ids))
-		for _, id := range ids {
-			n, err := db.getDocument(ctx, q, orgID, id, false)
-			if err != nil {
-				return err
-			}
-			notes = append(notes, n)
 		}
 		carry, err := db.carryOver(ctx, q, orgID, req.CustomerID, req.Period.From)
 		if err != nil {

@@ -45,14 +45,13 @@ func (u *ui) scheduleList(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	for _, s := range ss {
-		if _, ok := names[s.CustomerID]; ok {
-			continue
-		}
-		if c, err := u.Store.GetCustomer(r.Context(), p.OrgID, s.CustomerID); err == nil {
-			names[s.CustomerID] = c.Name
-		}
+	ids := make([]string, len(ss))
+	for i, s := range ss {
+		ids[i] = s.CustomerID
+	}
+	names, err := u.Store.CustomerNames(r.Context(), p.OrgID, ids)
+	if err != nil {
+		return err
 	}
 	return u.render(w, r, http.StatusOK, "schedules.html", view{Title: "schedules.title", Nav: "schedules",
 		Data: scheduleListData{Schedules: ss, Customers: names}})
