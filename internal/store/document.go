@@ -262,74 +262,116 @@ func (db *DB) DeleteDocument(ctx context.Context, orgID, actor, id string) error
 // records an "issue" event. It returns the issued document.
 func (db *DB) IssueDocument(ctx context.Context, orgID, actor, id string) (document.Document, error) {
 	var out document.Document
-	err := db.inTx(ctx, func(q querier) error {
-		before, err := db.getDocument(ctx, q, orgID, id, true)
-		if err != nil {
-			return err
-		}
-		if before.Status != document.Draft {
-			return domain.Errorf(domain.EConflict, "この書類は既に発行されています (document is %s)", before.Status)
-		}
-		// The invoice's remaining amounts are checked again under its lock: other credit notes
-		// may have been issued against it since this one was saved.
-		if before.Kind == document.CreditNote && before.RelatedDocumentID != nil && *before.RelatedDocumentID != "" {
-			if err := db.checkCredit(ctx, q, orgID, before, true); err != nil {
-				return err
-			}
-		}
-		org, err := db.getOrganization(ctx, q, false, "id = ?", orgID)
-		if err != nil {
-			return err
-		}
-		if err := document.CheckCanIssue(org.Issuer, before.Kind); err != nil {
-			return err
-		}
-		var seq int64
-		// The upsert locks the counter row until commit: concurrent issuers of the same kind
-		// queue here, and a rollback gives the number back.
-		if err := q.queryRow(ctx, `INSERT INTO document_counters (org_id, kind, last) VALUES (?, ?, 1)
-			ON CONFLICT (org_id, kind) DO UPDATE SET last = document_counters.last + 1
-			RETURNING last`, orgID, string(before.Kind)).Scan(&seq); err != nil {
-			return fmt.Errorf("next number: %w", err)
-		}
-		now := db.nowUTC()
-		d := before
-		number := document.FormatNumber(org.NumberPrefixes.For(d.Kind), seq)
-		issuer := org.Issuer
-		d.Issuer = &issuer // before.Customer is the customer's current data: freeze it
-		d.Status, d.Number, d.Version = document.Issued, &number, before.Version+1
-		d.UpdatedAt, d.IssuedAt = now, &now
-		body, err := documentBody(d)
-		if err != nil {
-			return err
-		}
-		_, err = q.exec(ctx, `UPDATE documents SET status = ?, number = ?, seq = ?, customer_name = ?, search_text = ?,
-			version = ?, updated_at = ?, issued_at = ?, body = ? WHERE org_id = ? AND id = ?`,
-			string(d.Status), number, seq, customerName(d), documentSearchText(d), d.Version,
-			timeArg(now), timeArg(now), body, orgID, id)
-		if isUniqueViolation(err) {
-			return domain.Errorf(domain.EConflict, "番号 %s は既に使われています。番号の接頭辞を確認してください (number %s is taken)", number, number)
-		}
-		if err != nil {
-			return err
-		}
-		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionIssue, actor, &before); err != nil {
-			return err
-		}
-		if out, err = db.getDocument(ctx, q, orgID, id, false); err != nil {
-			return err
-		}
-		// The PDF as issued is stored with the document, in this transaction (SetRenderer).
-		if err := db.storePDF(ctx, q, orgID, out, RenditionOriginal); err != nil {
-			return err
-		}
-		out.PDFSHA256, err = db.pdfSHA256(ctx, q, orgID, id)
+	err := db.inTx(ctx, func(q querier) (err error) {
+		out, err = db.issueDocument(ctx, q, orgID, actor, id)
 		return err
 	})
 	if err != nil {
 		return document.Document{}, fmt.Errorf("store: issue document %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// issueDocument is IssueDocument inside the transaction q.
+func (db *DB) issueDocument(ctx context.Context, q querier, orgID, actor, id string) (document.Document, error) {
+	before, err := db.getDocument(ctx, q, orgID, id, true)
+	if err != nil {
+		return document.Document{}, err
+	}
+	if before.Status != document.Draft {
+		return document.Document{}, domain.Errorf(domain.EConflict, "この書類は既に発行されています (document is %s)", before.Status)
+	}
+	// The invoice's remaining amounts are checked again under its lock: other credit notes
+	// may have been issued against it since this one was saved.
+	if before.Kind == document.CreditNote && before.RelatedDocumentID != nil && *before.RelatedDocumentID != "" {
+		if err := db.checkCredit(ctx, q, orgID, before, true); err != nil {
+			return document.Document{}, err
+		}
+	}
+	org, err := db.getOrganization(ctx, q, false, "id = ?", orgID)
+	if err != nil {
+		return document.Document{}, err
+	}
+	if err := document.CheckCanIssue(org.Issuer, before.Kind); err != nil {
+		return document.Document{}, err
+	}
+	var seq int64
+	// The upsert locks the counter row until commit: concurrent issuers of the same kind
+	// queue here, and a rollback gives the number back.
+	if err := q.queryRow(ctx, `INSERT INTO document_counters (org_id, kind, last) VALUES (?, ?, 1)
+		ON CONFLICT (org_id, kind) DO UPDATE SET last = document_counters.last + 1
+		RETURNING last`, orgID, string(before.Kind)).Scan(&seq); err != nil {
+		return document.Document{}, fmt.Errorf("next number: %w", err)
+	}
+	now := db.nowUTC()
+	d := before
+	number := document.FormatNumber(org.NumberPrefixes.For(d.Kind), seq)
+	issuer := org.Issuer
+	d.Issuer = &issuer // before.Customer is the customer's current data: freeze it
+	d.Status, d.Number, d.Version = document.Issued, &number, before.Version+1
+	d.UpdatedAt, d.IssuedAt = now, &now
+	body, err := documentBody(d)
+	if err != nil {
+		return document.Document{}, err
+	}
+	_, err = q.exec(ctx, `UPDATE documents SET status = ?, number = ?, seq = ?, customer_name = ?, search_text = ?,
+		version = ?, updated_at = ?, issued_at = ?, body = ? WHERE org_id = ? AND id = ?`,
+		string(d.Status), number, seq, customerName(d), documentSearchText(d), d.Version,
+		timeArg(now), timeArg(now), body, orgID, id)
+	if isUniqueViolation(err) {
+		return document.Document{}, domain.Errorf(domain.EConflict, "番号 %s は既に使われています。番号の接頭辞を確認してください (number %s is taken)", number, number)
+	}
+	if err != nil {
+		return document.Document{}, err
+	}
+	if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionIssue, actor, &before); err != nil {
+		return document.Document{}, err
+	}
+	out, err := db.getDocument(ctx, q, orgID, id, false)
+	if err != nil {
+		return document.Document{}, err
+	}
+	// The PDF as issued is stored with the document, in this transaction (SetRenderer).
+	if err := db.storePDF(ctx, q, orgID, out, RenditionOriginal); err != nil {
+		return document.Document{}, err
+	}
+	out.PDFSHA256, err = db.pdfSHA256(ctx, q, orgID, id)
+	return out, err
+}
+
+// ImportDocuments stores many documents of the organisation in one transaction, each exactly
+// as CreateDocument followed (when its Status is Issued) by IssueDocument would, in order: so
+// issued documents are numbered in the order given. It is for loading data in bulk (the
+// bench/seed tool, migrations from another system); a failure stores none of them. It returns
+// the new ids.
+func (db *DB) ImportDocuments(ctx context.Context, orgID, actor string, docs []document.Document) ([]string, error) {
+	if !validID(orgID) {
+		return nil, errOrgNotFound()
+	}
+	ids := make([]string, len(docs))
+	err := db.inTx(ctx, func(q querier) error {
+		for i, d := range docs {
+			var err error
+			if d.ID, err = newID(); err != nil {
+				return err
+			}
+			issue := d.Status == document.Issued
+			if _, err := db.createDocument(ctx, q, orgID, actor, d); err != nil {
+				return fmt.Errorf("document %d: %w", i, err)
+			}
+			if issue {
+				if _, err := db.issueDocument(ctx, q, orgID, actor, d.ID); err != nil {
+					return fmt.Errorf("document %d: %w", i, err)
+				}
+			}
+			ids[i] = d.ID
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: import documents: %w", err)
+	}
+	return ids, nil
 }
 
 // CancelDocument cancels an issued document (EConflict otherwise). It keeps its number and its

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
@@ -35,9 +36,42 @@ func decodeCursor(c string) (date, id string, err error) {
 	return date, id, nil
 }
 
+// ftsMaxMatches is where SQLite's trigram index stops paying for a page of results: the
+// matches are read by rowid and sorted by date, while LIKE over the rows in date order finds a
+// page of a common term after a few hundred rows.
+const ftsMaxMatches = 2000
+
+// ftsMinRunes is the shortest term a trigram index can find.
+const ftsMinRunes = 3
+
+// ftsPhrase is the FTS5 query of a folded term as one phrase: the substring, in either column.
+func ftsPhrase(q string) string { return `"` + strings.ReplaceAll(searchFold(q), `"`, `""`) + `"` }
+
+// useTextIndex decides how the free text of f is matched: looked up in SQLite's trigram index
+// (documents_fts) and checked by LIKE, or by LIKE alone over the rows the other conditions leave
+// in date order. The index is used for a term of 3 or more characters when it is rare (fewer
+// than ftsMaxMatches matches in the index, for a page of results) or whenever every match is
+// visited anyway (all: counts, totals). PostgreSQL's planner chooses its trigram GIN index
+// itself, by its statistics.
+func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (bool, error) {
+	q := strings.TrimSpace(f.Query)
+	if db.dialect.postgres() || utf8.RuneCountInString(searchFold(q)) < ftsMinRunes {
+		return false, nil
+	}
+	if all {
+		return true, nil
+	}
+	var n int
+	if err := db.q().queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? LIMIT ?)`,
+		ftsPhrase(q), ftsMaxMatches).Scan(&n); err != nil {
+		return false, fmt.Errorf("count text matches: %w", err)
+	}
+	return n < ftsMaxMatches, nil
+}
+
 // filterConditions turns the filter's conditions into SQL
 // conditions on the documents table aliased d, and their arguments.
-func (d dialect) filterConditions(f document.Filter) ([]string, []any) {
+func (d dialect) filterConditions(f document.Filter, textIndexed bool) ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -84,6 +118,9 @@ func (d dialect) filterConditions(f document.Filter) ([]string, []any) {
 		add(cond, a...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
+		if textIndexed && !d.postgres() {
+			add("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", ftsPhrase(q))
+		}
 		p := likePattern(q)
 		add(`(d.search_text LIKE ? ESCAPE '\' OR d.customer_name LIKE ? ESCAPE '\')`, p, p)
 	}
@@ -98,14 +135,18 @@ func (d dialect) filterConditions(f document.Filter) ([]string, []any) {
 // % and _ match themselves).
 func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filter, page domain.Page) ([]document.Document, string, error) {
 	if !validID(orgID) {
-		if _, _, err := db.dialect.searchQuery(orgID, f, page); err != nil {
+		if _, _, err := db.dialect.searchQuery(orgID, f, page, false); err != nil {
 			return nil, "", err
 		}
 		return []document.Document{}, "", nil
 	}
 	ctx, cancel := db.bounded(ctx)
 	defer cancel()
-	query, args, err := db.dialect.searchQuery(orgID, db.withToday(f), page)
+	text, err := db.useTextIndex(ctx, f, false)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: search documents of %s: %w", orgID, err)
+	}
+	query, args, err := db.dialect.searchQuery(orgID, db.withToday(f), page, text)
 	if err != nil {
 		return nil, "", err
 	}
@@ -124,7 +165,7 @@ func (db *DB) SearchDocuments(ctx context.Context, orgID string, f document.Filt
 
 // searchQuery is the SQL of SearchDocuments: a page and one row more, which tells whether there
 // is a next page.
-func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page) (string, []any, error) {
+func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page, text bool) (string, []any, error) {
 	args := []any{orgID}
 	var where []string
 	if page.Cursor != "" {
@@ -134,9 +175,14 @@ func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page) 
 		}
 		where, args = append(where, "(d.search_date, d.id) < (?, ?)"), append(args, date, id)
 	}
-	conds, condArgs := d.filterConditions(f)
+	conds, condArgs := d.filterConditions(f, text)
 	where, args = append(where, conds...), append(args, condArgs...)
 	query := documentSelect
+	if f.CustomerID != "" && !d.postgres() {
+		// Without statistics SQLite may walk a month in the date index instead of the
+		// customer's rows: its customer index filters, ranges over the dates and orders in one.
+		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY documents_customer_date ", 1)
+	}
 	for _, w := range where {
 		query += " AND " + w
 	}
@@ -159,7 +205,11 @@ func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter
 	if !validID(orgID) {
 		return []MonthTotal{}, nil
 	}
-	conds, condArgs := db.dialect.filterConditions(db.withToday(f))
+	text, err := db.useTextIndex(ctx, f, true)
+	if err != nil {
+		return nil, fmt.Errorf("store: monthly totals of %s: %w", orgID, err)
+	}
+	conds, condArgs := db.dialect.filterConditions(db.withToday(f), text)
 	query := "SELECT " + db.dialect.month("d.search_date") + " AS month, CAST(SUM(d.gross) AS BIGINT), COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c
@@ -192,7 +242,11 @@ func (db *DB) CountDocuments(ctx context.Context, orgID string, f document.Filte
 	if !validID(orgID) {
 		return 0, nil
 	}
-	conds, condArgs := db.dialect.filterConditions(db.withToday(f))
+	text, err := db.useTextIndex(ctx, f, true)
+	if err != nil {
+		return 0, fmt.Errorf("store: count documents of %s: %w", orgID, err)
+	}
+	conds, condArgs := db.dialect.filterConditions(db.withToday(f), text)
 	query := "SELECT COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c

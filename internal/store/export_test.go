@@ -19,9 +19,13 @@ func (db *DB) SlowRead(ctx context.Context, query string) error {
 	return db.q().queryRow(ctx, query).Scan(&n)
 }
 
-// ExplainSearch returns the query plan of the search for f (first page), one line per step.
-func (db *DB) ExplainSearch(ctx context.Context, orgID string, f document.Filter) (string, error) {
-	query, args, err := db.dialect.searchQuery(orgID, f, domain.Page{})
+// ExplainSearch returns the query plan of the search for f and page, one line per step.
+func (db *DB) ExplainSearch(ctx context.Context, orgID string, f document.Filter, page domain.Page) (string, error) {
+	text, err := db.useTextIndex(ctx, f, false)
+	if err != nil {
+		return "", err
+	}
+	query, args, err := db.dialect.searchQuery(orgID, db.withToday(f), page, text)
 	if err != nil {
 		return "", err
 	}

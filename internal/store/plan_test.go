@@ -14,8 +14,10 @@ import (
 
 // TestSearchPlans: with 100,000 documents of one organisation on PostgreSQL (with statistics:
 // at 20,000 it still scans for free text) and 20,000 on SQLite (without statistics, as the
-// application runs it), each filter of the search uses an index for it and none reads the whole
-// table; the lookup of documents by id uses the primary key.
+// application runs it), each filter of the search and their combinations use an index for it and
+// none reads the whole table: free text that matches little goes through the trigram index (FTS5
+// on SQLite, pg_trgm on PostgreSQL), a page after a cursor starts in the date index, and the
+// lookup of documents by id uses the primary key.
 func TestSearchPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -50,27 +52,40 @@ func TestSearchPlans(t *testing.T) {
 			}
 		}
 		amount, low, high := int64(7919*5), int64(100000), int64(200000)
+		from, to := mustDate(t, "2020-04-01"), mustDate(t, "2020-04-30")
+		// The trigram index of each database: pg_trgm GIN on PostgreSQL, FTS5 on SQLite.
+		textIndex := map[bool]string{true: "trgm", false: "documents_fts"}[pg]
+		deep, _, err := db.SearchDocuments(ctx, org.ID, document.Filter{}, domain.Page{Limit: 500})
+		if err != nil || len(deep) == 0 {
+			t.Fatalf("first page: %d, %v", len(deep), err)
+		}
+		_, cursor, err := db.SearchDocuments(ctx, org.ID, document.Filter{DateTo: &to}, domain.Page{Limit: 500})
+		if err != nil || cursor == "" {
+			t.Fatalf("a page with a cursor: %q, %v", cursor, err)
+		}
 		tests := []struct {
 			name    string
 			f       document.Filter
+			page    domain.Page
 			want    string // an index the plan must use ("" for any)
 			wantNot string
 		}{
-			{"customer", document.Filter{CustomerID: other.ID}, "documents_customer_date", ""},
-			{"exact amount", document.Filter{TotalMin: &amount, TotalMax: &amount}, "documents_gross", ""},
-			{"amount range", document.Filter{TotalMin: &low, TotalMax: &high}, "", "TEMP B-TREE"},
-			{"kind and status", document.Filter{Kind: document.Invoice, Status: document.Issued}, "", ""},
-		}
-		if pg {
-			tests = append(tests, struct {
-				name    string
-				f       document.Filter
-				want    string
-				wantNot string
-			}{"text that matches nothing", document.Filter{Query: "no such words"}, "trgm", ""})
+			{"customer", document.Filter{CustomerID: other.ID}, domain.Page{}, "documents_customer_date", ""},
+			{"customer and month", document.Filter{CustomerID: other.ID, DateFrom: &from, DateTo: &to}, domain.Page{}, "documents_customer_date", ""},
+			{"customer and kind", document.Filter{CustomerID: other.ID, Kind: document.Invoice}, domain.Page{}, "documents_customer_date", ""},
+			{"exact amount", document.Filter{TotalMin: &amount, TotalMax: &amount}, domain.Page{}, "documents_gross", ""},
+			{"amount range", document.Filter{TotalMin: &low, TotalMax: &high}, domain.Page{}, "", "TEMP B-TREE"},
+			{"amount range and month", document.Filter{TotalMin: &low, TotalMax: &high, DateFrom: &from, DateTo: &to}, domain.Page{}, "documents_search", "TEMP B-TREE"},
+			{"month", document.Filter{DateFrom: &from, DateTo: &to}, domain.Page{}, "documents_search", "TEMP B-TREE"},
+			{"kind and status", document.Filter{Kind: document.Invoice, Status: document.Issued}, domain.Page{}, "", ""},
+			{"page after a cursor", document.Filter{DateTo: &to}, domain.Page{Cursor: cursor}, "documents_search", "TEMP B-TREE"},
+			{"text that matches nothing", document.Filter{Query: "no such words"}, domain.Page{}, textIndex, ""},
+			{"Japanese text that matches nothing", document.Filter{Query: "存在しない品目"}, domain.Page{}, textIndex, ""},
+			{"text and customer", document.Filter{Query: "存在しない品目", CustomerID: c.ID}, domain.Page{}, "", ""},
+			{"text and month", document.Filter{Query: "no such words", DateFrom: &from, DateTo: &to}, domain.Page{}, "", ""},
 		}
 		for _, tc := range tests {
-			plan, err := db.ExplainSearch(ctx, org.ID, tc.f)
+			plan, err := db.ExplainSearch(ctx, org.ID, tc.f, tc.page)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
