@@ -67,7 +67,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	queue, err := jobs.New(db, jobs.Options{Logger: logger, Renderer: renderer, RenderWorkers: cfg.PDFWorkers,
-		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention, Zone: cfg.TimeZone})
+		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention,
+		ExportLimits: store.ExportLimits{Active: cfg.ExportMaxActive, StoredBytes: cfg.ExportMaxStored}, Zone: cfg.TimeZone})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -67,6 +67,8 @@ func withDefaults(t *testing.T, edit func(*Config)) Config {
 		PDFWorkers:      runtime.NumCPU(),
 		JobWorkers:      2,
 		ExportRetention: 7 * 24 * time.Hour,
+		ExportMaxActive: 3,
+		ExportMaxStored: 1 << 30,
 	}
 	if edit != nil {
 		edit(&c)
@@ -199,6 +201,7 @@ func TestLoad(t *testing.T) {
 	}{
 		{"PORT alone", map[string]string{"PORT": "8000"}, func(c *Config) { c.Addr = ":8000" }},
 		{"job workers and export retention", map[string]string{"JOB_WORKERS": "4", "EXPORT_RETENTION": "24h"}, func(c *Config) { c.JobWorkers, c.ExportRetention = 4, 24*time.Hour }},
+		{"export bounds", map[string]string{"EXPORT_MAX_ACTIVE": "1", "EXPORT_MAX_STORED_MB": "50"}, func(c *Config) { c.ExportMaxActive, c.ExportMaxStored = 1, 50<<20 }},
 		{"ADDR over PORT", map[string]string{"ADDR": "127.0.0.1:9000", "PORT": "8000"}, func(c *Config) {
 			c.Addr = "127.0.0.1:9000"
 			c.Notices = []string{"PORT is ignored because ADDR is set."}

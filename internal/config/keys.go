@@ -57,6 +57,10 @@ func Keys() []Key {
 			Description: "Background jobs (bulk exports) one replica runs at once."},
 		{Name: "EXPORT_RETENTION", Default: "168h",
 			Description: "How long a finished bulk export is kept for download; a duration."},
+		{Name: "EXPORT_MAX_ACTIVE", Default: "3",
+			Description: "Bulk exports one organisation may have queued or running at once; more get 429 with Retry-After."},
+		{Name: "EXPORT_MAX_STORED_MB", Default: "1024",
+			Description: "Megabytes (MiB) of ZIPs one organisation's kept exports may hold; beyond it new exports get 409 until old ones expire."},
 
 		// Database.
 		{Name: "DATABASE_URL", Default: "",

@@ -60,3 +60,12 @@ func TestRoles(t *testing.T) {
 		t.Error("MinRole must return the weaker role")
 	}
 }
+
+func TestSizeText(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 900: "900 B", 1024: "1 KB", 3 << 20: "3 MB", 8 << 20: "8 MB",
+		1536 << 20: "1.5 GB", 1 << 30: "1 GB", 1048577: "1 MB", 1100000: "1 MB", 1200000: "1.1 MB"} {
+		if got := SizeText(n); got != want {
+			t.Errorf("SizeText(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -42,10 +42,11 @@ func (ExportArgs) Kind() string { return "export" }
 func (ExportArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 5} }
 
 // CreateExport records an export of the organisation's documents matching f and inserts its job in
-// the same transaction. The caller checks the role.
+// the same transaction. The caller checks the role. Beyond Options.ExportLimits it is refused
+// (store.CreateExport): ERateLimited for too many at once, EConflict for the stored bytes.
 func (q *Queue) CreateExport(ctx context.Context, orgID, userID string, f document.Filter) (Export, error) {
 	now := q.opts.Now()
-	e, err := q.db.CreateExport(ctx, orgID, userID, f, now, now.Add(q.opts.Retention),
+	e, err := q.db.CreateExport(ctx, orgID, userID, f, now, now.Add(q.opts.Retention), q.opts.ExportLimits,
 		func(ctx context.Context, tx *sql.Tx, id string) error {
 			if _, err := q.client.InsertTx(ctx, tx, ExportArgs{ExportID: id}, nil); err != nil {
 				return fmt.Errorf("insert job: %w", err)
@@ -144,12 +145,24 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 	}
 	x := &Exporter{Store: q.db, Renderer: q.opts.Renderer, Workers: q.opts.RenderWorkers, Now: q.opts.Now}
 	cw := q.newChunkWriter(ctx, id, attempt)
+	if limit := q.opts.ExportLimits.StoredBytes; limit > 0 {
+		// The ZIP may take what the organisation's other exports leave of the limit.
+		used, err := q.db.ExportStoredBytes(ctx, work.OrgID, id, q.opts.Now())
+		if err != nil {
+			return fmt.Errorf("jobs: %w", err)
+		}
+		cw.limit, cw.full = limit-used, store.ErrExportStorageFull(limit)
+		if cw.limit <= 0 {
+			return q.failExport(ctx, id, cw.full, true)
+		}
+	}
 	sum, err := x.WriteZIP(ctx, cw, work.OrgID, work.Filter, progress)
 	if err == nil {
 		err = cw.Close()
 	}
 	if err != nil {
-		final := job.Attempt >= job.MaxAttempts
+		// A full storage does not empty by retrying at once: the export fails saying why.
+		final := job.Attempt >= job.MaxAttempts || errors.Is(err, cw.full)
 		bg := context.WithoutCancel(ctx)
 		if err := q.db.DeleteExportChunks(bg, id, store.ChunksOf, attempt); err != nil {
 			q.logger.Warn("export: delete the failed attempt's chunks", "export", id, "err", err)

@@ -25,6 +25,9 @@ type chunkWriter struct {
 	seq      int
 	buf      []byte
 	n        int64 // bytes stored so far
+	// limit, when above zero, is how many bytes may be stored; beyond it writes fail with full.
+	limit int64
+	full  error
 }
 
 func (q *Queue) newChunkWriter(ctx context.Context, exportID string, attempt int) *chunkWriter {
@@ -57,6 +60,9 @@ func (c *chunkWriter) Close() error {
 }
 
 func (c *chunkWriter) flush() error {
+	if c.limit > 0 && c.n+int64(len(c.buf)) > c.limit {
+		return c.full
+	}
 	if err := c.db.PutExportChunk(c.ctx, c.exportID, c.attempt, c.seq, c.buf); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}

@@ -46,7 +46,7 @@ func chunkRows(t *testing.T, db *store.DB, id string) map[int][]int {
 func mustExportRow(t *testing.T, db *store.DB, orgID string) string {
 	t.Helper()
 	now := time.Now()
-	e, err := db.CreateExport(context.Background(), orgID, "", document.Filter{}, now, now.Add(time.Hour),
+	e, err := db.CreateExport(context.Background(), orgID, "", document.Filter{}, now, now.Add(time.Hour), store.ExportLimits{},
 		func(context.Context, *sql.Tx, string) error { return nil })
 	if err != nil {
 		t.Fatal(err)

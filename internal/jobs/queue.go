@@ -54,6 +54,10 @@ type Options struct {
 	// ChunkSize is how many bytes of an export's ZIP are stored per row (DefaultChunkSize); the
 	// job holds one chunk of the ZIP in memory at a time.
 	ChunkSize int
+	// ExportLimits bound each organisation's exports: how many queued or running at once, and the
+	// bytes their ZIPs hold (no bound when zero). The stored bytes are checked when an export is
+	// asked for and again as its ZIP is written.
+	ExportLimits store.ExportLimits
 	// RetryAfter is the delay before a failed attempt is retried (River's backoff when 0).
 	RetryAfter time.Duration
 	// ID names this replica in River and in exports.worker (host name and a random suffix).

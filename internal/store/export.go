@@ -71,12 +71,59 @@ func errExportNotFound() error {
 	return domain.Errorf(domain.ENotFound, "エクスポートが見つかりません (export not found)")
 }
 
+// ExportLimits bound one organisation's exports; a zero field is no bound.
+type ExportLimits struct {
+	// Active is how many of its exports may be queued or running at once.
+	Active int
+	// StoredBytes is how many bytes its unexpired exports' ZIPs may hold altogether.
+	StoredBytes int64
+}
+
+// ExportRetryAfter is the Retry-After, in seconds, of an export refused for too many at once.
+const ExportRetryAfter = 30
+
+// exportUsage is what an organisation's unexpired exports other than exceptID hold: how many are
+// queued or running, and the bytes of the finished ZIPs and of the chunks being written.
+func exportUsage(ctx context.Context, q querier, orgID, exceptID string, now time.Time) (active int, stored int64, err error) {
+	err = q.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = 'done' THEN size ELSE 0 END), 0)
+		FROM exports WHERE org_id = ? AND expires_at > ? AND id <> ?`, orgID, timeArg(now), exceptID).Scan(&active, &stored)
+	if err != nil {
+		return 0, 0, err
+	}
+	var writing int64
+	err = q.queryRow(ctx, `SELECT COALESCE(SUM(LENGTH(c.data)), 0) FROM export_chunks c
+		JOIN exports e ON e.id = c.export_id WHERE e.org_id = ? AND e.status = 'running' AND e.id <> ?`,
+		orgID, exceptID).Scan(&writing)
+	return active, stored + writing, err
+}
+
+// ExportStoredBytes is how many bytes the organisation's unexpired exports hold, the finished
+// ones' ZIPs and the chunks being written, leaving out export exceptID's own.
+func (db *DB) ExportStoredBytes(ctx context.Context, orgID, exceptID string, now time.Time) (int64, error) {
+	_, n, err := exportUsage(ctx, db.q(), orgID, exceptID, now)
+	if err != nil {
+		return 0, fmt.Errorf("store: export bytes of %s: %w", orgID, err)
+	}
+	return n, nil
+}
+
+// ErrExportStorageFull is the error of an export whose organisation's stored exports reached
+// limit bytes: a conflict (409) until older exports expire.
+func ErrExportStorageFull(limit int64) error {
+	size := domain.SizeText(limit)
+	return domain.Errorf(domain.EConflict, "保存中のエクスポートが上限の %s に達しています。古いエクスポートが保存期間を過ぎて削除されるまでお待ちください (this organisation's exports already hold the limit of %s; wait until older exports expire)", size, size)
+}
+
 // CreateExport records a queued export of the organisation's documents matching f, created now
 // and kept until expires, and calls enqueue with the same transaction before committing, so the
 // export row and its job (River's InsertTx) are stored together or not at all. An error of
-// enqueue rolls the row back.
+// enqueue rolls the row back. Beyond lim the export is refused: ERateLimited (429, retry after
+// ExportRetryAfter seconds) when lim.Active exports are queued or running, EConflict when the
+// organisation's exports hold lim.StoredBytes. The organisation's row is locked while counting,
+// so concurrent requests cannot all slip under the bound.
 func (db *DB) CreateExport(ctx context.Context, orgID, userID string, f document.Filter, now, expires time.Time,
-	enqueue func(ctx context.Context, tx *sql.Tx, exportID string) error) (Export, error) {
+	lim ExportLimits, enqueue func(ctx context.Context, tx *sql.Tx, exportID string) error) (Export, error) {
 	id, err := newID()
 	if err != nil {
 		return Export{}, fmt.Errorf("store: create export: %w", err)
@@ -88,6 +135,22 @@ func (db *DB) CreateExport(ctx context.Context, orgID, userID string, f document
 	now, expires = now.UTC().Truncate(time.Microsecond), expires.UTC().Truncate(time.Microsecond)
 	e := Export{ID: id, Status: ExportQueued, CreatedAt: now, ExpiresAt: expires}
 	err = db.inSQLTx(ctx, func(tx *sql.Tx, q querier) error {
+		if lim.Active > 0 || lim.StoredBytes > 0 {
+			var locked string
+			if err := q.queryRow(ctx, `SELECT id FROM organizations WHERE id = ?`+db.dialect.forUpdate(""), orgID).Scan(&locked); err != nil {
+				return err
+			}
+			active, stored, err := exportUsage(ctx, q, orgID, "", now)
+			if err != nil {
+				return err
+			}
+			if lim.Active > 0 && active >= lim.Active {
+				return domain.Errorf(domain.ERateLimited, "エクスポートは同時に %d 件までです。実行中のものが終わってから再試行してください (at most %d exports may be queued or running at once; retry when one finishes)", lim.Active, lim.Active)
+			}
+			if lim.StoredBytes > 0 && stored >= lim.StoredBytes {
+				return ErrExportStorageFull(lim.StoredBytes)
+			}
+		}
 		if _, err := q.exec(ctx, `INSERT INTO exports (id, org_id, created_by, filter, status, created_at, updated_at, expires_at)
 			VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`, e.ID, orgID, userID, string(filter), timeArg(now), timeArg(now), timeArg(expires)); err != nil {
 			return err

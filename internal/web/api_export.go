@@ -13,6 +13,7 @@ import (
 	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
 	"reportapp/internal/server"
+	"reportapp/internal/store"
 )
 
 // exportFilterKeys are the document list's filters that an export takes; paging does not apply.
@@ -92,6 +93,20 @@ func errNoJobs() error {
 	return &domain.Error{Code: domain.EUnavailable, Message: "エクスポートは利用できません (exports are not available)"}
 }
 
+// createExport queues an export of the caller's organisation for the API and the UI. Beyond the
+// organisation's bounds it is refused: 429 with Retry-After when too many are queued or running,
+// 409 when its exports hold the stored bytes allowed.
+func (a *app) createExport(w http.ResponseWriter, r *http.Request, p domain.Principal, f document.Filter) (jobs.Export, error) {
+	if a.Jobs == nil {
+		return jobs.Export{}, errNoJobs()
+	}
+	e, err := a.Jobs.CreateExport(r.Context(), p.OrgID, p.UserID, f)
+	if domain.ErrorCode(err) == domain.ERateLimited {
+		w.Header().Set("Retry-After", strconv.Itoa(store.ExportRetryAfter))
+	}
+	return e, err
+}
+
 // exportCreate queues a bulk PDF export of the documents matching the filters: 202 with the
 // export, whose progress GET /api/v1/exports/{id} shows.
 func (a *app) exportCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
@@ -99,10 +114,7 @@ func (a *app) exportCreate(w http.ResponseWriter, r *http.Request, p domain.Prin
 	if err != nil {
 		return err
 	}
-	if a.Jobs == nil {
-		return errNoJobs()
-	}
-	e, err := a.Jobs.CreateExport(r.Context(), p.OrgID, p.UserID, f)
+	e, err := a.createExport(w, r, p, f)
 	if err != nil {
 		return err
 	}

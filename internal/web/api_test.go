@@ -58,7 +58,7 @@ func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func())
 	h, queue := mustApp(t, db, lim)
 	qctx, stopQueue := context.WithCancel(ctx)
 	queueDone := make(chan error, 1)
-	if queue != nil {
+	if queue != nil && !lim.idleQueue {
 		go func() { queueDone <- queue.Run(qctx, 5*time.Second) }()
 	} else {
 		queueDone <- nil

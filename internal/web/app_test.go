@@ -25,6 +25,8 @@ type testLimits struct {
 	maxBody                 int64
 	chunkSize               int  // of export ZIPs; 0 for the default
 	noQueue                 bool // build the application without a job queue
+	idleQueue               bool // startAPIWith does not run the queue: exports stay queued
+	exportLimits            store.ExportLimits
 }
 
 // mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
@@ -46,7 +48,8 @@ func mustApp(t testing.TB, db *store.DB, lim testLimits) (*Handler, *jobs.Queue)
 	}
 	var queue *jobs.Queue
 	if !lim.noQueue {
-		queue, err = jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond, ChunkSize: lim.chunkSize})
+		queue, err = jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond, ChunkSize: lim.chunkSize,
+			ExportLimits: lim.exportLimits})
 		if err != nil {
 			t.Fatal(err)
 		}

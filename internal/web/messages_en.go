@@ -63,7 +63,7 @@ func messagesEN() map[string]string {
 		"export.status.queued": "Queued", "export.status.running": "Running", "export.status.done": "Done", "export.status.failed": "Failed",
 		"export.count": "%d of %d", "export.failed_docs": "%d documents could not be rendered (listed in the index).",
 		"export.error": "The export failed:", "export.download": "Download the ZIP", "export.include_pint": "Include the e-invoice XML (JP PINT)",
-		"export.expires": "Available until %s.", "export.back": "Back to the documents",
+		"export.expires": "Available until %s.", "export.retry": "Try again", "export.back": "Back to the documents",
 		"search.label": "Search documents (Electronic Books Act criteria)", "search.date_from": "Transaction date from", "search.date_to": "Transaction date to",
 		"search.total_min": "Gross at least (yen)", "search.total_max": "Gross at most (yen)", "search.any": "Any",
 		"search.q": "Keywords (number, subject, customer, item)", "search.clear": "Clear",

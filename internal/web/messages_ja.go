@@ -63,7 +63,7 @@ func messagesJA() map[string]string {
 		"export.status.queued": "待機中", "export.status.running": "作成中", "export.status.done": "完了", "export.status.failed": "失敗",
 		"export.count": "%d / %d 件", "export.failed_docs": "%d 件はPDFを作成できませんでした (索引に記載しています)。",
 		"export.error": "エクスポートに失敗しました:", "export.download": "ZIPをダウンロード", "export.include_pint": "電子インボイス (JP PINT) の XML も含める",
-		"export.expires": "ダウンロードは %s まで可能です。", "export.back": "書類の一覧に戻る",
+		"export.expires": "ダウンロードは %s まで可能です。", "export.retry": "もう一度試す", "export.back": "書類の一覧に戻る",
 		"search.label": "書類の検索 (電子帳簿保存法の検索要件)", "search.date_from": "取引日 (から)", "search.date_to": "取引日 (まで)",
 		"search.total_min": "税込金額 (以上・円)", "search.total_max": "税込金額 (以下・円)", "search.any": "すべて",
 		"search.q": "キーワード (番号・件名・取引先・品名)", "search.clear": "条件をクリア",

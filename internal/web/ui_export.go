@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -11,6 +12,19 @@ import (
 // exportViewData is the export page: the export's progress and, once it is done, its download.
 type exportViewData struct {
 	E jobs.Export
+	// Refused is set when a new export was refused (too many at once, or the organisation's
+	// exports hold all they may): the page then says why, beside a button that asks again for
+	// the same search (Query) and the way back to it.
+	Refused bool
+	Query   url.Values
+}
+
+// Back is the document list of the refused export's search.
+func (d exportViewData) Back() string {
+	if len(d.Query) == 0 {
+		return "/documents"
+	}
+	return "/documents?" + d.Query.Encode()
 }
 
 // Polling reports whether the page should keep asking for progress (htmx polls only then).
@@ -40,7 +54,8 @@ func (d exportViewData) Value() int {
 
 // exportCreate queues a bulk PDF export of the document list's current search (the form carries
 // the same filters as the list's query) and shows its progress page. Filters that do not parse
-// re-render the document list with the messages beside the fields.
+// re-render the document list with the messages beside the fields; an export refused for the
+// organisation's bounds re-renders this page with the reason (429 or 409).
 func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := r.ParseForm(); err != nil {
 		return err
@@ -61,10 +76,12 @@ func (u *ui) exportCreate(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err != nil {
 		return err
 	}
-	if u.Jobs == nil {
-		return errNoJobs()
+	e, err := u.createExport(w, r, p, f)
+	var de *domain.Error
+	if errors.As(err, &de) && (de.Code == domain.ERateLimited || de.Code == domain.EConflict) {
+		return u.render(w, r, de.Code.Status(), "export.html", view{Title: "export.title", Nav: "documents",
+			Error: inLang(de.Message, requestLang(r)), Data: exportViewData{Refused: true, Query: q}})
 	}
-	e, err := u.Jobs.CreateExport(r.Context(), p.OrgID, p.UserID, f)
 	if err != nil {
 		return err
 	}

@@ -45,8 +45,13 @@ type testUI struct {
 
 func mustUI(t testing.TB, db *store.DB) *testUI {
 	t.Helper()
+	return mustUIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 4 << 20})
+}
+
+// mustUIWith is mustUI with other limits.
+func mustUIWith(t testing.TB, db *store.DB, lim testLimits) *testUI {
+	t.Helper()
 	ctx := context.Background()
-	lim := testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 4 << 20}
 	h, queue := mustApp(t, db, lim)
 	u := &testUI{t: t, db: db, who: map[string]domain.Principal{}, queue: queue}
 	inject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
