@@ -5,7 +5,6 @@
 package recurring
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -123,84 +122,52 @@ var templateForbidden = []string{"kind", "customer_id", "issue_date", "transacti
 // field paths (template problems under "template."); malformed JSON is EBadRequest.
 func Decode(data []byte) (Schedule, error) {
 	var in input
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return Schedule{}, domain.Errorf(domain.EBadRequest, "JSON を読めません (malformed schedule: %v)", err)
+	if err := document.DecodeObject(data, &in); err != nil {
+		return Schedule{}, err
 	}
-	if dec.More() {
-		return Schedule{}, domain.Errorf(domain.EBadRequest, "JSON の後に余分なデータがあります (trailing data)")
-	}
-	fe := domain.FieldErrors{}
+	f := document.NewFields()
+	fe := f.Problems()
 	s := Schedule{Action: ActionDraft, Period: CurrentPeriod}
-	str := func(field string, raw json.RawMessage, required bool) string {
-		if len(raw) == 0 || string(raw) == "null" {
-			if required {
-				fe.Add(field, "必須です (required)")
-			}
-			return ""
-		}
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			fe.Add(field, "文字列で指定してください (must be a string)")
-		}
-		return v
-	}
-	s.Name = strings.TrimSpace(str("name", in.Name, true))
+	s.Name = strings.TrimSpace(f.Required("name", in.Name))
 	if n := len([]rune(s.Name)); n > maxName {
 		fe.Add("name", fmt.Sprintf("%d 文字までです (at most %d characters)", maxName, maxName))
 	}
-	s.CustomerID = str("customer_id", in.CustomerID, true)
-	s.Interval = Interval(str("interval", in.Interval, true))
+	s.CustomerID = f.Required("customer_id", in.CustomerID)
+	s.Interval = Interval(f.Required("interval", in.Interval))
 	switch s.Interval {
 	case Monthly, Quarterly, Yearly, "":
 	default:
 		fe.Add("interval", "monthly・quarterly・yearly のいずれかです (must be monthly, quarterly or yearly)")
 	}
-	if len(in.Day) == 0 || string(in.Day) == "null" {
+	if f.Absent(in.Day) {
 		fe.Add("day", `必須です: 1〜28 または "end" (required: 1 to 28, or "end")`)
 	} else if err := s.Day.UnmarshalJSON(in.Day); err != nil {
 		fe.Add("day", err.Error())
 	}
-	date := func(field string, raw json.RawMessage, required bool) *document.Date {
-		if len(raw) == 0 || string(raw) == "null" {
-			if required {
-				fe.Add(field, "必須です (required)")
-			}
-			return nil
-		}
-		var d document.Date
-		if err := d.UnmarshalJSON(raw); err != nil {
-			fe.Add(field, err.Error())
-			return nil
-		}
-		if d.IsZero() {
-			return nil
-		}
-		return &d
+	if s.Start = f.Date("start", in.Start); s.Start.IsZero() && fe["start"] == "" {
+		fe.Add("start", "必須です (required)")
 	}
-	if st := date("start", in.Start, true); st != nil {
-		s.Start = *st
+	if end := f.Date("end", in.End); !end.IsZero() {
+		s.End = &end
 	}
-	s.End = date("end", in.End, false)
 	if s.End != nil && !s.Start.IsZero() && s.End.Before(s.Start) {
 		fe.Add("end", "開始日より前です (end is before start)")
 	}
-	if len(in.Count) > 0 && string(in.Count) != "null" {
-		var n int
-		if err := json.Unmarshal(in.Count, &n); err != nil || n < 1 || n > MaxCount {
+	if n, ok := f.Integer("count", in.Count); ok {
+		if n < 1 || n > MaxCount {
 			fe.Add("count", fmt.Sprintf("1〜%d の整数です (an integer from 1 to %d)", MaxCount, MaxCount))
 		} else {
-			s.Count = &n
+			c := int(n)
+			s.Count = &c
 		}
 	}
-	if p := str("period", in.Period, false); p != "" {
+	if p := f.String("period", in.Period); p != "" {
 		s.Period = PeriodChoice(p)
 	}
 	if s.Period != CurrentPeriod && s.Period != PreviousPeriod {
 		fe.Add("period", "current・previous のいずれかです (must be current or previous)")
 	}
-	if a := str("action", in.Action, false); a != "" {
+	if a := f.String("action", in.Action); a != "" {
 		s.Action = Action(a)
 	}
 	switch s.Action {
@@ -208,7 +175,7 @@ func Decode(data []byte) (Schedule, error) {
 	default:
 		fe.Add("action", "draft・issue・issue_and_send のいずれかです (must be draft, issue or issue_and_send)")
 	}
-	if len(in.Template) == 0 || string(in.Template) == "null" {
+	if f.Absent(in.Template) {
 		fe.Add("template", "必須です (required)")
 	} else {
 		s.Template = append(json.RawMessage(nil), in.Template...)

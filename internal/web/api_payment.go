@@ -30,44 +30,17 @@ type paymentInput struct {
 // on their field. The method defaults to bank_transfer and the fee to 0.
 func decodePayment(data []byte) (receivables.Payment, error) {
 	var in paymentInput
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return receivables.Payment{}, domain.Errorf(domain.EBadRequest, "JSON を読めません (invalid JSON): %v", err)
+	if err := document.DecodeObject(data, &in); err != nil {
+		return receivables.Payment{}, err
 	}
-	if dec.More() {
-		return receivables.Payment{}, domain.Errorf(domain.EBadRequest, "JSON の後に余分なデータがあります (trailing data)")
+	f := document.NewFields()
+	p := receivables.Payment{Method: receivables.MethodBankTransfer, Date: f.Date("date", in.Date), Note: f.String("note", in.Note)}
+	p.Amount, _ = f.Integer("amount", in.Amount)
+	p.Fee, _ = f.Integer("fee", in.Fee)
+	if m := f.String("method", in.Method); m != "" {
+		p.Method = m
 	}
-	p := receivables.Payment{Method: receivables.MethodBankTransfer}
-	fe := domain.FieldErrors{}
-	if len(in.Date) > 0 && string(in.Date) != "null" {
-		if err := json.Unmarshal(in.Date, &p.Date); err != nil {
-			fe.Add("date", "日付は YYYY-MM-DD です (date must be YYYY-MM-DD)")
-		}
-	}
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-		dst  *int64
-	}{{"amount", in.Amount, &p.Amount}, {"fee", in.Fee, &p.Fee}} {
-		if len(f.raw) > 0 && string(f.raw) != "null" {
-			if err := json.Unmarshal(f.raw, f.dst); err != nil {
-				fe.Add(f.name, "整数 (円) です (an integer amount of yen)")
-			}
-		}
-	}
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-		dst  *string
-	}{{"method", in.Method, &p.Method}, {"note", in.Note, &p.Note}} {
-		if len(f.raw) > 0 && string(f.raw) != "null" {
-			if err := json.Unmarshal(f.raw, f.dst); err != nil {
-				fe.Add(f.name, "文字列です (a string)")
-			}
-		}
-	}
-	return p, fe.Err()
+	return p, f.Err()
 }
 
 func (a *app) paymentCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
@@ -106,16 +79,15 @@ func (a *app) paymentVoid(w http.ResponseWriter, r *http.Request, p domain.Princ
 		return err
 	}
 	var in struct {
-		Reason *string `json:"reason"`
+		Reason json.RawMessage `json:"reason"`
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return domain.Errorf(domain.EBadRequest, "JSON を読めません (invalid JSON): %v", err)
+	if err := document.DecodeObject(data, &in); err != nil {
+		return err
 	}
-	reason := ""
-	if in.Reason != nil {
-		reason = *in.Reason
+	f := document.NewFields()
+	reason := f.String("reason", in.Reason)
+	if err := f.Err(); err != nil {
+		return err
 	}
 	pay, err := a.Store.VoidPayment(r.Context(), p.OrgID, p.UserID, r.PathValue("id"), reason)
 	if err != nil {
@@ -260,17 +232,19 @@ func (a *app) statementApply(w http.ResponseWriter, r *http.Request, p domain.Pr
 		return err
 	}
 	var in struct {
-		Matches []store.ApplyMatch `json:"matches"`
+		Matches json.RawMessage `json:"matches"`
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return domain.Errorf(domain.EBadRequest, "JSON を読めません (invalid JSON): %v", err)
+	if err := document.DecodeObject(data, &in); err != nil {
+		return err
 	}
-	if in.Matches == nil {
+	var matches []store.ApplyMatch
+	if len(in.Matches) == 0 || string(in.Matches) == "null" {
 		return invalid("matches", "必須です (required)")
 	}
-	st, results, err := a.Store.ApplyStatement(r.Context(), p.OrgID, p.UserID, r.PathValue("id"), in.Matches)
+	if err := json.Unmarshal(in.Matches, &matches); err != nil {
+		return invalid("matches", "[{\"line_id\", \"document_ids\", \"fee\"}] の配列です (must be an array of matches)")
+	}
+	st, results, err := a.Store.ApplyStatement(r.Context(), p.OrgID, p.UserID, r.PathValue("id"), matches)
 	if err != nil {
 		return err
 	}

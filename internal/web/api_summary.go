@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -95,26 +94,11 @@ func decodeSummaryRequest(data []byte) (summaryRequest, error) {
 		PeriodTo   json.RawMessage `json:"period_to"`
 		IssueDate  json.RawMessage `json:"issue_date"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
-		return summaryRequest{}, domain.Errorf(domain.EBadRequest, "JSON を読めません (malformed request: %v)", err)
+	if err := document.DecodeObject(data, &raw); err != nil {
+		return summaryRequest{}, err
 	}
-	fe := domain.FieldErrors{}
-	var in summaryRequest
-	if len(raw.CustomerID) > 0 && json.Unmarshal(raw.CustomerID, &in.CustomerID) != nil {
-		fe.Add("customer_id", "文字列で指定してください (must be a string)")
-	}
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-		dst  *document.Date
-	}{{"period_from", raw.PeriodFrom, &in.PeriodFrom}, {"period_to", raw.PeriodTo, &in.PeriodTo}, {"issue_date", raw.IssueDate, &in.IssueDate}} {
-		if len(f.raw) > 0 {
-			if err := f.dst.UnmarshalJSON(f.raw); err != nil {
-				fe.Add(f.name, err.Error())
-			}
-		}
-	}
-	return in, fe.Err()
+	f := document.NewFields()
+	in := summaryRequest{CustomerID: f.String("customer_id", raw.CustomerID), PeriodFrom: f.Date("period_from", raw.PeriodFrom),
+		PeriodTo: f.Date("period_to", raw.PeriodTo), IssueDate: f.Date("issue_date", raw.IssueDate)}
+	return in, f.Err()
 }
