@@ -326,14 +326,17 @@ type Document struct {
 }
 
 // Event is one entry of a document's history (電子帳簿保存法): who did what when, with the
-// document as it was before the change (nil for creation).
+// document as it was before the change (nil for creation) and what changed.
 type Event struct {
 	ID         string    `json:"id"`
 	DocumentID string    `json:"document_id"`
 	Action     string    `json:"action"` // create, update, issue, cancel, delete
-	Actor      string    `json:"actor"`  // user id or e-mail
+	Actor      Actor     `json:"actor"`
 	At         time.Time `json:"at"`
 	Before     *Document `json:"before"`
+	// Changes are what the event changed, field by field (see Changes): from Before to the
+	// document as the next event found it (or as it is now, after the last event).
+	Changes []Change `json:"changes"`
 }
 
 // Filter selects documents for search and export (電子帳簿保存法: date range, amount range,

@@ -75,3 +75,12 @@ type Principal struct {
 	Role    Role
 	TokenID string
 }
+
+// Actor is how a change by p is recorded in a document's history: the user's id through a
+// session, "token:" + the token's id through an API token (the store finds the user from it).
+func (p Principal) Actor() string {
+	if p.TokenID != "" {
+		return "token:" + p.TokenID
+	}
+	return p.UserID
+}

@@ -414,25 +414,31 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 }
 
 // History returns one page of the events of a document of the organisation, oldest first, each
-// with the content before the change (nil for "create"), and the cursor of the next page ("" on
-// the last). The history of a deleted draft is still there. A document with no history in the
-// organisation is ENotFound; a cursor this method did not make is EInvalid with field "cursor".
+// with the content before the change (nil for "create"), who made it and what it changed (from
+// the content before it to the content before the next event, or the document as it is now
+// after the last), and the cursor of the next page ("" on the last). The history of a deleted
+// draft is still there. A document with no history in the organisation is ENotFound; a cursor
+// this method did not make is EInvalid with field "cursor".
 func (db *DB) History(ctx context.Context, orgID, id string, page domain.Page) ([]document.Event, string, error) {
 	if !validID(orgID) || !validID(id) {
 		return nil, "", errDocumentNotFound()
 	}
 	limit := page.Size()
-	where, args := "org_id = ? AND document_id = ?", []any{orgID, id}
+	where, args := "e.org_id = ? AND e.document_id = ?", []any{orgID, id}
 	if page.Cursor != "" {
 		seq, evID, err := decodeHistoryCursor(page.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		where += " AND (seq > ? OR (seq = ? AND id > ?))"
+		where += " AND (e.seq > ? OR (e.seq = ? AND e.id > ?))"
 		args = append(args, seq, seq, evID)
 	}
-	rows, err := db.q().query(ctx, `SELECT id, seq, action, actor, at, before_body FROM document_events
-		WHERE `+where+` ORDER BY seq, id LIMIT ?`, append(args, limit+1)...)
+	// Events recorded before actors were kept with them name the user by the users row.
+	rows, err := db.q().query(ctx, `SELECT e.id, e.seq, e.action, e.actor, e.at, e.before_body,
+		COALESCE(e.actor_user_id, u.id, ''), COALESCE(e.actor_email, u.email, ''), COALESCE(e.actor_name, u.name, ''),
+		e.actor_token_name
+		FROM document_events e LEFT JOIN users u ON e.actor_email IS NULL AND u.id = e.actor
+		WHERE `+where+` ORDER BY e.seq, e.id LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: history of %s: %w", id, err)
 	}
@@ -441,14 +447,18 @@ func (db *DB) History(ctx context.Context, orgID, id string, page domain.Page) (
 	var seqs []int64
 	for rows.Next() {
 		var (
-			e      document.Event
-			seq    int64
-			before sql.NullString
+			e         document.Event
+			seq       int64
+			before    sql.NullString
+			actor     string
+			tokenName sql.NullString
 		)
-		if err := rows.Scan(&e.ID, &seq, &e.Action, &e.Actor, scanTime(&e.At), &before); err != nil {
+		if err := rows.Scan(&e.ID, &seq, &e.Action, &actor, scanTime(&e.At), &before,
+			&e.Actor.ID, &e.Actor.Email, &e.Actor.Name, &tokenName); err != nil {
 			return nil, "", fmt.Errorf("store: history of %s: %w", id, err)
 		}
 		e.DocumentID = id
+		e.Actor = eventActor(actor, e.Actor, tokenName)
 		if before.Valid {
 			e.Before = new(document.Document)
 			if err := json.Unmarshal([]byte(before.String), e.Before); err != nil {
@@ -464,12 +474,55 @@ func (db *DB) History(ctx context.Context, orgID, id string, page domain.Page) (
 	if len(events) == 0 && page.Cursor == "" {
 		return nil, "", errDocumentNotFound()
 	}
+	// What each event changed: up to the next event's before-state; after the last event, up
+	// to the document as it is (none after a deletion).
+	var last *document.Document
+	if len(events) > limit {
+		last = events[limit].Before
+	} else if len(events) > 0 && events[len(events)-1].Action != ActionDelete {
+		d, err := db.getDocument(ctx, db.q(), orgID, id, false)
+		if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+			return nil, "", fmt.Errorf("store: history of %s: %w", id, err)
+		}
+		if err == nil {
+			last = &d
+		}
+	}
+	for i := range events {
+		after := last
+		if i+1 < len(events) {
+			after = events[i+1].Before
+		}
+		events[i].Changes = document.Changes(events[i].Before, after)
+	}
 	var next string
 	if len(events) > limit {
 		events = events[:limit]
 		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(seqs[limit-1], 10) + "|" + events[limit-1].ID))
 	}
 	return events, next, nil
+}
+
+// Actors of history events are recorded as a user id, "token:" + an API token's id (see
+// domain.Principal.Actor), or another "kind:id" of the system (a recurring invoice's
+// "schedule:" + its id).
+const tokenActorPrefix = "token:"
+
+// eventActor completes the actor of an event from its recorded actor string and the user's
+// details kept with it.
+func eventActor(actor string, user document.Actor, tokenName sql.NullString) document.Actor {
+	if tokenID, ok := strings.CutPrefix(actor, tokenActorPrefix); ok {
+		user.Type, user.Token = "token", &document.ActorToken{ID: tokenID, Name: tokenName.String}
+		return user
+	}
+	if user.ID == "" {
+		if strings.Contains(actor, ":") {
+			return document.Actor{ID: actor, Type: "system"}
+		}
+		user.ID = actor // a user no longer known
+	}
+	user.Type = "user"
+	return user
 }
 
 func decodeHistoryCursor(c string) (int64, string, error) {
@@ -486,7 +539,8 @@ func decodeHistoryCursor(c string) (int64, string, error) {
 }
 
 // addEvent appends an event; seq is the document's version before the change, which orders the
-// history even when clocks of replicas disagree.
+// history even when clocks of replicas disagree. The actor's e-mail and name (and an API
+// token's name) are kept with the event as they are now.
 func (db *DB) addEvent(ctx context.Context, q querier, orgID, docID string, seq int64, action, actor string, before *document.Document) error {
 	id, err := newID()
 	if err != nil {
@@ -500,8 +554,20 @@ func (db *DB) addEvent(ctx context.Context, q querier, orgID, docID string, seq 
 		}
 		body = sql.NullString{String: string(b), Valid: true}
 	}
-	_, err = q.exec(ctx, `INSERT INTO document_events (id, org_id, document_id, seq, action, actor, at, before_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, orgID, docID, seq, action, actor, timeArg(db.nowUTC()), body)
+	var userID, email, name, tokenName sql.NullString
+	if tokenID, ok := strings.CutPrefix(actor, tokenActorPrefix); ok {
+		err = q.queryRow(ctx, `SELECT u.id, u.email, u.name, t.name FROM api_tokens t JOIN users u ON u.id = t.user_id
+			WHERE t.org_id = ? AND t.id = ?`, orgID, tokenID).Scan(&userID, &email, &name, &tokenName)
+	} else if validID(actor) {
+		err = q.queryRow(ctx, `SELECT id, email, name FROM users WHERE id = ?`, actor).Scan(&userID, &email, &name)
+	}
+	if err != nil && err != sql.ErrNoRows {
+		return fmt.Errorf("add %s event: actor: %w", action, err)
+	}
+	_, err = q.exec(ctx, `INSERT INTO document_events (id, org_id, document_id, seq, action, actor, at, before_body,
+		actor_user_id, actor_email, actor_name, actor_token_name)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, orgID, docID, seq, action, actor, timeArg(db.nowUTC()), body,
+		userID, email, name, tokenName)
 	if err != nil {
 		return fmt.Errorf("add %s event: %w", action, err)
 	}

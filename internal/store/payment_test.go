@@ -117,7 +117,7 @@ func TestPayments(t *testing.T) {
 		}
 		var actions []string
 		for _, e := range h {
-			actions = append(actions, e.Action+":"+e.Actor)
+			actions = append(actions, e.Action+":"+e.Actor.ID)
 		}
 		want := []string{"create:tester", "issue:tester", "payment:tester", "payment:tester", "payment_void:voider"}
 		if len(actions) != len(want) {

@@ -731,7 +731,7 @@ func TestDocumentLifecycle(t *testing.T) {
 			if e.DocumentID != created.ID || e.At.IsZero() || e.ID == "" {
 				t.Errorf("event %+v lacks id, document id or time", e)
 			}
-			gotEvents = append(gotEvents, ev{e.Action, e.Actor, e.Before})
+			gotEvents = append(gotEvents, ev{e.Action, e.Actor.ID, e.Before})
 		}
 		wantEvents := []ev{
 			{store.ActionCreate, "tester", nil},

@@ -21,7 +21,7 @@ func (a *app) documentCreate(w http.ResponseWriter, r *http.Request, p domain.Pr
 	if err := a.prepare(r, p, &d); err != nil {
 		return err
 	}
-	d, err = a.Store.CreateDocument(r.Context(), p.OrgID, p.UserID, d)
+	d, err = a.Store.CreateDocument(r.Context(), p.OrgID, p.Actor(), d)
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (a *app) documentUpdate(w http.ResponseWriter, r *http.Request, p domain.Pr
 		return err
 	}
 	d.ID, d.Version = id, *version
-	d, err = a.Store.UpdateDocument(r.Context(), p.OrgID, p.UserID, d)
+	d, err = a.Store.UpdateDocument(r.Context(), p.OrgID, p.Actor(), d)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func ifMatchVersion(r *http.Request) (*int64, error) {
 }
 
 func (a *app) documentDelete(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	if err := a.Store.DeleteDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id")); err != nil {
+	if err := a.Store.DeleteDocument(r.Context(), p.OrgID, p.Actor(), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -145,7 +145,7 @@ func (a *app) documentDelete(w http.ResponseWriter, r *http.Request, p domain.Pr
 }
 
 func (a *app) documentIssue(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	d, err := a.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
+	d, err := a.Store.IssueDocument(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (a *app) documentIssue(w http.ResponseWriter, r *http.Request, p domain.Pri
 }
 
 func (a *app) documentCancel(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	d, err := a.Store.CancelDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
+	d, err := a.Store.CancelDocument(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func (a *app) createSummary(r *http.Request, p domain.Principal, in summaryReque
 	}
 	period := document.Period{From: in.PeriodFrom, To: in.PeriodTo}
 	req := store.SummaryRequest{CustomerID: in.CustomerID, Period: period, IssueDate: in.IssueDate}
-	return a.Store.CreateSummaryInvoice(r.Context(), p.OrgID, p.UserID, req, func(notes []document.Document, carry document.CarryOver) (document.Document, error) {
+	return a.Store.CreateSummaryInvoice(r.Context(), p.OrgID, p.Actor(), req, func(notes []document.Document, carry document.CarryOver) (document.Document, error) {
 		d, err := document.BuildSummary(notes, in.CustomerID, period, in.IssueDate, carry)
 		if err != nil {
 			return document.Document{}, err

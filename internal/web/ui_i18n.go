@@ -147,5 +147,6 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 			return d
 		},
 		"holidayRules": func() []string { return []string{"none", "previous_business_day", "next_business_day"} },
+		"change":       func(c document.Change) changeRow { return historyChange(cat, c) },
 	}
 }
