@@ -347,24 +347,31 @@ func TestBrowserOIDCFlow(t *testing.T) {
 			RedirectURL: o.BaseURL + "/auth/callback"}
 	})
 	// An admin invited the provider's user (the CLI's `user create` does the same).
+	mustInvitedAdmin(t, db, "oidc", mockoidc.DefaultUser().Email)
+	f := flow{t: t, ctx: ctx, base: base}
+	f.do("OIDC login", chromedp.Navigate(base+"/login"),
+		chromedp.Click(chromedp.CSS("a[href='/auth/oidc/login']")),
+		chromedp.WaitVisible(chromedp.CSS("#logout")))
+	f.run()
+}
+
+// mustInvitedAdmin makes organisation slug with email as its admin, who has no password: an
+// identity provider signs them in.
+func mustInvitedAdmin(t *testing.T, db *store.DB, slug, email string) {
+	t.Helper()
 	bg := context.Background()
-	org, err := db.CreateOrganization(bg, "oidc", "株式会社OIDC")
+	org, err := db.CreateOrganization(bg, slug, "株式会社"+slug)
 	if err != nil {
 		t.Fatal(err)
 	}
 	org = storetest.MustRegister(t, db, org)
-	u, err := db.CreateUser(bg, mockoidc.DefaultUser().Email, "")
+	u, err := db.CreateUser(bg, email, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetMember(bg, org.ID, u.ID, domain.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
-	f := flow{t: t, ctx: ctx, base: base}
-	f.do("OIDC login", chromedp.Navigate(base+"/login"),
-		chromedp.Click(chromedp.CSS("a[href='/auth/oidc/login']")),
-		chromedp.WaitVisible(chromedp.CSS("#logout")))
-	f.run()
 }
 
 // TestBrowserSetupSlugPattern: the setup form's 組織ID pattern is a regular expression Chromium
