@@ -43,7 +43,7 @@ func scanSchedules(rows *sql.Rows) ([]ScheduleRow, error) {
 			customer, id, name       string
 			createdAt, updatedAt     time.Time
 		)
-		if err := rows.Scan(&id, &r.OrgID, &customer, &name, &active, &notBefore, &r.RunCount, &lastRun, &body,
+		if err := rows.Scan(&id, &r.OrgID, &customer, &name, &active, scanDate(&notBefore), &r.RunCount, scanDate(&lastRun), &body,
 			scanTime(&createdAt), scanTime(&updatedAt)); err != nil {
 			return nil, err
 		}
@@ -105,8 +105,8 @@ func (db *DB) CreateSchedule(ctx context.Context, orgID, actor string, s recurri
 			return err
 		}
 		if _, err := q.exec(ctx, `INSERT INTO schedules (`+scheduleColumns+`, created_by)
-			VALUES (?, ?, ?, ?, 1, '', 0, '', ?, ?, ?, ?)`,
-			s.ID, orgID, s.CustomerID, s.Name, body, timeArg(now), timeArg(now), actor); err != nil {
+			VALUES (?, ?, ?, ?, 1, ?, 0, ?, ?, ?, ?, ?)`,
+			s.ID, orgID, s.CustomerID, s.Name, db.dateArg(""), db.dateArg(""), body, timeArg(now), timeArg(now), actor); err != nil {
 			return err
 		}
 		out, err = db.getSchedule(ctx, q, orgID, s.ID)
@@ -245,7 +245,7 @@ func (db *DB) SetScheduleActive(ctx context.Context, orgID, id string, active bo
 			}
 		}
 		if _, err := q.exec(ctx, `UPDATE schedules SET active = ?, not_before = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
-			flag, notBefore, timeArg(db.nowUTC()), orgID, id); err != nil {
+			flag, db.dateArg(notBefore), timeArg(db.nowUTC()), orgID, id); err != nil {
 			return err
 		}
 		out, err = db.getSchedule(ctx, q, orgID, id)

@@ -100,8 +100,19 @@ func (s dateScanner) Scan(src any) error {
 		*s.dst = v
 	case []byte:
 		*s.dst = string(v)
+	case nil:
+		*s.dst = "" // no date (PostgreSQL's NULL, SQLite's '')
 	default:
 		return fmt.Errorf("store: cannot scan %T into a date", src)
 	}
 	return nil
+}
+
+// dateArg is the argument for an optional calendar date column: "YYYY-MM-DD", or for no date
+// NULL on PostgreSQL (a date column) and '' on SQLite (a NOT NULL TEXT column).
+func (db *DB) dateArg(s string) any {
+	if s == "" && db.dialect.postgres() {
+		return nil
+	}
+	return s
 }
