@@ -109,7 +109,7 @@ func (s dateScanner) Scan(src any) error {
 }
 
 // dateArg is the argument for an optional calendar date column: "YYYY-MM-DD", or for no date
-// NULL on PostgreSQL (a date column) and '' on SQLite (a NOT NULL TEXT column).
+// NULL on PostgreSQL (a date column) and ” on SQLite (a NOT NULL TEXT column).
 func (db *DB) dateArg(s string) any {
 	if s == "" && db.dialect.postgres() {
 		return nil
