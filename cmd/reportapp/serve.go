@@ -100,6 +100,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		BodyLimit:       web.BodyLimit,
+		RouteTimeout:    web.RouteTimeout,
 		BodyReadTimeout: cfg.BodyReadTimeout,
 		MaxInflight:     cfg.MaxInflight,
 		TrustedProxies:  cfg.TrustedProxies,

@@ -265,9 +265,23 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 // would hold streamed PDFs in memory and break Flush. A handler that ignores
 // its context is still cut off at the connection level by the http.Server's
 // WriteTimeout (RequestTimeout + 5s).
+//
+// A route with its own longer deadline (RouteTimeout) gets it for the context and, past
+// the server's WriteTimeout, for the connection's writes.
 func (s *Server) withDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
+		timeout := s.opts.RequestTimeout
+		if s.opts.RouteTimeout != nil {
+			if t := s.opts.RouteTimeout(r); t > timeout {
+				timeout = t
+				// The connection's read deadline (ReadTimeout) would cancel the context too, from
+				// net/http's background read. Not every ResponseWriter supports deadlines.
+				rc := http.NewResponseController(w)
+				_ = rc.SetReadDeadline(time.Now().Add(t))
+				_ = rc.SetWriteDeadline(time.Now().Add(t + writeTimeoutSlack))
+			}
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -87,6 +87,10 @@ type Options struct {
 	// BodyLimit, when set, gives a larger body limit than MaxBodyBytes for a request whose route
 	// needs one (an upload form that takes two images), or 0. The larger of the two applies.
 	BodyLimit func(r *http.Request) int64
+	// RouteTimeout, when set, gives a request whose route streams a long response (the CSV of
+	// the document list) a longer deadline than RequestTimeout, or 0. The larger applies, to the
+	// context and to the connection's write deadline alike.
+	RouteTimeout func(r *http.Request) time.Duration
 	// MaxInflight is how many requests may run at once; zero means no
 	// limit. /healthz, /readyz and /metrics do not count.
 	MaxInflight int

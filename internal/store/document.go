@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
-	"time"
+	"sync"
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
@@ -615,6 +617,11 @@ func (db *DB) getDocument(ctx context.Context, q querier, orgID, id string, lock
 // organisation's current issuer data, and related documents are looked up. It also returns each
 // document's search date (for cursors).
 func (db *DB) queryDocuments(ctx context.Context, q querier, orgID, query string, args ...any) ([]document.Document, []string, error) {
+	return db.queryDocumentRows(ctx, q, orgID, true, query, args...)
+}
+
+// queryDocumentRows is queryDocuments, leaving the lines out (Items nil) unless withItems.
+func (db *DB) queryDocumentRows(ctx context.Context, q querier, orgID string, withItems bool, query string, args ...any) ([]document.Document, []string, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
@@ -622,18 +629,22 @@ func (db *DB) queryDocuments(ctx context.Context, q querier, orgID, query string
 	defer rows.Close()
 	docs := []document.Document{}
 	var dates []string
+	var rowsOf []documentRow
 	for rows.Next() {
-		d, date, err := scanDocument(rows)
+		r, err := scanDocumentRow(rows)
 		if err != nil {
 			return nil, nil, err
 		}
-		docs = append(docs, d)
-		dates = append(dates, date)
+		rowsOf = append(rowsOf, r)
+		dates = append(dates, r.date)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
 	rows.Close() // SQLite has one connection: free it before the next query
+	if docs, err = decodeDocumentRows(rowsOf, withItems); err != nil {
+		return nil, nil, err
+	}
 	if err := db.completeDocuments(ctx, q, orgID, docs); err != nil {
 		return nil, nil, err
 	}
@@ -643,37 +654,91 @@ func (db *DB) queryDocuments(ctx context.Context, q querier, orgID, query string
 	return docs, dates, nil
 }
 
-func scanDocument(rows *sql.Rows) (document.Document, string, error) {
+// skipJSON is a JSON value decoded into nothing.
+type skipJSON struct{}
+
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
+
+// documentWithoutItems decodes a document's body but its lines: the lines are most of a body,
+// and a list or the CSV shows none of them.
+type documentWithoutItems struct {
+	*document.Document
+	Items skipJSON `json:"items"`
+}
+
+// documentRow is a documentSelect row before its body is decoded.
+type documentRow struct {
+	d                  document.Document // the columns
+	date, body, number string
+	hasNumber          bool
+	c                  document.Counterparty
+}
+
+func scanDocumentRow(rows *sql.Rows) (documentRow, error) {
 	var (
-		d                        document.Document
-		kind, status, date, body string
-		number                   sql.NullString
-		created, updated         time.Time
-		issued, cancelled        *time.Time
-		c                        document.Counterparty
-		customerID               string
-		version                  int64
+		r            documentRow
+		kind, status string
+		number       sql.NullString
 	)
-	if err := rows.Scan(&d.ID, &kind, &status, &number, &customerID, &version, scanTime(&created), scanTime(&updated),
-		scanNullTime(&issued), scanNullTime(&cancelled), scanDate(&date), &body, &c.Name, &c.Honorific, &c.PostalCode, &c.Address,
-		&c.ContactPerson, &c.Email, &c.RegistrationNumber, &c.PeppolID); err != nil {
-		return document.Document{}, "", err
+	d := &r.d
+	if err := rows.Scan(&d.ID, &kind, &status, &number, &d.CustomerID, &d.Version, scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt),
+		scanNullTime(&d.IssuedAt), scanNullTime(&d.CancelledAt), scanDate(&r.date), &r.body, &r.c.Name, &r.c.Honorific, &r.c.PostalCode,
+		&r.c.Address, &r.c.ContactPerson, &r.c.Email, &r.c.RegistrationNumber, &r.c.PeppolID); err != nil {
+		return documentRow{}, err
 	}
-	id := d.ID
-	if err := json.Unmarshal([]byte(body), &d); err != nil {
-		return document.Document{}, "", fmt.Errorf("decode document %s: %w", id, err)
+	d.Kind, d.Status = document.Kind(kind), document.Status(status)
+	r.number, r.hasNumber = number.String, number.Valid
+	return r, nil
+}
+
+// decodeRowsAtOnce is how many rows make decoding their bodies on every core worth it.
+const decodeRowsAtOnce = 64
+
+// decodeDocumentRows decodes the bodies of rows (on every core for a page of them: JSON is
+// most of the time of a list or the CSV) and lays the columns over them.
+func decodeDocumentRows(rows []documentRow, withItems bool) ([]document.Document, error) {
+	docs := make([]document.Document, len(rows))
+	workers := min(runtime.GOMAXPROCS(0), len(rows)/decodeRowsAtOnce+1)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(rows); i += workers {
+				if docs[i], errs[w] = decodeDocumentRow(rows[i], withItems); errs[w] != nil {
+					return
+				}
+			}
+		})
 	}
-	d.ID, d.Kind, d.Status, d.CustomerID, d.Version = id, document.Kind(kind), document.Status(status), customerID, version
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
+func decodeDocumentRow(r documentRow, withItems bool) (document.Document, error) {
+	var d document.Document
+	var into any = &d
+	if !withItems {
+		into = &documentWithoutItems{Document: &d}
+	}
+	if err := json.Unmarshal([]byte(r.body), into); err != nil {
+		return document.Document{}, fmt.Errorf("decode document %s: %w", r.d.ID, err)
+	}
+	col := r.d
+	d.ID, d.Kind, d.Status, d.CustomerID, d.Version = col.ID, col.Kind, col.Status, col.CustomerID, col.Version
 	d.Number = nil
-	if number.Valid {
-		n := number.String
+	if r.hasNumber {
+		n := r.number
 		d.Number = &n
 	}
-	d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = created, updated, issued, cancelled
+	d.CreatedAt, d.UpdatedAt, d.IssuedAt, d.CancelledAt = col.CreatedAt, col.UpdatedAt, col.IssuedAt, col.CancelledAt
 	if d.Status == document.Draft {
+		c := r.c
 		d.Customer = &c
 	}
-	return d, date, nil
+	return d, nil
 }
 
 // completeDocuments fills what is not in the rows: the issuer of drafts and the linked

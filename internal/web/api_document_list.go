@@ -167,7 +167,11 @@ func (a *app) documentList(w http.ResponseWriter, r *http.Request, p domain.Prin
 	if err != nil {
 		return err
 	}
-	docs, next, err := a.Store.SearchDocuments(r.Context(), p.OrgID, f, page)
+	search := a.Store.SearchDocumentSummaries
+	if full {
+		search = a.Store.SearchDocuments
+	}
+	docs, next, err := search(r.Context(), p.OrgID, f, page)
 	if err != nil {
 		return err
 	}
@@ -190,8 +194,9 @@ func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err != nil {
 		return err
 	}
-	page := domain.Page{Limit: domain.MaxPageLimit}
-	docs, next, err := a.Store.SearchDocuments(r.Context(), p.OrgID, f, page)
+	// The first page is read before the status is sent, so that an early failure is a status.
+	page := domain.Page{Limit: csvPageSize}
+	docs, next, err := a.csvSearch(r.Context(), p.OrgID, f, page)
 	if err != nil {
 		return err
 	}
@@ -201,19 +206,18 @@ func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p domain.Princ
 	_, _ = w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader)
+	rows := 0
 	for {
 		for _, d := range docs {
 			_ = cw.Write(csvRow(d))
 		}
+		rows += len(docs)
 		if next == "" {
 			break
 		}
 		page.Cursor = next
-		if docs, next, err = a.Store.SearchDocuments(r.Context(), p.OrgID, f, page); err != nil {
-			// The header is sent; all that is left is to cut the file short visibly.
-			a.Logger.Error("csv export", "err", err)
-			_ = cw.Write([]string{"# エクスポートが途中で失敗しました (export failed)"})
-			break
+		if docs, next, err = a.csvSearch(r.Context(), p.OrgID, f, page); err != nil {
+			a.abortCSV(r, rows, err) // the status is sent: cut the response short, visibly
 		}
 	}
 	cw.Flush()

@@ -27,6 +27,7 @@ type testLimits struct {
 	noQueue                 bool // build the application without a job queue
 	idleQueue               bool // startAPIWith does not run the queue: exports stay queued
 	exportLimits            store.ExportLimits
+	requestTimeout          time.Duration // the server's REQUEST_TIMEOUT; 0 for 30s
 }
 
 // mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
@@ -75,8 +76,8 @@ func serveTest(t testing.TB, db *store.DB, h http.Handler, app *Handler, lim tes
 	t.Helper()
 	srv, err := server.New(server.Options{
 		WriteError:     app.WriteError,
-		RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: lim.maxInflight,
-		MaxBodyBytes: lim.maxBody, BodyLimit: BodyLimit, Registry: prometheus.NewRegistry(), Ready: db.Ready,
+		RequestTimeout: cmp.Or(lim.requestTimeout, 30*time.Second), QueueTimeout: time.Second, MaxInflight: lim.maxInflight,
+		MaxBodyBytes: lim.maxBody, BodyLimit: BodyLimit, RouteTimeout: RouteTimeout, Registry: prometheus.NewRegistry(), Ready: db.Ready,
 	}, h)
 	if err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err != nil {
 		return err
 	}
-	docs, next, err := u.Store.SearchDocuments(r.Context(), p.OrgID, f, page)
+	docs, next, err := u.Store.SearchDocumentSummaries(r.Context(), p.OrgID, f, page)
 	if fe, ok := fieldErrors(err); ok { // a cursor that was tampered with
 		return u.render(w, r, http.StatusUnprocessableEntity, "documents.html", view{Title: "documents.title", Nav: "documents",
 			Error: "form.invalid", Errors: fe, Data: d})
