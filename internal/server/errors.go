@@ -16,6 +16,16 @@ func IsBodyTooLarge(err error) bool {
 	return errors.As(err, &mbe)
 }
 
+// BodyLimitOf returns the limit that a body over its limit (IsBodyTooLarge) passed, so that the
+// answer can say it.
+func BodyLimitOf(err error) (limit int64, ok bool) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return mbe.Limit, true
+	}
+	return 0, false
+}
+
 // An ErrorWriter writes err as the response to r: the status of its
 // domain.Code, a body in the form the route answers in. The application
 // provides the one ErrorWriter of the process (Options.WriteError, and
@@ -69,6 +79,9 @@ func writePlainError(w http.ResponseWriter, r *http.Request, err error) {
 	var de *domain.Error
 	if errors.As(err, &de) {
 		msg = de.Message
+	}
+	if code == domain.EInternal && IsBodyTooLarge(err) {
+		code, msg = domain.EBodyTooLarge, "リクエストが大きすぎます (request body too large)"
 	}
 	if code == domain.EInternal && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
 		code, msg = domain.EUnavailable, "処理が時間内に終わりませんでした (timed out)"

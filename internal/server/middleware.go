@@ -247,7 +247,7 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 		raw := r.Body
 		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
-			s.writeError(w, r, domain.Errorf(domain.EBodyTooLarge, "リクエストが大きすぎます (the request body is larger than %d bytes)", limit))
+			s.writeError(w, r, &http.MaxBytesError{Limit: limit})
 			drainBody(w, raw)
 			return
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,7 +36,9 @@ func classify(err error) (code domain.Code, msg, retryAfter string) {
 		}
 		return de.Code, de.Message, retryAfter
 	case server.IsBodyTooLarge(err):
-		return domain.EBodyTooLarge, "リクエストが大きすぎます (request body too large)", ""
+		limit, _ := server.BodyLimitOf(err)
+		size := domain.SizeText(limit)
+		return domain.EBodyTooLarge, fmt.Sprintf("リクエストが大きすぎます。送れるのは %s までです (the request body is larger than its limit of %s)", size, size), ""
 	case errors.Is(err, pdf.ErrBusy):
 		return domain.EUnavailable, "混み合っています。しばらくしてから再試行してください (busy, retry later)", "2"
 	case store.Unavailable(err):
@@ -75,6 +78,11 @@ func (a *app) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		writeJSON(w, st, body)
 		return
+	}
+	if limit, ok := server.BodyLimitOf(err); ok && code == domain.EBodyTooLarge {
+		// A browser's form: say its limit as a person reads it.
+		size := domain.SizeText(limit)
+		msg = fmt.Sprintf("このフォームで送れるのは %s までです。内容を減らしてから、もう一度送ってください (This form can send at most %s. Send less and try again.)", size, size)
 	}
 	a.ui.errorPage(w, r, st, msg)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -135,5 +136,51 @@ func TestPrefersJSON(t *testing.T) {
 		if got := prefersJSON([]string{accept}); got != want {
 			t.Errorf("prefersJSON(%q) = %v, want %v", accept, got, want)
 		}
+	}
+}
+
+// TestBodyTooLargePage: a browser form over its body limit, declared or sent chunked, gets the
+// styled 413 page that says the form's limit in words in the user's language; the API keeps its
+// JSON body with the limit in the message.
+func TestBodyTooLargePage(t *testing.T) {
+	u := mustUI(t, storetest.Open(t)) // MAX_BODY_BYTES 4 MiB; the images form 8 MiB
+	type unsized struct{ io.Reader }
+	for _, tc := range []struct {
+		name, path, lang, want string
+		body                   io.Reader
+	}{
+		{"declared", "/customers", "ja", "このフォームで送れるのは 4 MB までです", strings.NewReader("name=" + strings.Repeat("x", 5<<20))},
+		{"declared, English", "/customers", "en", "This form can send at most 4 MB.", strings.NewReader("name=" + strings.Repeat("x", 5<<20))},
+		{"chunked", "/customers", "ja", "このフォームで送れるのは 4 MB までです", unsized{strings.NewReader("name=" + strings.Repeat("x", 5<<20))}},
+		{"images form", "/settings/images", "en", "This form can send at most 8 MB.", strings.NewReader(strings.Repeat("x", 9<<20))},
+		{"sign-in form", "/login", "ja", "このフォームで送れるのは 4 MB までです", strings.NewReader("email=" + strings.Repeat("x", 5<<20))},
+	} {
+		r, err := http.NewRequest("POST", u.URL+tc.path, tc.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+		r.Header.Set("Accept-Language", tc.lang)
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		r.Header.Set("X-Test-As", "A-admin")
+		p := u.do("", r)
+		if p.status != http.StatusRequestEntityTooLarge || p.doc.Find("header.top").Length() == 0 ||
+			p.doc.Find("html").AttrOr("lang", "") != tc.lang {
+			t.Errorf("%s: %d, want the styled 413 page in %s:\n%.400s", tc.name, p.status, tc.lang, p.body)
+			continue
+		}
+		if got := p.doc.Find("main p.error").Text(); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: message %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	r, _ := http.NewRequest("POST", u.URL+"/api/v1/customers", strings.NewReader(`{"name":"`+strings.Repeat("x", 5<<20)+`"}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Test-As", "A-admin")
+	p := u.do("", r)
+	var body errorBody
+	if err := json.Unmarshal(p.body, &body); err != nil || p.status != 413 || body.Error.Code != domain.EBodyTooLarge ||
+		!strings.Contains(body.Error.Message, "4 MB") {
+		t.Errorf("API over the limit = %d %.300s (%v), want JSON body_too_large naming 4 MB", p.status, p.body, err)
 	}
 }
