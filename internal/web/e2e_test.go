@@ -116,7 +116,7 @@ type flow struct {
 
 func (f flow) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(f.ctx, 30*time.Second) // generous: a loaded CI machine hashes passwords slowly
+	ctx, cancel := context.WithTimeout(f.ctx, 60*time.Second) // generous: a loaded CI machine hashes passwords slowly
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		f.t.Fatalf("%s: %v", what, err)
@@ -138,7 +138,7 @@ func (f flow) text(sel string) string {
 func (f flow) waitText(sel, want string) {
 	f.t.Helper()
 	expr := `(document.querySelector(` + jsString(sel) + `)||{}).textContent === ` + jsString(want)
-	ctx, cancel := context.WithTimeout(f.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(f.ctx, 30*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
 		f.t.Fatalf("%s never became %q (it is %q): %v", sel, want, f.text(sel), err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
@@ -19,6 +20,11 @@ type editorData struct {
 	// chosen, newest first.
 	Invoices []document.Document
 	Totals   totalsData
+	// NewCustomer is the editor's inline "add a customer" form as typed; NewCustomerOpen keeps
+	// it open after a problem; CustomerAdded names the customer just added and chosen.
+	NewCustomer     document.Customer
+	NewCustomerOpen bool
+	CustomerAdded   string
 }
 
 // totalsData is the live totals fragment: computed by the domain's ComputeTotals, or the reason
@@ -34,7 +40,7 @@ type totalsData struct {
 // rounding when the form names none, exactly as saving would.
 func (u *ui) computeTotals(ctx context.Context, p domain.Principal, e editorForm) totalsData {
 	fe := domain.FieldErrors{}
-	d := e.document(fe)
+	d := e.withoutBlankLines().document(fe)
 	if d.TaxRounding == "" {
 		if org, err := u.Store.GetOrganization(ctx, p.OrgID); err == nil {
 			d.TaxRounding = org.DefaultTaxRounding
@@ -59,23 +65,88 @@ func (u *ui) computeTotals(ctx context.Context, p domain.Principal, e editorForm
 	return totalsData{Kind: d.Kind, Totals: d.Totals, Computed: true}
 }
 
+// editorCustomers is how many customers the editor's list offers.
+const editorCustomers = 500
+
 // renderEditor renders the whole editor page.
 func (u *ui) renderEditor(w http.ResponseWriter, r *http.Request, p domain.Principal, st int, e editorForm, v view) error {
-	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", 500, 0)
+	return u.renderEditorWith(w, r, p, st, editorData{Form: e, NewCustomer: newCustomerFromForm(r)}, v)
+}
+
+// renderEditorWith renders the editor page with d's form and inline customer form, adding the
+// customers, invoices and totals.
+func (u *ui) renderEditorWith(w http.ResponseWriter, r *http.Request, p domain.Principal, st int, d editorData, v view) error {
+	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", editorCustomers, 0)
 	if err != nil {
 		return err
 	}
 	v.Nav = "documents"
 	v.Title = "editor.new"
-	if e.ID != "" {
+	if d.Form.ID != "" {
 		v.Title = "editor.edit"
 	}
-	invoices, err := u.creditableInvoices(r.Context(), p, e.CustomerID, "")
+	invoices, err := u.creditableInvoices(r.Context(), p, d.Form.CustomerID, "")
 	if err != nil {
 		return err
 	}
-	v.Data = editorData{Form: e, Customers: cs, Invoices: invoices, Totals: u.computeTotals(r.Context(), p, e)}
+	d.Customers, d.Invoices, d.Totals = cs, invoices, u.computeTotals(r.Context(), p, d.Form)
+	v.Data = d
 	return u.render(w, r, st, "document_edit.html", v)
+}
+
+// newCustomerFromForm reads the editor's inline customer form (honorific 御中 until one is
+// chosen).
+func newCustomerFromForm(r *http.Request) document.Customer {
+	f := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	c := document.Customer{Counterparty: document.Counterparty{Name: f("new_customer_name"),
+		Honorific: document.HonorificOnchu, RegistrationNumber: f("new_customer_registration_number")},
+		NameKana: f("new_customer_name_kana")}
+	if _, ok := r.PostForm["new_customer_honorific"]; ok {
+		c.Honorific = f("new_customer_honorific")
+	}
+	return c
+}
+
+// documentCustomer adds a customer from the editor without leaving it: the posted draft comes
+// back as it was, with the new customer chosen. With htmx only the customer picker is
+// swapped; without JavaScript the whole editor is rendered again. Problems show beside the
+// inline form's fields (the picker answers 200 then, since htmx swaps only successful
+// responses).
+func (u *ui) documentCustomer(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	if err := r.ParseForm(); err != nil {
+		return domain.Errorf(domain.EBadRequest, "フォームを読めません (cannot read form): %v", err)
+	}
+	e := editorFromRequest(r)
+	nc := newCustomerFromForm(r)
+	d := editorData{Form: e, NewCustomer: nc}
+	err := nc.Validate()
+	if err == nil {
+		nc, err = u.Store.CreateCustomer(r.Context(), p.OrgID, nc)
+	}
+	st, v := http.StatusOK, view{}
+	if fe, ok := fieldErrors(err); ok {
+		errs := map[string]string{}
+		for k, m := range fe {
+			errs["new_customer."+k] = m
+		}
+		d.NewCustomerOpen, d.Form.Focus = true, "new_customer_name"
+		st, v = http.StatusUnprocessableEntity, view{Error: "form.invalid", Errors: errs}
+	} else if err != nil {
+		return err
+	} else {
+		d.Form.CustomerID, d.Form.Focus, d.CustomerAdded = nc.ID, "customer_id", nc.Name
+		d.NewCustomer = document.Customer{Counterparty: document.Counterparty{Honorific: document.HonorificOnchu}}
+	}
+	if !isHTMX(r) {
+		return u.renderEditorWith(w, r, p, st, d, v)
+	}
+	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", editorCustomers, 0)
+	if err != nil {
+		return err
+	}
+	d.Customers = cs
+	v.Data = d
+	return u.render(w, r, http.StatusOK, "customer_picker_fragment", v)
 }
 
 // invoiceOptionsLimit is how many invoices the credit note's picker offers at once; typing
@@ -181,6 +252,8 @@ func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p domain.Princ
 		e.applyLineOp(op)
 		return u.renderEditor(w, r, p, http.StatusOK, e, view{})
 	}
+	// Rows left empty are not lines; the messages then point at the rows that remain.
+	e = e.withoutBlankLines()
 	fe := domain.FieldErrors{}
 	d := e.document(fe)
 	var version int64
@@ -218,6 +291,9 @@ func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p domain.Princ
 		return seeOther(w, r, "/documents/"+d.ID+"?notice="+notice)
 	case domain.EInvalid:
 		fields, _ := fieldErrors(err)
+		if len(e.Lines) == 0 { // a row to type the first line into
+			e.Lines = []lineForm{newLine()}
+		}
 		return u.renderEditor(w, r, p, http.StatusUnprocessableEntity, e, view{Error: "form.invalid", Errors: fields})
 	case domain.EVersion:
 		return u.renderEditor(w, r, p, http.StatusPreconditionFailed, e, view{Error: "editor.stale"})

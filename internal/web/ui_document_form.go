@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,12 +35,36 @@ type editorForm struct {
 	TaxRounding      string
 	WithholdingTax   bool
 	Lines            []lineForm
+	// Focus is the id of the field the page puts the cursor in after a line button: the new
+	// line's name, the line that took a removed one's place, the moved line's button.
+	Focus string
 }
 
 // lineForm is one line of the editor as typed.
 type lineForm struct {
 	Name, Quantity, Unit, UnitPrice, TaxRate string
 	TaxCategory                              string // of a 0% line: exempt, outside_scope or export
+	Description                              string // optional, several lines, printed under the name
+}
+
+// blank reports whether nothing was typed into the line: no name, unit, price or description
+// (quantity and rate only hold their defaults). Blank lines are left out when saving and
+// computing totals, so an unused row never blocks the draft.
+func (l lineForm) blank() bool {
+	return l.Name == "" && l.Unit == "" && l.UnitPrice == "" && l.Description == "" &&
+		(l.Quantity == "" || l.Quantity == "1")
+}
+
+// withoutBlankLines returns the form without its blank lines.
+func (e editorForm) withoutBlankLines() editorForm {
+	lines := make([]lineForm, 0, len(e.Lines))
+	for _, l := range e.Lines {
+		if !l.blank() {
+			lines = append(lines, l)
+		}
+	}
+	e.Lines = lines
+	return e
 }
 
 // Reduced reports whether the line is at the reduced rate (marked ※ on documents).
@@ -66,7 +91,7 @@ func editorFromRequest(r *http.Request) editorForm {
 		e.ID = f("id")
 	}
 	names, qtys, units, prices, rates := v["item_name"], v["item_quantity"], v["item_unit"], v["item_unit_price"], v["item_tax_rate"]
-	cats := v["item_tax_category"]
+	cats, descs := v["item_tax_category"], v["item_description"]
 	n := min(max(len(names), len(qtys), len(units), len(prices), len(rates)), maxEditorLines+1)
 	at := func(s []string, i int) string {
 		if i < len(s) {
@@ -76,7 +101,7 @@ func editorFromRequest(r *http.Request) editorForm {
 	}
 	for i := range n {
 		e.Lines = append(e.Lines, lineForm{Name: at(names, i), Quantity: at(qtys, i), Unit: at(units, i),
-			UnitPrice: at(prices, i), TaxRate: at(rates, i), TaxCategory: at(cats, i)})
+			UnitPrice: at(prices, i), TaxRate: at(rates, i), TaxCategory: at(cats, i), Description: at(descs, i)})
 	}
 	return e
 }
@@ -85,7 +110,10 @@ func editorFromRequest(r *http.Request) editorForm {
 func newLine() lineForm { return lineForm{Quantity: "1", TaxRate: "10"} }
 
 // applyLineOp changes the lines as the editor's buttons ask: "add", "remove:3", "up:3",
-// "down:3". Unknown operations and indexes change nothing.
+// "down:3", and says where the cursor goes next (Focus): the new line's name; after a removal
+// the name of the line that took its place (the previous one's when the last was removed, the
+// add button when none is left); after a move the same button of the moved line, so pressing
+// it again moves the line further. Unknown operations and indexes change nothing.
 func (e *editorForm) applyLineOp(op string) {
 	verb, arg, _ := strings.Cut(op, ":")
 	i, err := strconv.Atoi(arg)
@@ -93,13 +121,55 @@ func (e *editorForm) applyLineOp(op string) {
 	switch {
 	case verb == "add" && len(e.Lines) < maxEditorLines:
 		e.Lines = append(e.Lines, newLine())
+		e.Focus = fmt.Sprintf("item-name-%d", len(e.Lines)-1)
 	case verb == "remove" && valid:
 		e.Lines = append(e.Lines[:i], e.Lines[i+1:]...)
+		switch {
+		case len(e.Lines) == 0:
+			e.Focus = "add-line"
+		case i == len(e.Lines):
+			e.Focus = fmt.Sprintf("item-name-%d", i-1)
+		default:
+			e.Focus = fmt.Sprintf("item-name-%d", i)
+		}
 	case verb == "up" && valid && i > 0:
 		e.Lines[i-1], e.Lines[i] = e.Lines[i], e.Lines[i-1]
+		e.Focus = fmt.Sprintf("item-up-%d", i-1)
+		if i-1 == 0 { // the button is disabled on the first line
+			e.Focus = "item-down-0"
+		}
 	case verb == "down" && valid && i+1 < len(e.Lines):
 		e.Lines[i], e.Lines[i+1] = e.Lines[i+1], e.Lines[i]
+		e.Focus = fmt.Sprintf("item-down-%d", i+1)
+		if i+2 == len(e.Lines) {
+			e.Focus = fmt.Sprintf("item-up-%d", i+1)
+		}
 	}
+}
+
+// kindFields are the editor's fields that only some kinds carry, by the domain's rules
+// (Document.Validate): the editor shows them for those kinds only, and a value left in a
+// field of another kind (typed before the kind was switched) is not saved.
+var kindFields = map[string][]document.Kind{
+	"due_date":                {document.Invoice},
+	"valid_until":             {document.Quote},
+	"purpose":                 {document.Receipt},
+	"related_document_number": {document.CreditNote},
+}
+
+// kindHas reports whether documents of kind k carry the field.
+func kindHas(field string, k document.Kind) bool {
+	kinds, ok := kindFields[field]
+	return !ok || slices.Contains(kinds, k)
+}
+
+// kindsOf lists the kinds that carry field, space-separated, for the template's data-kinds.
+func kindsOf(field string) string {
+	var s []string
+	for _, k := range kindFields[field] {
+		s = append(s, string(k))
+	}
+	return strings.Join(s, " ")
 }
 
 // parseYen reads an amount of yen as typed: "1,200", "¥1200", "１２００" (full-width digits
@@ -135,8 +205,17 @@ const (
 // under the domain's field paths ("items[2].unit_price"), so they show beside the same fields as
 // the domain's own problems.
 func (e editorForm) document(fe domain.FieldErrors) document.Document {
+	kind := document.Kind(e.Kind)
+	if kind.Valid() { // what belongs to another kind is kept in the form, not in the document
+		for field, v := range map[string]*string{"due_date": &e.DueDate, "valid_until": &e.ValidUntil,
+			"purpose": &e.Purpose, "related_document_number": &e.RelatedNumber} {
+			if !kindHas(field, kind) {
+				*v = ""
+			}
+		}
+	}
 	d := document.Document{
-		ID: e.ID, Kind: document.Kind(e.Kind), CustomerID: e.CustomerID, Subject: e.Subject, Purpose: e.Purpose,
+		ID: e.ID, Kind: kind, CustomerID: e.CustomerID, Subject: e.Subject, Purpose: e.Purpose,
 		Notes: e.Notes, PricesIncludeTax: e.PricesIncludeTax, TaxRounding: document.Rounding(e.TaxRounding),
 		WithholdingTax: e.WithholdingTax,
 	}
@@ -168,15 +247,13 @@ func (e editorForm) document(fe domain.FieldErrors) document.Document {
 	}
 	d.DueDate = date("due_date", e.DueDate)
 	d.ValidUntil = date("valid_until", e.ValidUntil)
-	if d.Kind == document.CreditNote {
-		d.RelatedDocumentNumber = e.RelatedNumber
-	}
+	d.RelatedDocumentNumber = e.RelatedNumber
 	if e.SourceDocumentID != "" {
 		id := e.SourceDocumentID
 		d.SourceDocumentID = &id
 	}
 	for i, l := range e.Lines {
-		it := document.Item{Name: l.Name, Unit: l.Unit}
+		it := document.Item{Name: l.Name, Unit: l.Unit, Description: l.Description}
 		path := func(f string) string { return fmt.Sprintf("items[%d].%s", i, f) }
 		q, err := document.ParseQuantity(strings.ReplaceAll(l.Quantity, ",", ""))
 		if err != nil {
@@ -228,7 +305,7 @@ func editorFromDocument(d document.Document) editorForm {
 	for _, it := range d.Items {
 		e.Lines = append(e.Lines, lineForm{Name: it.Name, Quantity: it.Quantity.String(), Unit: it.Unit,
 			UnitPrice: strconv.FormatInt(it.UnitPrice, 10), TaxRate: strconv.Itoa(int(it.TaxRate)),
-			TaxCategory: string(it.TaxCategory)})
+			TaxCategory: string(it.TaxCategory), Description: it.Description})
 	}
 	return e
 }

@@ -135,6 +135,7 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		"paymentStatuses": receivables.Statuses,
 		"itemf":           func(i int, field string) string { return fmt.Sprintf("items[%d].%s", i, field) },
 		"kinds":           document.Kinds,
+		"kindsOf":         kindsOf,
 		"totalsOf": func(d document.Document) totalsData {
 			return totalsData{Kind: d.Kind, Totals: d.Totals, Computed: true}
 		},

@@ -470,8 +470,8 @@ func TestUIEditor(t *testing.T) {
 		// Without JavaScript the same buttons re-render the whole editor.
 		f := invoiceForm(u.custA.ID)
 		f.Set("op", "add")
-		if p := u.post("A-member", "/documents", f); p.status != http.StatusOK || p.doc.Find("#editor #lines tbody tr").Length() != 3 {
-			t.Errorf("add without htmx = %d, %d lines", p.status, p.doc.Find("#editor #lines tbody tr").Length())
+		if p := u.post("A-member", "/documents", f); p.status != http.StatusOK || p.doc.Find("#editor #lines tbody tr.line").Length() != 3 {
+			t.Errorf("add without htmx = %d, %d lines", p.status, p.doc.Find("#editor #lines tbody tr.line").Length())
 		}
 	})
 	t.Run("save, stale version, issue twice", func(t *testing.T) {

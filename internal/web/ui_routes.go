@@ -27,6 +27,7 @@ func (a *app) uiRoutes() []route {
 		{"POST /documents/editor/lines", member, u.documentLines},
 		{"POST /documents/editor/totals", member, u.documentTotals},
 		{"GET /documents/editor/invoices", member, u.documentInvoices},
+		{"POST /documents/editor/customer", member, u.documentCustomer},
 		{"GET /documents/{id}", viewer, u.documentView},
 		{"GET /documents/{id}/edit", member, u.documentEdit},
 		{"POST /documents/{id}", member, u.documentSave},
