@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/png"
 	"math/rand/v2"
@@ -12,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"reportapp/internal/store/storetest"
 )
 
 // noisePNG writes a w×h PNG of random pixels (incompressible, so its size is about 3·w·h bytes)
@@ -44,20 +41,8 @@ func noisePNG(t *testing.T, dir, name string, w, h int) (string, int) {
 // logo shows the settings form again with a Japanese message beside the logo (this was a bare
 // English page).
 func TestBrowserImageUpload(t *testing.T) {
-	ctx := mustBrowser(t)
-	db := storetest.Open(t)
-	base, authSvc := mustServer(t, db, nil)
-	setup, ok, err := authSvc.SetupURL(context.Background())
-	if err != nil || !ok {
-		t.Fatalf("SetupURL = %v, %v", ok, err)
-	}
-	f := flow{t: t, ctx: ctx, base: base}
-	f.do("first-run setup", chromedp.Navigate(setup),
-		chromedp.SendKeys(chromedp.CSS("input[name=org_name]"), "株式会社テスト"),
-		chromedp.SendKeys(chromedp.CSS("input[name=org_slug]"), "test"),
-		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "admin@example.co.jp"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "correct horse battery staple"),
-		chromedp.Submit(chromedp.CSS("input[name=org_name]")))
+	f, _, _ := mustSignedIn(t, mustBrowser(t))
+	base := f.base
 	f.do("dashboard", chromedp.WaitVisible(chromedp.CSS("svg[role=img]")))
 
 	dir := t.TempDir()

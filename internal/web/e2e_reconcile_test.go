@@ -11,37 +11,13 @@ import (
 
 	"reportapp/internal/bank/banktest"
 	"reportapp/internal/document"
-	"reportapp/internal/store/storetest"
 )
 
 // TestBrowserReconcile drives the 入金消込 page: upload a 全銀協 file, keep the proposed match,
 // apply in one submit, and find the invoice paid.
 func TestBrowserReconcile(t *testing.T) {
-	ctx := mustBrowser(t)
-	db := storetest.Open(t)
-	base, authSvc := mustServer(t, db, nil)
-	setup, ok, err := authSvc.SetupURL(context.Background())
-	if err != nil || !ok {
-		t.Fatalf("SetupURL = %v, %v", ok, err)
-	}
-	f := flow{t: t, ctx: ctx, base: base}
-	f.do("first-run setup", chromedp.Navigate(setup),
-		chromedp.SendKeys(chromedp.CSS("input[name=org_name]"), "株式会社テスト"),
-		chromedp.SendKeys(chromedp.CSS("input[name=org_slug]"), "test"),
-		chromedp.SendKeys(chromedp.CSS("input[name=email]"), "admin@example.co.jp"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "correct horse battery staple"),
-		chromedp.Submit(chromedp.CSS("input[name=org_name]")))
-	f.do("after setup", chromedp.WaitVisible(chromedp.CSS("#logout")))
-	f.do("enter the registration number", chromedp.Navigate(base+"/settings"),
-		chromedp.SendKeys(chromedp.CSS("#registration_number"), "T7123456789012"),
-		chromedp.Submit(chromedp.CSS("#registration_number")),
-		chromedp.WaitVisible(chromedp.CSS("p.notice")))
-
-	bg := context.Background()
-	org, err := db.GetOrganizationBySlug(bg, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, db, org := mustSignedIn(t, mustBrowser(t))
+	base, bg := f.base, context.Background()
 	c, err := db.CreateCustomer(bg, org.ID, document.Customer{Counterparty: document.Counterparty{Name: "山田商事株式会社", Honorific: "御中"}, NameKana: "ヤマダショウジ"})
 	if err != nil {
 		t.Fatal(err)
