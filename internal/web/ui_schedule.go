@@ -31,7 +31,6 @@ type scheduleFormData struct {
 	Form      scheduleForm
 	Customers []document.Customer
 	Documents []document.Document
-	Days      []int
 }
 
 // scheduleListData is the list of schedules with their customers' names.
@@ -65,11 +64,7 @@ func (u *ui) scheduleFormData(r *http.Request, p domain.Principal, f scheduleFor
 	for len(f.Lines) < scheduleLines {
 		f.Lines = append(f.Lines, scheduleLine{Quantity: "1", TaxRate: "10"})
 	}
-	d := scheduleFormData{Form: f, Customers: cs}
-	for i := 1; i <= 28; i++ {
-		d.Days = append(d.Days, i)
-	}
-	return d, nil
+	return scheduleFormData{Form: f, Customers: cs}, nil
 }
 
 func (u *ui) scheduleNew(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
