@@ -67,6 +67,8 @@ func messagesEN() map[string]string {
 		"search.label": "Search documents (Electronic Books Act criteria)", "search.date_from": "Transaction date from", "search.date_to": "Transaction date to",
 		"search.total_min": "Gross at least (yen)", "search.total_max": "Gross at most (yen)", "search.any": "Any",
 		"search.q": "Keywords (number, subject, customer, item)", "search.clear": "Clear",
+		"search.customer_help": "Type part of the customer's name or reading to pick one from the suggestions.", "search.customer_none": "No customer has this name.",
+		"search.customer_ambiguous": "Several customers match this name. Pick one from the suggestions.",
 
 		"doc.ordered": "Ordered", "doc.source": "Made from quote", "doc.derived": "Documents made from this quote",
 		"editor.related_help": "Type part of the number to pick one of the issued invoices.",

@@ -67,6 +67,8 @@ func messagesJA() map[string]string {
 		"search.label": "書類の検索 (電子帳簿保存法の検索要件)", "search.date_from": "取引日 (から)", "search.date_to": "取引日 (まで)",
 		"search.total_min": "税込金額 (以上・円)", "search.total_max": "税込金額 (以下・円)", "search.any": "すべて",
 		"search.q": "キーワード (番号・件名・取引先・品名)", "search.clear": "条件をクリア",
+		"search.customer_help": "取引先名またはフリガナの一部を入力すると候補から選べます。", "search.customer_none": "この名前の取引先はありません。",
+		"search.customer_ambiguous": "この名前に当てはまる取引先が複数あります。候補から選んでください。",
 
 		"doc.ordered": "受注済み", "doc.source": "作成元の見積書", "doc.derived": "この見積書から作成した書類",
 		"editor.related_help": "番号の一部を入力すると発行済みの請求書から選べます。",

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
@@ -11,13 +13,15 @@ import (
 // documentListData is the document list with the search form of 電子帳簿保存法 (date range,
 // amount range, customer, kind, status, free text; combinable).
 type documentListData struct {
-	Query     url.Values // the form as typed, for re-rendering
-	Customers []document.Customer
-	Docs      []document.Document
-	Next      string // URL of the next page ("" on the last)
-	First     string // URL of the first page when not on it
-	CSV       string // URL of the CSV export of the whole result
-	Export    bool   // whether the caller may export the result as a ZIP (a member, with a job queue)
+	Query url.Values // the form as typed, for re-rendering
+	// CustomerName is the customer field's text; CustomerOptions its suggestions.
+	CustomerName    string
+	CustomerOptions []document.Customer
+	Docs            []document.Document
+	Next            string // URL of the next page ("" on the last)
+	First           string // URL of the first page when not on it
+	CSV             string // URL of the CSV export of the whole result
+	Export          bool   // whether the caller may export the result as a ZIP (a member, with a job queue)
 }
 
 func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
@@ -30,11 +34,27 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p domain.Princ
 		}
 	}
 	d := documentListData{Query: kept, Export: u.Jobs != nil && p.Role.AtLeast(member)}
-	cs, err := u.Store.ListCustomers(r.Context(), p.OrgID, "", 500, 0)
-	if err != nil {
-		return err
+	// The customer is typed by name (or reading) and resolved to its id, which the paging and
+	// CSV links carry; a link with customer_id shows that customer's name.
+	var customerErr error
+	if typed := strings.TrimSpace(q.Get("customer")); typed != "" {
+		c, options, err := u.resolveCustomer(r.Context(), p.OrgID, typed)
+		d.CustomerName, d.CustomerOptions, customerErr = typed, options, err
+		if _, ok := fieldErrors(err); err != nil && !ok {
+			return err
+		}
+		if err == nil {
+			d.CustomerName = c.Name
+			kept.Set("customer_id", c.ID)
+			q.Set("customer_id", c.ID)
+		}
+	} else if id := q.Get("customer_id"); id != "" {
+		c, err := u.Store.GetCustomer(r.Context(), p.OrgID, id)
+		if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+			return err
+		}
+		d.CustomerName = c.Name
 	}
-	d.Customers = cs
 	link := func(path string, extra ...string) string {
 		v := url.Values{}
 		for k, vs := range kept {
@@ -49,7 +69,14 @@ func (u *ui) documentList(w http.ResponseWriter, r *http.Request, p domain.Princ
 		return path + "?" + v.Encode()
 	}
 	f, page, _, err := parseSearch(q)
-	if fe, ok := fieldErrors(err); ok {
+	fe, ok := fieldErrors(err)
+	if cfe, cok := fieldErrors(customerErr); cok {
+		fe, ok = maps.Clone(cfe), true
+		if perr, _ := fieldErrors(err); perr != nil {
+			maps.Copy(fe, perr)
+		}
+	}
+	if ok {
 		return u.render(w, r, http.StatusUnprocessableEntity, "documents.html", view{Title: "documents.title", Nav: "documents",
 			Error: "form.invalid", Errors: fe, Data: d})
 	}

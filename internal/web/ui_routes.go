@@ -22,6 +22,7 @@ func (a *app) uiRoutes() []route {
 
 		{"GET /documents", viewer, u.documentList},
 		{"GET /documents.csv", viewer, a.documentCSV},
+		{"GET /documents/customers", viewer, u.documentCustomers},
 		{"GET /documents/new", member, u.documentNew},
 		{"POST /documents", member, u.documentSave},
 		{"POST /documents/editor/lines", member, u.documentLines},
