@@ -151,9 +151,8 @@ func messagesEN() map[string]string {
 
 		"members.title": "Members", "members.role": "Role", "members.actions": "Actions", "members.change": "Change",
 		"members.remove": "Remove", "members.role_of": "Role of %s", "members.invite": "Invite a member",
-		"members.invite_button": "Invite", "members.invited": "%s was invited.",
-		"members.temp_password": "Temporary password (shown only this once; hand it over safely):",
-		"members.bad_email":     "Enter a valid e-mail address.", "members.bad_role": "Choose a role.",
+		"members.invite_button": "Invite", "dashboard.added_title": "You were added to an organisation", "dashboard.added": "%s added you to %s as %s.", "dashboard.added_dismiss": "Got it", "members.invited_password": "If they have no password yet, give them a temporary one with “Reset password” in their row.", "members.invited": "%s was invited.",
+		"members.bad_email": "Enter a valid e-mail address.", "members.bad_role": "Choose a role.",
 		"members.already":      "This address is already a member.",
 		"members.domains":      "Let an e-mail domain join",
 		"members.domains_help": "People whose sign-in provider verified an address in one of these domains become members at their first sign-in.",

@@ -151,9 +151,8 @@ func messagesJA() map[string]string {
 
 		"members.title": "メンバー", "members.role": "権限", "members.actions": "操作", "members.change": "変更",
 		"members.remove": "削除", "members.role_of": "%s の権限", "members.invite": "メンバーを招待",
-		"members.invite_button": "招待する", "members.invited": "%s を招待しました。",
-		"members.temp_password": "仮パスワード (この一度だけ表示されます。本人に安全な方法で伝えてください):",
-		"members.bad_email":     "メールアドレスが正しくありません。", "members.bad_role": "権限を選んでください。",
+		"members.invite_button": "招待する", "dashboard.added_title": "組織に追加されました", "dashboard.added": "%s さんが、あなたを %s に追加しました（権限: %s）。", "dashboard.added_dismiss": "確認しました", "members.invited_password": "まだパスワードがない場合は、その行の「パスワードを再設定」で仮パスワードを渡してください。", "members.invited": "%s を招待しました。",
+		"members.bad_email": "メールアドレスが正しくありません。", "members.bad_role": "権限を選んでください。",
 		"members.already":      "このメールアドレスは既にメンバーです。",
 		"members.domains":      "メールアドレスのドメインで参加を許可",
 		"members.domains_help": "ID プロバイダーで確認済みのメールアドレスがこのドメインの人は、初めてのログインで自動的にメンバーになります。",

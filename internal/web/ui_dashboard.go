@@ -8,6 +8,7 @@ import (
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/receivables"
+	"reportapp/internal/store"
 )
 
 // dashboardData is the dashboard: this month's issued invoices, the last 12 months as a bar
@@ -27,6 +28,8 @@ type dashboardData struct {
 	// documents print) and "registration" (the 登録番号 of a qualified invoice). The dashboard
 	// shows them until they are done.
 	Todo []string
+	// Added are the signed-in user's notices of organisations that added them, until dismissed.
+	Added []store.MemberNotice
 }
 
 // agingBar is one bucket of the aging chart.
@@ -100,6 +103,9 @@ func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p domain.Principa
 	if d.Aging, err = u.Store.Receivables(ctx, p.OrgID, today); err != nil {
 		return err
 	}
+	if d.Added, err = u.Store.MemberNotices(ctx, p.UserID); err != nil {
+		return err
+	}
 	d.AgingBars, d.AgingChart = layoutAging(d.Aging)
 	d.TopCustomers = d.Aging.Customers[:min(5, len(d.Aging.Customers))]
 	return u.render(w, r, http.StatusOK, "dashboard.html", view{Title: "dashboard.title", Nav: "dashboard", Data: d})
@@ -148,4 +154,12 @@ func layoutChart(months []monthBar) chart {
 		months[i].Y = c.Base - h
 	}
 	return c
+}
+
+// noticesDismiss deletes the signed-in user's notices of organisations that added them.
+func (u *ui) noticesDismiss(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	if err := u.Store.DismissMemberNotices(r.Context(), p.UserID); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/")
 }

@@ -64,6 +64,8 @@ func (a *app) uiRoutes() []route {
 		{"GET /exports/{id}", viewer, u.exportView},
 		{"GET /exports/{id}/download", viewer, a.exportDownload},
 
+		{"POST /notices/dismiss", viewer, u.noticesDismiss},
+
 		{"GET /settings", admin, u.settingsEdit},
 		{"POST /settings", admin, u.settingsSave},
 		{"POST /settings/images", admin, u.settingsImagesSave},
