@@ -2,6 +2,7 @@ package document
 
 import (
 	"fmt"
+	"strings"
 
 	"reportapp/internal/domain"
 )
@@ -16,6 +17,7 @@ type SourceDocument struct {
 	Number          string `json:"number"`
 	TransactionDate Date   `json:"transaction_date"`
 	Gross           int64  `json:"gross"`
+	Lines           int    `json:"lines"` // how many of the invoice's lines, in order, are this note's
 }
 
 // CarryOver is the classic header of a summary invoice, printed for the customer: 前回御請求額,
@@ -67,8 +69,8 @@ func BuildSummary(notes []Document, customerID string, period Period, issueDate 
 		if n.TransactionDate != nil {
 			date = *n.TransactionDate
 		}
-		d.SourceDocuments = append(d.SourceDocuments, SourceDocument{ID: n.ID, Number: number, TransactionDate: date, Gross: n.Totals.Gross})
-		label := fmt.Sprintf("納品書 %s (%d月%d日)", number, int(date.Month), date.Day)
+		d.SourceDocuments = append(d.SourceDocuments, SourceDocument{ID: n.ID, Number: number, TransactionDate: date, Gross: n.Totals.Gross, Lines: len(n.Items)})
+		label := SourceLabel(number, date)
 		for _, it := range n.Items {
 			it.Amount = 0
 			if it.Description != "" {
@@ -83,6 +85,38 @@ func BuildSummary(notes []Document, customerID string, period Period, issueDate 
 		}
 	}
 	return d, nil
+}
+
+// SourceLabel is how a summary invoice's line names its delivery note: the first line of the
+// line's description.
+func SourceLabel(number string, date Date) string {
+	return fmt.Sprintf("納品書 %s (%d月%d日)", number, int(date.Month), date.Day)
+}
+
+// LineSources is, for each line of a summary invoice, the delivery note it came from, or nil
+// when that cannot be told (not a summary invoice, made before the notes recorded their line
+// counts, or lines added, removed or reordered since): every line must still begin with its
+// note's label.
+func (d Document) LineSources() []*SourceDocument {
+	total := 0
+	for _, s := range d.SourceDocuments {
+		total += s.Lines
+	}
+	if len(d.SourceDocuments) == 0 || total != len(d.Items) {
+		return nil
+	}
+	out := make([]*SourceDocument, 0, len(d.Items))
+	for i := range d.SourceDocuments {
+		s := &d.SourceDocuments[i]
+		label := SourceLabel(s.Number, s.TransactionDate)
+		for range s.Lines {
+			if !strings.HasPrefix(d.Items[len(out)].Description, label) {
+				return nil
+			}
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // SetTotalBilled fills 今回御請求額 of a summary invoice from its computed totals.

@@ -154,10 +154,20 @@ func Map(d document.Document) (Invoice, error) {
 	inv.TaxTotal = []TaxTotal{tt}
 
 	var lineSum int64
+	sources := d.LineSources() // a summary invoice: each line's delivery note
 	for i, it := range d.Items {
 		net := sign * nets[i]
 		lineSum += net
-		inv.Lines = append(inv.Lines, line(i, it, net, sign, d.PricesIncludeTax))
+		l := line(i, it, net, sign, d.PricesIncludeTax)
+		if sources != nil {
+			// As Example3-SumInv1: the delivery date as the line period, the note as its reference.
+			day := sources[i].TransactionDate.String()
+			l.InvoicePeriod = &Period{StartDate: day, EndDate: day}
+			if n := text(sources[i].Number); n != "" {
+				l.DocumentReference = &LineDocumentRef{ID: n}
+			}
+		}
+		inv.Lines = append(inv.Lines, l)
 	}
 	inv.LegalMonetaryTotal = MonetaryTotal{
 		LineExtensionAmount: yen(lineSum),

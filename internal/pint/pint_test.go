@@ -133,7 +133,84 @@ func matrix(t *testing.T) map[string]document.Document {
 		d.Customer.RegistrationNumber, d.Customer.PeppolID = "", "0188:9234567890123"
 		d.Issuer.PeppolID = "0188:7123456789012"
 	})
+	m["summary-invoice"] = summaryInvoice(t)
 	return m
+}
+
+// summaryInvoice is an issued 合計請求書 of two delivery notes, made as the store makes one.
+func summaryInvoice(t *testing.T) document.Document {
+	t.Helper()
+	var notes []document.Document
+	for i, day := range []int{5, 18} {
+		n := issued(t, document.DeliveryNote, func(d *document.Document) {
+			number := fmt.Sprintf("DEL-%04d", i+1)
+			tx := document.Date{Year: 2026, Month: 11, Day: day}
+			d.ID, d.Number, d.TransactionDate = fmt.Sprintf("note-%d", i+1), &number, &tx
+			d.Items = d.Items[:i+1] // one line, then two
+		})
+		notes = append(notes, n)
+	}
+	period := document.Period{From: document.Date{Year: 2026, Month: 11, Day: 1}, To: document.Date{Year: 2026, Month: 11, Day: 30}}
+	d, err := document.BuildSummary(notes, "c1", period, document.Date{Year: 2026, Month: 11, Day: 30}, document.CarryOver{PreviousBilled: 50000, PaymentsReceived: 50000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	number, due := "INV-0100", document.Date{Year: 2026, Month: 12, Day: 31}
+	d.ID, d.Status, d.Number, d.DueDate, d.TaxRounding = "doc-sum", document.Issued, &number, &due, document.Floor
+	d.Issuer, d.Customer = notes[0].Issuer, notes[0].Customer
+	if err := d.Validate(); err != nil {
+		t.Fatalf("summary invoice does not validate: %v", err)
+	}
+	d.SetTotalBilled()
+	return d
+}
+
+// TestSummaryInvoiceLines: as the specification's Example3-SumInv1, the closing period is the
+// invoice period and each line states its delivery date as the line period and its delivery
+// note as the line's document reference (IBT-188); once the lines no longer match the notes
+// (edited as a draft), the references are left out rather than guessed.
+func TestSummaryInvoiceLines(t *testing.T) {
+	d := summaryInvoice(t)
+	inv, err := Map(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := inv.InvoicePeriod; p == nil || p.StartDate != "2026-11-01" || p.EndDate != "2026-11-30" {
+		t.Errorf("invoice period = %+v", p)
+	}
+	want := []struct{ ref, day string }{{"DEL-0001", "2026-11-05"}, {"DEL-0002", "2026-11-18"}, {"DEL-0002", "2026-11-18"}}
+	if len(inv.Lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(inv.Lines), len(want))
+	}
+	for i, w := range want {
+		l := inv.Lines[i]
+		if l.DocumentReference == nil || l.DocumentReference.ID != w.ref || l.InvoicePeriod == nil ||
+			l.InvoicePeriod.StartDate != w.day || l.InvoicePeriod.EndDate != w.day {
+			t.Errorf("line %d: reference %+v period %+v, want %s on %s", i+1, l.DocumentReference, l.InvoicePeriod, w.ref, w.day)
+		}
+	}
+	out, err := Build(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := parseTree(t, out)
+	lines := tree.all("cac:InvoiceLine")
+	if got := lines[0].get("cac:DocumentReference/cbc:ID"); got != "DEL-0001" {
+		t.Errorf("XML line 1 document reference = %q", got)
+	}
+
+	d.Items = d.Items[1:] // a line removed from the draft
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if inv, err = Map(d); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range inv.Lines {
+		if l.DocumentReference != nil || l.InvoicePeriod != nil {
+			t.Errorf("edited: line %d still refers to %+v", i+1, l.DocumentReference)
+		}
+	}
 }
 
 // TestMatrixPassesValidator writes every document of the matrix and runs the official JP PINT

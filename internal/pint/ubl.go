@@ -184,11 +184,19 @@ type MonetaryTotal struct {
 
 // Line is an invoice line (IBG-25).
 type Line struct {
-	ID                  string   `xml:"cbc:ID"`                  // IBT-126
-	InvoicedQuantity    Quantity `xml:"cbc:InvoicedQuantity"`    // IBT-129, IBT-130
-	LineExtensionAmount Amount   `xml:"cbc:LineExtensionAmount"` // IBT-131
-	Item                Item     `xml:"cac:Item"`                // IBG-31
-	Price               Price    `xml:"cac:Price"`               // IBG-29
+	ID                  string           `xml:"cbc:ID"`                          // IBT-126
+	InvoicedQuantity    Quantity         `xml:"cbc:InvoicedQuantity"`            // IBT-129, IBT-130
+	LineExtensionAmount Amount           `xml:"cbc:LineExtensionAmount"`         // IBT-131
+	InvoicePeriod       *Period          `xml:"cac:InvoicePeriod,omitempty"`     // IBG-26
+	DocumentReference   *LineDocumentRef `xml:"cac:DocumentReference,omitempty"` // IBG-36
+	Item                Item             `xml:"cac:Item"`                        // IBG-31
+	Price               Price            `xml:"cac:Price"`                       // IBG-29
+}
+
+// LineDocumentRef is a line's document reference (IBG-36: IBT-188), e.g. the delivery note a
+// summary invoice's line came from, as the specification's Example3-SumInv1 does.
+type LineDocumentRef struct {
+	ID string `xml:"cbc:ID"`
 }
 
 // Item is a line's item (IBG-31): name (IBT-153), tax category (IBG-30) and attributes (IBG-32),
