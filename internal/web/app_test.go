@@ -71,7 +71,8 @@ func mustApp(t testing.TB, db *store.DB, lim testLimits) (*Handler, *jobs.Queue)
 }
 
 // serveTest puts h behind the real server middleware, whose errors app writes, on a loopback
-// test server; the caller closes it.
+// test server, with every API exchange checked against openapi.json (checkContract); the caller
+// closes it.
 func serveTest(t testing.TB, db *store.DB, h http.Handler, app *Handler, lim testLimits) *httptest.Server {
 	t.Helper()
 	srv, err := server.New(server.Options{
@@ -82,5 +83,7 @@ func serveTest(t testing.TB, db *store.DB, h http.Handler, app *Handler, lim tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return httptest.NewServer(srv.Handler())
+	// A handler other than app puts the caller in the context itself (a test principal): the
+	// requests then carry no token, and the contract check does not ask for one.
+	return httptest.NewServer(checkContract(t, srv.Handler(), h != http.Handler(app)))
 }

@@ -61,7 +61,7 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 	t.Helper()
 	ctx := context.Background()
 	var h http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	ts := httptest.NewServer(checkContract(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }), false))
 	t.Cleanup(ts.Close)
 	opts := auth.Options{BaseURL: ts.URL, LocalLogin: true, Stylesheet: Stylesheet()}
 	if mod != nil {
