@@ -67,7 +67,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	queue, err := jobs.New(db, jobs.Options{Logger: logger, Renderer: renderer, RenderWorkers: cfg.PDFWorkers,
-		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention,
+		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention, BackfillInterval: backfillInterval(cfg.PDFBackfill),
 		ExportLimits: store.ExportLimits{Active: cfg.ExportMaxActive, StoredBytes: cfg.ExportMaxStored}, Zone: cfg.TimeZone})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -209,4 +209,12 @@ func setupBanner(u string) string {
 		"    " + u + "\n\n" +
 		"  1 回だけ、24 時間有効です。 (One use, valid for 24 hours.)\n" +
 		rule + "\n\n"
+}
+
+// backfillInterval is jobs.Options.BackfillInterval of PDF_BACKFILL_INTERVAL, where 0 means off.
+func backfillInterval(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

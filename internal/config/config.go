@@ -69,6 +69,7 @@ type Config struct {
 	PDFWorkers      int            // PDF_WORKERS (default runtime.NumCPU())
 	JobWorkers      int            // JOB_WORKERS: background jobs (exports) one replica runs at once (default 2)
 	ExportRetention time.Duration  // EXPORT_RETENTION: how long a finished export is kept (default 168h)
+	PDFBackfill     time.Duration  // PDF_BACKFILL_INTERVAL: how often stored PDFs of older documents are made (default 1h; 0 off)
 	ExportMaxActive int            // EXPORT_MAX_ACTIVE: exports one organisation may have queued or running (default 3)
 	ExportMaxStored int64          // EXPORT_MAX_STORED_MB in bytes: what one organisation's exports may hold (default 1 GiB)
 	Mail            Mail           // SMTP_URL, SMTP_PASSWORD, MAIL_FROM: sending documents by e-mail
@@ -374,6 +375,7 @@ func (l *loader) load() Config {
 	c.PDFWorkers = int(l.positive(int64(runtime.NumCPU()), "PDF_WORKERS"))
 	c.JobWorkers = int(l.positive(2, "JOB_WORKERS"))
 	c.ExportRetention = l.duration(7*24*time.Hour, time.Minute, "EXPORT_RETENTION")
+	c.PDFBackfill = l.duration(time.Hour, 0, "PDF_BACKFILL_INTERVAL")
 	c.ExportMaxActive = int(l.positive(3, "EXPORT_MAX_ACTIVE"))
 	c.ExportMaxStored = l.positive(1024, "EXPORT_MAX_STORED_MB") << 20
 

@@ -67,6 +67,7 @@ func withDefaults(t *testing.T, edit func(*Config)) Config {
 		PDFWorkers:      runtime.NumCPU(),
 		JobWorkers:      2,
 		ExportRetention: 7 * 24 * time.Hour,
+		PDFBackfill:     time.Hour,
 		ExportMaxActive: 3,
 		ExportMaxStored: 1 << 30,
 	}

@@ -57,6 +57,8 @@ func Keys() []Key {
 			Description: "Background jobs (bulk exports) one replica runs at once."},
 		{Name: "EXPORT_RETENTION", Default: "168h",
 			Description: "How long a finished bulk export is kept for download; a duration."},
+		{Name: "PDF_BACKFILL_INTERVAL", Default: "1h",
+			Description: "How often the background job stores the PDFs of documents issued before PDFs were stored (a bounded batch at a time, once across replicas); 0 turns it off."},
 		{Name: "EXPORT_MAX_ACTIVE", Default: "3",
 			Description: "Bulk exports one organisation may have queued or running at once; more get 429 with Retry-After."},
 		{Name: "EXPORT_MAX_STORED_MB", Default: "1024",

@@ -337,6 +337,9 @@ type Event struct {
 	// Changes are what the event changed, field by field (see Changes): from Before to the
 	// document as the next event found it (or as it is now, after the last event).
 	Changes []Change `json:"changes"`
+	// PDFSHA256 is the hex SHA-256 of the PDF the event stored: the rendition of an issue or a
+	// cancellation, the original of a "store_pdf" event; "" for other events.
+	PDFSHA256 string `json:"pdf_sha256,omitempty"`
 }
 
 // Filter selects documents for search and export (電子帳簿保存法: date range, amount range,

@@ -69,6 +69,14 @@ type Options struct {
 	Zone *time.Location
 	// ScheduleInterval is how often due recurring invoices are made (DefaultScheduleInterval).
 	ScheduleInterval time.Duration
+	// BackfillInterval is how often the PDFs of documents issued before PDFs were stored are
+	// rendered and stored (DefaultBackfillInterval when 0; negative: never), BackfillBatch
+	// documents at a time (DefaultBackfillBatch) with BackfillPause between batches
+	// (DefaultBackfillPause), so that requests keep the renderers. The store renders with the
+	// renderer web.New gives it (store.SetRenderer).
+	BackfillInterval time.Duration
+	BackfillBatch    int
+	BackfillPause    time.Duration
 }
 
 // Queue is this replica's River client and the export service built on it. It is safe for
@@ -112,6 +120,15 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 	if opts.ScheduleInterval <= 0 {
 		opts.ScheduleInterval = DefaultScheduleInterval
 	}
+	if opts.BackfillInterval == 0 {
+		opts.BackfillInterval = DefaultBackfillInterval
+	}
+	if opts.BackfillBatch <= 0 {
+		opts.BackfillBatch = DefaultBackfillBatch
+	}
+	if opts.BackfillPause <= 0 {
+		opts.BackfillPause = DefaultBackfillPause
+	}
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = DefaultChunkSize
 	}
@@ -128,6 +145,7 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &exportWorker{q: q})
 	river.AddWorker(workers, &cleanupWorker{q: q})
 	river.AddWorker(workers, &scheduleWorker{q: q})
+	river.AddWorker(workers, &backfillWorker{q: q})
 	cfg := &river.Config{
 		ID:                   opts.ID,
 		Logger:               opts.Logger.With("component", "river"),
@@ -145,6 +163,13 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedules"},
 		)},
+	}
+	if opts.BackfillInterval > 0 {
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(
+			river.PeriodicInterval(opts.BackfillInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return BackfillPDFsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "backfill_pdfs"},
+		))
 	}
 	if opts.PollInterval > 0 && opts.PollInterval < 100*time.Millisecond {
 		cfg.FetchCooldown = opts.PollInterval

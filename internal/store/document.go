@@ -333,8 +333,13 @@ func (db *DB) issueDocument(ctx context.Context, q querier, orgID, actor, id str
 	if err != nil {
 		return document.Document{}, err
 	}
-	// The PDF as issued is stored with the document, in this transaction (SetRenderer).
-	if err := db.storePDF(ctx, q, orgID, out, RenditionOriginal); err != nil {
+	// The PDF as issued is stored with the document, in this transaction (SetRenderer), and
+	// named in the history.
+	sum, err := db.storePDF(ctx, q, orgID, out, RenditionOriginal)
+	if err != nil {
+		return document.Document{}, err
+	}
+	if err := recordPDF(ctx, q, orgID, id, ActionIssue, before.Version, sum); err != nil {
 		return document.Document{}, err
 	}
 	out.PDFSHA256, err = db.pdfSHA256(ctx, q, orgID, id)
@@ -403,7 +408,11 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 			return err
 		}
 		// The cancelled rendition (取消 mark, no seal) is stored beside the original.
-		if err := db.storePDF(ctx, q, orgID, out, RenditionCancelled); err != nil {
+		sum, err := db.storePDF(ctx, q, orgID, out, RenditionCancelled)
+		if err != nil {
+			return err
+		}
+		if err := recordPDF(ctx, q, orgID, id, ActionCancel, before.Version, sum); err != nil {
 			return err
 		}
 		out.PDFSHA256, err = db.pdfSHA256(ctx, q, orgID, id)
@@ -438,7 +447,7 @@ func (db *DB) History(ctx context.Context, orgID, id string, page domain.Page) (
 	// Events recorded before actors were kept with them name the user by the users row.
 	rows, err := db.q().query(ctx, `SELECT e.id, e.seq, e.action, e.actor, e.at, e.before_body,
 		COALESCE(e.actor_user_id, u.id, ''), COALESCE(e.actor_email, u.email, ''), COALESCE(e.actor_name, u.name, ''),
-		e.actor_token_name
+		e.actor_token_name, COALESCE(e.pdf_sha256, '')
 		FROM document_events e LEFT JOIN users u ON e.actor_email IS NULL AND u.id = e.actor
 		WHERE `+where+` ORDER BY e.seq, e.id LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
@@ -456,7 +465,7 @@ func (db *DB) History(ctx context.Context, orgID, id string, page domain.Page) (
 			tokenName sql.NullString
 		)
 		if err := rows.Scan(&e.ID, &seq, &e.Action, &actor, scanTime(&e.At), &before,
-			&e.Actor.ID, &e.Actor.Email, &e.Actor.Name, &tokenName); err != nil {
+			&e.Actor.ID, &e.Actor.Email, &e.Actor.Name, &tokenName, &e.PDFSHA256); err != nil {
 			return nil, "", fmt.Errorf("store: history of %s: %w", id, err)
 		}
 		e.DocumentID = id

@@ -35,7 +35,7 @@ func TestDocumentPDFs(t *testing.T) {
 			return []byte("%PDF-" + string(d.Status) + " " + *d.Number), "test 1", nil
 		})
 		for range 2 {
-			p, err := db.EnsureDocumentPDF(ctx, a.ID, old.ID, store.RenditionOriginal)
+			p, err := db.EnsureDocumentPDF(ctx, a.ID, "tester", old.ID, store.RenditionOriginal)
 			if err != nil || string(p.PDF) != "%PDF-issued INV-0001" || p.Renderer != "test 1" || len(p.SHA256) != 64 {
 				t.Fatalf("EnsureDocumentPDF = %q %+v, %v", p.PDF, p, err)
 			}
@@ -43,10 +43,10 @@ func TestDocumentPDFs(t *testing.T) {
 		if renders != 1 {
 			t.Errorf("rendered %d times, want once", renders)
 		}
-		if _, err := db.EnsureDocumentPDF(ctx, b.ID, old.ID, store.RenditionOriginal); domain.ErrorCode(err) != domain.ENotFound {
+		if _, err := db.EnsureDocumentPDF(ctx, b.ID, "tester", old.ID, store.RenditionOriginal); domain.ErrorCode(err) != domain.ENotFound {
 			t.Errorf("another organisation's document: err = %v, want not found", err)
 		}
-		if _, err := db.EnsureDocumentPDF(ctx, a.ID, newDoc().ID, store.RenditionOriginal); domain.ErrorCode(err) != domain.EConflict {
+		if _, err := db.EnsureDocumentPDF(ctx, a.ID, "tester", newDoc().ID, store.RenditionOriginal); domain.ErrorCode(err) != domain.EConflict {
 			t.Errorf("a draft: err = %v, want conflict", err)
 		}
 

@@ -32,7 +32,7 @@ func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Princ
 		if d.Status == document.Cancelled && r.URL.Query().Get("rendition") != store.RenditionOriginal {
 			rendition = store.RenditionCancelled
 		}
-		sp, err := a.Store.EnsureDocumentPDF(r.Context(), p.OrgID, d.ID, rendition)
+		sp, err := a.Store.EnsureDocumentPDF(r.Context(), p.OrgID, p.Actor(), d.ID, rendition)
 		if err != nil {
 			return err
 		}

@@ -295,5 +295,6 @@ func messagesEN() map[string]string {
 		"apply.rejected":                "Not recorded",
 		"history.payment":               "Payment",
 		"history.payment_void":          "Payment voided",
+		"history.store_pdf":             "Original PDF stored",
 	}
 }

@@ -295,5 +295,6 @@ func messagesJA() map[string]string {
 		"apply.rejected":                "記録できません",
 		"history.payment":               "入金",
 		"history.payment_void":          "入金取消",
+		"history.store_pdf":             "原本の PDF を保存",
 	}
 }
