@@ -44,8 +44,30 @@ func (a *app) customerCreate(w http.ResponseWriter, r *http.Request, p domain.Pr
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/customers/"+c.ID)
-	writeJSON(w, http.StatusCreated, c)
+	writeJSON(w, http.StatusCreated, customerView{c, registrationWarnings(c.RegistrationNumber)})
 	return nil
+}
+
+// warning is something the caller should look at in what was saved: saved all the same.
+type warning struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// registrationWarnings are the warnings of a registration number: a failed check digit (issue
+// 12 item 5: said when saving, not only when reopening). Never nil, so the JSON is [].
+func registrationWarnings(number string) []warning {
+	ws := []warning{}
+	if msg, _ := document.CheckRegistrationNumber(number); msg != "" {
+		ws = append(ws, warning{Field: "registration_number", Message: msg})
+	}
+	return ws
+}
+
+// customerView is a customer in the API, with the warnings about its data.
+type customerView struct {
+	document.Customer
+	Warnings []warning `json:"warnings"`
 }
 
 func (a *app) customerGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
@@ -59,10 +81,10 @@ func (a *app) customerGet(w http.ResponseWriter, r *http.Request, p domain.Princ
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct {
-		document.Customer
+		customerView
 		// PayerNames are the spellings banks used for this customer in confirmed matches.
 		PayerNames []string `json:"payer_names"`
-	}{c, names})
+	}{customerView{c, registrationWarnings(c.RegistrationNumber)}, names})
 	return nil
 }
 
@@ -78,7 +100,7 @@ func (a *app) customerUpdate(w http.ResponseWriter, r *http.Request, p domain.Pr
 		return err
 	}
 	c.RegistrationWarning = warning
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, customerView{c, registrationWarnings(c.RegistrationNumber)})
 	return nil
 }
 

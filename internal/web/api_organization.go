@@ -14,7 +14,7 @@ func (a *app) organizationGet(w http.ResponseWriter, r *http.Request, p domain.P
 		return err
 	}
 	org.RegistrationWarning, _ = document.CheckRegistrationNumber(org.RegistrationNumber)
-	writeJSON(w, http.StatusOK, org)
+	writeJSON(w, http.StatusOK, organizationView{org, registrationWarnings(org.RegistrationNumber)})
 	return nil
 }
 
@@ -49,6 +49,12 @@ func (a *app) organizationUpdate(w http.ResponseWriter, r *http.Request, p domai
 		return err
 	}
 	org.RegistrationWarning = in.RegistrationWarning
-	writeJSON(w, http.StatusOK, org)
+	writeJSON(w, http.StatusOK, organizationView{org, registrationWarnings(org.RegistrationNumber)})
 	return nil
+}
+
+// organizationView is the organisation in the API, with the warnings about its data.
+type organizationView struct {
+	document.Organization
+	Warnings []warning `json:"warnings"`
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -92,6 +93,11 @@ func (u *ui) customerSave(w http.ResponseWriter, r *http.Request, p domain.Princ
 	notice := "saved"
 	if id == "" {
 		notice = "created"
+	}
+	if msg, _ := document.CheckRegistrationNumber(c.RegistrationNumber); msg != "" {
+		// Saved, but the check digit failed: the next page is the customer's, saying so beside
+		// the number (issue 12 item 5), rather than the list.
+		return seeOther(w, r, "/customers/"+url.PathEscape(c.ID)+"?notice="+notice)
 	}
 	return seeOther(w, r, "/customers?notice="+notice)
 }
