@@ -14,9 +14,10 @@ type Date struct {
 	Day   int
 }
 
-// ParseDate parses "YYYY-MM-DD" and rejects impossible dates such as 2025-02-30.
+// ParseDate parses "YYYY-MM-DD" (full-width digits too: see NormalizeCode) and rejects
+// impossible dates such as 2025-02-30.
 func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := time.Parse(time.DateOnly, NormalizeCode(s))
 	if err != nil {
 		return Date{}, fmt.Errorf("日付は YYYY-MM-DD で入力してください (date must be YYYY-MM-DD)")
 	}

@@ -280,7 +280,7 @@ func DecodeDocument(data []byte) (Document, *int64, error) {
 		Subject:               fd.str("subject", in.Subject),
 		Purpose:               fd.str("purpose", in.Purpose),
 		RelatedDocumentID:     fd.optStr("related_document_id", in.RelatedDocumentID),
-		RelatedDocumentNumber: fd.str("related_document_number", in.RelatedDocumentNumber),
+		RelatedDocumentNumber: NormalizeCode(fd.str("related_document_number", in.RelatedDocumentNumber)),
 		SourceDocumentID:      fd.optStr("source_document_id", in.SourceDocumentID),
 		Notes:                 fd.str("notes", in.Notes),
 		PricesIncludeTax:      fd.boolean("prices_include_tax", in.PricesIncludeTax),

@@ -19,9 +19,10 @@ const MaxQuantity Quantity = 1_000_000_000 * QuantityScale
 
 var errQuantity = errors.New("数量は 0 以上の数で、小数点以下 3 桁までです (quantity must be a non-negative decimal with at most 3 decimal places)")
 
-// ParseQuantity parses a decimal string such as "3", "1.5" or "0.125".
+// ParseQuantity parses a decimal string such as "3", "1.5" or "0.125", as typed too ("１．５",
+// "1,000": see NormalizeNumber).
 func ParseQuantity(s string) (Quantity, error) {
-	s = strings.TrimSpace(s)
+	s = NormalizeNumber(s)
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if whole == "" || len(frac) > 3 || (hasDot && frac == "") || len(whole) > 10 {
 		return 0, errQuantity

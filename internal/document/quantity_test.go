@@ -29,8 +29,10 @@ func TestParseQuantity(t *testing.T) {
 		{"", 0, true},
 		{".5", 0, true},
 		{"1.", 0, true},
-		{"1,000", 0, true},
-		{"１", 0, true}, // full-width
+		{"1,000", 1_000_000, false}, // thousands separator (NormalizeNumber)
+		{"１", 1000, false},          // full-width
+		{"１．５", 1500, false},
+		{"1,5", 0, true}, // not a thousands separator: never read as 15
 		{"NaN", 0, true},
 		{"1.5.5", 0, true},
 	}

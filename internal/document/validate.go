@@ -133,9 +133,16 @@ func checkDate(fe domain.FieldErrors, field string, d Date) {
 
 // Validate checks an organisation's settings and returns nil or an EInvalid *Error whose Fields
 // name each problem by its JSON path. It sets RegistrationWarning from the check digit of the
-// registration number and normalises an empty DefaultTaxRounding to Floor.
+// registration number, normalises an empty DefaultTaxRounding to Floor and brings the codes
+// (registration number, postal code, phone, FAX, Peppol id, prefixes) to ASCII (NormalizeCode).
 func (o *Organization) Validate() error {
 	fe := domain.FieldErrors{}
+	normalizeParty(&o.RegistrationNumber, &o.PostalCode, &o.PeppolID)
+	o.Phone, o.Fax = NormalizeCode(o.Phone), NormalizeCode(o.Fax)
+	for _, p := range []*string{&o.NumberPrefixes.Invoice, &o.NumberPrefixes.Quote, &o.NumberPrefixes.DeliveryNote,
+		&o.NumberPrefixes.Receipt, &o.NumberPrefixes.CreditNote} {
+		*p = NormalizeCode(*p)
+	}
 	checkText(fe, "name", o.Name, MaxNameLen, true, false)
 	o.RegistrationWarning = checkRegistration(fe, "registration_number", o.RegistrationNumber)
 	checkText(fe, "postal_code", o.PostalCode, maxPostalCodeLen, false, false)
@@ -169,10 +176,11 @@ func (o *Organization) Validate() error {
 
 // Validate checks a customer and returns nil or an EInvalid *Error whose Fields name each
 // problem by its JSON path. It sets RegistrationWarning from the registration number's check
-// digit and brings NameKana to full width (NFKC), as banks' half-width payer names are compared
-// with it.
+// digit, brings NameKana to full width (NFKC), as banks' half-width payer names are compared
+// with it, and the codes (registration number, postal code, Peppol id) to ASCII.
 func (c *Customer) Validate() error {
 	fe := domain.FieldErrors{}
+	normalizeParty(&c.RegistrationNumber, &c.PostalCode, &c.PeppolID)
 	checkText(fe, "name", c.Name, MaxNameLen, true, false)
 	c.NameKana = strings.TrimSpace(norm.NFKC.String(c.NameKana)) // ｶﾌﾞｼｷｶﾞｲｼｬ → カブシキガイシャ
 	checkText(fe, "name_kana", c.NameKana, MaxNameLen, false, false)

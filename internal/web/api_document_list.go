@@ -111,8 +111,8 @@ func readFilter(q url.Values, fe domain.FieldErrors) document.Filter {
 		dst  **int64
 	}{{"total_min", &f.TotalMin}, {"total_max", &f.TotalMax}} {
 		if v := q.Get(p.name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < -document.MaxAmount || n > document.MaxAmount {
+			n, err := document.ParseYen(v) // "100,000", "１０００００", "¥100,000"
+			if err != nil {
 				fe.Add(p.name, "金額は整数 (円) で入力してください (an integer amount of yen)")
 				continue
 			}

@@ -172,27 +172,6 @@ func kindsOf(field string) string {
 	return strings.Join(s, " ")
 }
 
-// parseYen reads an amount of yen as typed: "1,200", "¥1200", "１２００" (full-width digits
-// from a Japanese IME) and "-500" are accepted.
-func parseYen(s string) (int64, error) {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= '０' && r <= '９':
-			return r - '０' + '0'
-		case r == '－' || r == '−':
-			return '-'
-		case r == ',' || r == '，' || r == '¥' || r == '￥' || r == ' ' || r == '円':
-			return -1
-		}
-		return r
-	}, s)
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < -document.MaxAmount || n > document.MaxAmount {
-		return 0, fmt.Errorf("invalid amount %q", s)
-	}
-	return n, nil
-}
-
 // Messages of problems found while reading the form, before the domain's validation.
 const (
 	msgDate     = "日付は YYYY-MM-DD で入力してください (date must be YYYY-MM-DD)"
@@ -247,7 +226,7 @@ func (e editorForm) document(fe domain.FieldErrors) document.Document {
 	}
 	d.DueDate = date("due_date", e.DueDate)
 	d.ValidUntil = date("valid_until", e.ValidUntil)
-	d.RelatedDocumentNumber = e.RelatedNumber
+	d.RelatedDocumentNumber = document.NormalizeCode(e.RelatedNumber)
 	if e.SourceDocumentID != "" {
 		id := e.SourceDocumentID
 		d.SourceDocumentID = &id
@@ -255,17 +234,17 @@ func (e editorForm) document(fe domain.FieldErrors) document.Document {
 	for i, l := range e.Lines {
 		it := document.Item{Name: l.Name, Unit: l.Unit, Description: l.Description}
 		path := func(f string) string { return fmt.Sprintf("items[%d].%s", i, f) }
-		q, err := document.ParseQuantity(strings.ReplaceAll(l.Quantity, ",", ""))
+		q, err := document.ParseQuantity(l.Quantity)
 		if err != nil {
 			fe.Add(path("quantity"), msgQuantity)
 		}
 		it.Quantity = q
 		if l.UnitPrice == "" {
 			fe.Add(path("unit_price"), msgAmount)
-		} else if it.UnitPrice, err = parseYen(l.UnitPrice); err != nil {
+		} else if it.UnitPrice, err = document.ParseYen(l.UnitPrice); err != nil {
 			fe.Add(path("unit_price"), msgAmount)
 		}
-		rate, err := strconv.Atoi(l.TaxRate)
+		rate, err := strconv.Atoi(document.NormalizeNumber(l.TaxRate))
 		if err != nil || !document.TaxRate(rate).Valid() {
 			fe.Add(path("tax_rate"), msgRate)
 		}

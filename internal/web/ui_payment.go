@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"reportapp/internal/bank"
@@ -27,11 +26,11 @@ func paymentForm(r *http.Request, today document.Date) (receivables.Payment, err
 		name string
 		dst  *int64
 	}{{"amount", &p.Amount}, {"fee", &p.Fee}} {
-		v := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue(f.name)), ",", "")
+		v := strings.TrimSpace(r.PostFormValue(f.name))
 		if v == "" {
 			continue
 		}
-		n, err := strconv.ParseInt(v, 10, 64)
+		n, err := document.ParseYen(v)
 		if err != nil {
 			fe.Add(f.name, "整数 (円) で入力してください (an integer amount of yen)")
 		}
@@ -180,7 +179,7 @@ func (u *ui) reconcileApply(w http.ResponseWriter, r *http.Request, p domain.Pri
 		}
 		fee := int64(0)
 		if v := strings.TrimSpace(r.PostFormValue("fee_" + l.ID)); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
+			n, err := document.ParseYen(v)
 			if err != nil || n < 0 || n > bank.MaxFileSize {
 				fe.Add("line_"+l.ID, "手数料は 0 以上の整数です (fee must be a non-negative integer)")
 				continue

@@ -140,13 +140,13 @@ func scheduleFromForm(r *http.Request) (scheduleForm, []byte) {
 		Subject: v("template.subject"), Notes: r.PostFormValue("template.notes")}
 	body := map[string]any{"name": f.Name, "customer_id": f.CustomerID, "interval": f.Interval, "start": nullable(f.Start),
 		"end": nullable(f.End), "period": f.Period, "action": f.Action}
-	if n, err := strconv.Atoi(f.Day); err == nil {
+	if n, err := strconv.Atoi(document.NormalizeNumber(f.Day)); err == nil {
 		body["day"] = n
 	} else {
 		body["day"] = nullable(f.Day)
 	}
 	if f.Count != "" {
-		if n, err := strconv.Atoi(f.Count); err == nil {
+		if n, err := strconv.Atoi(document.NormalizeNumber(f.Count)); err == nil {
 			body["count"] = n
 		} else {
 			body["count"] = f.Count // reported as a field error
@@ -161,7 +161,7 @@ func scheduleFromForm(r *http.Request) (scheduleForm, []byte) {
 			continue // a blank row
 		}
 		it := map[string]any{"name": l.Name, "quantity": l.Quantity, "unit": l.Unit}
-		if n, err := strconv.ParseInt(strings.ReplaceAll(l.UnitPrice, ",", ""), 10, 64); err == nil {
+		if n, err := document.ParseYen(l.UnitPrice); err == nil {
 			it["unit_price"] = n
 		} else {
 			it["unit_price"] = l.UnitPrice
