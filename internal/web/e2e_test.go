@@ -43,6 +43,7 @@ func mustBrowser(t *testing.T) context.Context {
 		t.Skipf("browser test skipped: %s not found (apt-get install chromium)", chromiumPath)
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.Env("FONTCONFIG_FILE="+mustFontConfig(t)),
 		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("no-default-browser-check", true),
@@ -53,6 +54,24 @@ func mustBrowser(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// mustFontConfig writes a fontconfig file that adds the PDF's embedded IPAexGothic to the
+// system's fonts, so that pages (and screenshots) show Japanese text on machines without a
+// Japanese font, measured as a user would see it.
+func mustFontConfig(t *testing.T) string {
+	t.Helper()
+	fonts, err := filepath.Abs(filepath.Join("..", "pdf", "font"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>` +
+		`<include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>` + fonts + `</dir></fontconfig>`
+	p := filepath.Join(t.TempDir(), "fonts.conf")
+	if err := os.WriteFile(p, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // mustServer runs the whole application (real sessions, real middleware) on a loopback port;
@@ -165,15 +184,29 @@ func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-// screenshot saves the page into the test's temp dir and, with -update, into docs/screenshots.
+// screenshot saves the whole page into the test's temp dir and, with -update, into
+// docs/screenshots.
 func (f flow) screenshot(name string) {
+	f.t.Helper()
+	f.saveScreenshot(name, chromedp.FullScreenshot(100))
+}
+
+// viewportScreenshot saves what the viewport shows (a phone's screen), as screenshot does.
+func (f flow) viewportScreenshot(name string) {
+	f.t.Helper()
+	f.saveScreenshot(name, chromedp.CaptureScreenshot())
+}
+
+// saveScreenshot takes the screenshot and writes the PNG into the test's temp dir and, with
+// -update, docs/screenshots.
+func (f flow) saveScreenshot(name string, shoot chromedp.Action[[]byte]) {
 	f.t.Helper()
 	if !f.shot {
 		return
 	}
 	ctx, cancel := context.WithTimeout(f.ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, shoot)
 	if err != nil {
 		f.t.Fatalf("screenshot %s: %v", name, err)
 	}
