@@ -116,7 +116,7 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Options{RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: 64,
+	srv, err := server.New(server.Options{WriteError: app.WriteError, RequestTimeout: 30 * time.Second, QueueTimeout: time.Second, MaxInflight: 64,
 		MaxBodyBytes: 1 << 20, BodyLimit: BodyLimit, Registry: prometheus.NewRegistry(), Ready: db.Ready}, app)
 	if err != nil {
 		t.Fatal(err)
