@@ -318,7 +318,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 	if !slugPattern.MatchString(p.OrgSlug) {
 		p.Fields["org_slug"] = "半角の英小文字・数字・ハイフン（-）で、先頭は英小文字か数字にしてください（例: yamada-shoji）"
 	}
-	if at := strings.Index(p.Email, "@"); at < 1 || at == len(p.Email)-1 {
+	if !domain.ValidEmail(p.Email) {
 		p.Fields["email"] = "メールアドレスが正しくありません"
 	}
 	if msg := checkPasswordPolicy(password); msg != "" {

@@ -3,7 +3,6 @@ package document
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -70,8 +69,7 @@ func checkText(fe domain.FieldErrors, field, s string, maxLen int, required, mul
 	}
 }
 
-// checkEmail records a problem of an optional e-mail address: a bare addr-spec (no display
-// name), as net/mail parses it.
+// checkEmail records a problem of an optional e-mail address (domain.ValidEmail).
 func checkEmail(fe domain.FieldErrors, field, s string) {
 	if s == "" {
 		return
@@ -80,8 +78,7 @@ func checkEmail(fe domain.FieldErrors, field, s string) {
 		fe.Add(field, p)
 		return
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
+	if !domain.ValidEmail(s) {
 		fe.Add(field, "メールアドレスの形式が正しくありません (not a valid e-mail address)")
 	}
 }

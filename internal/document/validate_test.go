@@ -237,6 +237,8 @@ func TestCustomerValidate(t *testing.T) {
 		{"no name", Counterparty{Honorific: "様"}, []string{"name"}, false},
 		{"bad honorific", Counterparty{Name: "A", Honorific: "殿"}, []string{"honorific"}, false},
 		{"bad email", Counterparty{Name: "A", Email: "a@"}, []string{"email"}, false},
+		{"email without a deliverable domain", Counterparty{Name: "A", Email: "keiri@localhost"}, []string{"email"}, false},
+		{"email with a name", Counterparty{Name: "A", Email: "経理 <keiri@example.jp>"}, []string{"email"}, false},
 		{"contact too long", Counterparty{Name: "A", ContactPerson: strings.Repeat("x", 201)}, []string{"contact_person"}, false},
 		{"several", Counterparty{Honorific: "殿", Email: "@"}, []string{"email", "honorific", "name"}, false},
 	}

@@ -69,21 +69,10 @@ func ParseAddress(field, s string) (netmail.Address, error) {
 		return netmail.Address{}, fieldError(field, "メールアドレスの形式が正しくありません (not a valid e-mail address)")
 	}
 	a, err := netmail.ParseAddress(s)
-	if err != nil || !validAddrSpec(a.Address) {
+	if err != nil || !domain.ValidEmail(a.Address) {
 		return netmail.Address{}, fieldError(field, fmt.Sprintf("メールアドレスの形式が正しくありません: %s (not a valid e-mail address)", s))
 	}
 	return *a, nil
-}
-
-// validAddrSpec refuses what net/mail accepts but no mail server delivers: a domain without a
-// dot, or a domain literal.
-func validAddrSpec(addr string) bool {
-	at := strings.LastIndexByte(addr, '@')
-	if at < 1 {
-		return false
-	}
-	d := addr[at+1:]
-	return strings.Contains(d, ".") && !strings.HasPrefix(d, "[") && !strings.HasPrefix(d, ".") && !strings.HasSuffix(d, ".")
 }
 
 // ParseAddresses reads a list of addresses as ParseAddress does; problems are named
@@ -118,7 +107,7 @@ func (m *Message) Check() error {
 	}
 	for field, list := range map[string][]netmail.Address{"to": m.To, "cc": m.Cc} {
 		for i, a := range list {
-			if hasLineBreak(a.Name) || hasLineBreak(a.Address) || !validAddrSpec(a.Address) {
+			if hasLineBreak(a.Name) || hasLineBreak(a.Address) || !domain.ValidEmail(a.Address) {
 				fe.Add(fmt.Sprintf("%s[%d]", field, i), "メールアドレスの形式が正しくありません (not a valid e-mail address)")
 			}
 		}
@@ -126,7 +115,7 @@ func (m *Message) Check() error {
 	if hasLineBreak(m.From.Name) || hasLineBreak(m.From.Address) {
 		fe.Add("from", "改行は使えません (line breaks are not allowed)")
 	}
-	if m.ReplyTo != nil && (hasLineBreak(m.ReplyTo.Name) || hasLineBreak(m.ReplyTo.Address) || !validAddrSpec(m.ReplyTo.Address)) {
+	if m.ReplyTo != nil && (hasLineBreak(m.ReplyTo.Name) || hasLineBreak(m.ReplyTo.Address) || !domain.ValidEmail(m.ReplyTo.Address)) {
 		fe.Add("reply_to", "メールアドレスの形式が正しくありません (not a valid e-mail address)")
 	}
 	switch {

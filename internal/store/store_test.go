@@ -241,6 +241,8 @@ func TestUsersAndMembers(t *testing.T) {
 		wantCode(t, "duplicate email", err, domain.EConflict)
 		_, err = db.CreateUser(ctx, "not-an-email", "x")
 		wantCode(t, "bad email", err, domain.EInvalid)
+		_, err = db.CreateUser(ctx, "keiri@localhost", "x") // domain.ValidEmail: no dot in the domain
+		wantCode(t, "email without a deliverable domain", err, domain.EInvalid)
 
 		got, err := db.GetUserByEmail(ctx, "alice@EXAMPLE.com")
 		if err != nil {

@@ -19,7 +19,7 @@ func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 // CreateUser creates a user; the e-mail address is stored in lower case and is unique (EConflict).
 func (db *DB) CreateUser(ctx context.Context, email, name string) (domain.User, error) {
 	u := domain.User{Email: normalizeEmail(email), Name: strings.TrimSpace(name), CreatedAt: db.nowUTC()}
-	if u.Email == "" || !strings.Contains(u.Email, "@") {
+	if !domain.ValidEmail(u.Email) {
 		return domain.User{}, &domain.Error{Code: domain.EInvalid, Message: "メールアドレスが不正です (invalid email)",
 			Fields: map[string]string{"email": "invalid"}}
 	}

@@ -54,7 +54,7 @@ func (u *ui) renderMembers(w http.ResponseWriter, r *http.Request, p domain.Prin
 func (u *ui) memberInvite(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d := membersData{Email: strings.TrimSpace(r.PostFormValue("email")), Role: domain.Role(r.PostFormValue("role"))}
 	fe := map[string]string{}
-	if at := strings.Index(d.Email, "@"); at < 1 || at == len(d.Email)-1 || len(d.Email) > 254 {
+	if !domain.ValidEmail(d.Email) {
 		fe["email"] = "members.bad_email"
 	}
 	if !d.Role.Valid() {
