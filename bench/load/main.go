@@ -1,0 +1,316 @@
+// Command load is the side-by-side benchmark of a running reportapp (bench/run.sh starts one on
+// a seeded database): the JSON document, the browser's document page, an issued and a draft PDF
+// at 8 and 64 connections, every filter of the search, deep paging, the CSV of a year, and on
+// SQLite a document GET while searches run. Each scenario is bounded in time and count. It prints
+// one line per scenario: requests, requests/s, p50, p95 and the statuses that were not 200.
+//
+//	go run ./bench/load -url http://127.0.0.1:8080 -token … -email … -password … -d 5s
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type client struct {
+	base, token string
+	hc          *http.Client // with the session cookie
+}
+
+func main() {
+	base := flag.String("url", "", "reportapp base URL")
+	token := flag.String("token", "", "API token of an admin of the seeded organisation")
+	email := flag.String("email", "", "that admin's e-mail, to sign in for the browser page")
+	password := flag.String("password", "", "that admin's password")
+	dur := flag.Duration("d", 5*time.Second, "duration of each throughput scenario")
+	max := flag.Int("n", 50000, "at most this many requests per scenario")
+	year := flag.Int("year", time.Now().Year()-1, "year of the CSV")
+	only := flag.String("only", "", "run only scenarios whose name contains this")
+	flag.Parse()
+	jar, _ := cookiejar.New(nil)
+	c := &client{base: strings.TrimRight(*base, "/"), token: *token,
+		hc: &http.Client{Jar: jar, Timeout: 20 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
+	if err := run(c, *email, *password, *dur, *max, *year, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+func (c *client) req(method, path string, body any) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, r)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(path, "/api/") {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+func (c *client) json(method, path string, body, out any) error {
+	req, err := c.req(method, path, body)
+	if err != nil {
+		return err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	return json.Unmarshal(b, out)
+}
+
+type result struct {
+	name      string
+	conns, n  int
+	rps       float64
+	p50, p95  time.Duration
+	notOK     map[int]int
+	extraNote string
+}
+
+func (r result) String() string {
+	var bad []string
+	for s, n := range r.notOK {
+		bad = append(bad, fmt.Sprintf("%d×%d", n, s))
+	}
+	sort.Strings(bad)
+	return fmt.Sprintf("%-34s c=%-3d n=%-6d %8.1f req/s  p50 %7.2f ms  p95 %7.2f ms  %s %s", r.name, r.conns, r.n, r.rps,
+		ms(r.p50), ms(r.p95), strings.Join(bad, " "), r.extraNote)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// hammer sends requests made by next on conns connections for dur or max requests.
+func (c *client) hammer(name string, conns int, dur time.Duration, max int, next func(i int) string) result {
+	var (
+		mu    sync.Mutex
+		lat   []time.Duration
+		notOK = map[int]int{}
+		count atomic.Int64
+		wg    sync.WaitGroup
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	defer cancel()
+	start := time.Now()
+	for range conns {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(count.Add(1))
+				if i > max {
+					return
+				}
+				req, _ := c.req(http.MethodGet, next(i), nil)
+				t0 := time.Now()
+				resp, err := c.hc.Do(req)
+				status := 0
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					status = resp.StatusCode
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				if err != nil || status != http.StatusOK {
+					notOK[status]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	slices.Sort(lat)
+	r := result{name: name, conns: conns, n: len(lat), rps: float64(len(lat)) / el.Seconds(), notOK: notOK}
+	if len(lat) > 0 {
+		r.p50, r.p95 = lat[len(lat)/2], lat[len(lat)*95/100]
+	}
+	return r
+}
+
+func run(c *client, email, password string, dur time.Duration, limit, year int, only string) error {
+	// The browser's session.
+	resp, err := c.hc.PostForm(c.base+"/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	// A 20-line invoice, one draft and one issued.
+	var cs struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	if err := c.json(http.MethodGet, "/api/v1/customers?limit=1", nil, &cs); err != nil || len(cs.Items) == 0 {
+		return fmt.Errorf("a customer: %v", err)
+	}
+	var items []map[string]any
+	for i := 1; i <= 20; i++ {
+		items = append(items, map[string]any{"name": fmt.Sprintf("品目 %d", i), "quantity": "1.5", "unit": "時間",
+			"unit_price": 1000 * i, "tax_rate": map[bool]int{true: 8, false: 10}[i%3 == 0]})
+	}
+	doc := map[string]any{"kind": "invoice", "customer_id": cs.Items[0].ID, "transaction_date": time.Now().Format(time.DateOnly), "items": items}
+	var draft, issued struct{ ID string }
+	if err := c.json(http.MethodPost, "/api/v1/documents", doc, &draft); err != nil {
+		return err
+	}
+	if err := c.json(http.MethodPost, "/api/v1/documents", doc, &issued); err != nil {
+		return err
+	}
+	if err := c.json(http.MethodPost, "/api/v1/documents/"+issued.ID+"/issue", map[string]any{}, &issued); err != nil {
+		return err
+	}
+	var results []result
+	do := func(r result) { fmt.Println(r); results = append(results, r) }
+	fixed := func(p string) func(int) string { return func(int) string { return p } }
+	want := func(name string) bool { return only == "" || strings.Contains(name, only) }
+
+	for _, conns := range []int{8, 64} {
+		for _, s := range []struct{ name, path string }{
+			{"json document", "/api/v1/documents/" + issued.ID},
+			{"browser document page", "/documents/" + issued.ID},
+			{"issued pdf", "/api/v1/documents/" + issued.ID + "/pdf"},
+			{"draft pdf", "/api/v1/documents/" + draft.ID + "/pdf"},
+		} {
+			if want(s.name) {
+				do(c.hammer(s.name, conns, dur, limit, fixed(s.path)))
+			}
+		}
+	}
+
+	// The search: every filter of the form, combinations, free text, at 8 connections.
+	var cust struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	_ = c.json(http.MethodGet, "/api/v1/customers?limit=1&offset=100", nil, &cust)
+	custID := cs.Items[0].ID
+	if len(cust.Items) > 0 {
+		custID = cust.Items[0].ID
+	}
+	y := fmt.Sprint(year)
+	searches := []struct{ name, q string }{
+		{"search first page", ""},
+		{"search month", "date_from=" + y + "-06-01&date_to=" + y + "-06-30"},
+		{"search amount range", "total_min=100000&total_max=200000"},
+		{"search exact amount", "total_min=123456&total_max=123456"},
+		{"search customer", "customer_id=" + custID},
+		{"search customer+year", "customer_id=" + custID + "&date_from=" + y + "-01-01&date_to=" + y + "-12-31"},
+		{"search kind+status", "kind=quote&status=issued"},
+		{"search payment overdue", "kind=invoice&payment_status=overdue"},
+		{"search due month", "due_from=" + y + "-06-01&due_to=" + y + "-06-30"},
+		{"search text number", "q=INV-000123"},
+		{"search text subject", "q=" + url.QueryEscape("定期点検")},
+		{"search text customer", "q=" + url.QueryEscape("山田建設")},
+		{"search text item", "q=" + url.QueryEscape("制御基板")},
+		{"search text no match", "q=" + url.QueryEscape("該当なしの語句")},
+		{"search text 2 chars", "q=" + url.QueryEscape("点検")},
+		{"search combined", "kind=invoice&status=issued&date_from=" + y + "-01-01&date_to=" + y + "-12-31&total_min=50000&q=" + url.QueryEscape("保守")},
+	}
+	for _, s := range searches {
+		if want(s.name) {
+			do(c.hammer(s.name, 8, dur, limit, fixed("/api/v1/documents?limit=50&"+s.q)))
+		}
+	}
+	if want("search page 50") {
+		// Deep paging: follow the cursor 50 pages, timing each page.
+		t0 := time.Now()
+		cursor, pages := "", 0
+		var worst time.Duration
+		for pages < 50 {
+			var page struct {
+				Next string `json:"next_cursor"`
+			}
+			t1 := time.Now()
+			if err := c.json(http.MethodGet, "/api/v1/documents?limit=50&cursor="+url.QueryEscape(cursor), nil, &page); err != nil {
+				return err
+			}
+			worst = max(worst, time.Since(t1))
+			pages++
+			if cursor = page.Next; cursor == "" {
+				break
+			}
+		}
+		fmt.Printf("%-34s %d pages in %.0f ms, slowest page %.2f ms\n", "search page 50", pages, ms(time.Since(t0)), ms(worst))
+	}
+	if want("csv year") {
+		req, _ := c.req(http.MethodGet, "/api/v1/documents.csv?date_from="+y+"-01-01&date_to="+y+"-12-31", nil)
+		t0 := time.Now()
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		el := time.Since(t0)
+		rows := bytes.Count(b, []byte("\n")) - 1
+		fmt.Printf("%-34s status %d, %d rows in %.2f s = %.0f rows/s, %d bytes, read error %v\n", "csv year", resp.StatusCode, rows,
+			el.Seconds(), float64(rows)/el.Seconds(), len(b), err)
+	}
+	if want("get during search") {
+		alone := c.hammer("json document alone", 1, dur, limit, fixed("/api/v1/documents/"+issued.ID))
+		do(alone)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					req, _ := c.req(http.MethodGet, "/api/v1/documents?limit=50&q="+url.QueryEscape("無し"), nil)
+					if resp, err := c.hc.Do(req); err == nil {
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			})
+		}
+		during := c.hammer("json document during 2 searches", 1, dur, limit, fixed("/api/v1/documents/"+issued.ID))
+		close(stop)
+		wg.Wait()
+		during.extraNote = fmt.Sprintf("(p50 %.2f× alone)", float64(during.p50)/float64(max(alone.p50, 1)))
+		do(during)
+	}
+	// Ratios of one run.
+	byName := map[string]result{}
+	for _, r := range results {
+		byName[fmt.Sprint(r.name, "/", r.conns)] = r
+	}
+	for _, conns := range []int{8, 64} {
+		j := byName[fmt.Sprint("json document/", conns)]
+		if j.rps == 0 {
+			continue
+		}
+		for _, n := range []string{"browser document page", "issued pdf", "draft pdf"} {
+			if r, ok := byName[fmt.Sprint(n, "/", conns)]; ok {
+				fmt.Printf("ratio %-28s c=%-3d %.2f × json document\n", n, conns, r.rps/j.rps)
+			}
+		}
+	}
+	return nil
+}
