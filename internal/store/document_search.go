@@ -188,7 +188,11 @@ func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page, 
 	conds, condArgs := d.filterConditions(f, text)
 	where, args = append(where, conds...), append(args, condArgs...)
 	query := documentSelect
-	if f.CustomerID != "" && !d.postgres() {
+	if text && !d.postgres() {
+		// The trigram index found fewer than ftsMaxMatches: read them by rowid and sort them,
+		// rather than walk the date index probing each row against the matches.
+		query = strings.Replace(query, "FROM documents d ", "FROM documents d NOT INDEXED ", 1)
+	} else if f.CustomerID != "" && !d.postgres() {
 		// Without statistics SQLite may walk a month in the date index instead of the
 		// customer's rows: its customer index filters, ranges over the dates and orders in one.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY documents_customer_date ", 1)

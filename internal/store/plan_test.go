@@ -92,6 +92,9 @@ func TestSearchPlans(t *testing.T) {
 			if tc.want != "" && !strings.Contains(plan, tc.want) {
 				t.Errorf("%s: plan does not use %s:\n%s", tc.name, tc.want, plan)
 			}
+			if tc.want == "documents_fts" && strings.Contains(plan, "documents_search") {
+				t.Errorf("%s: plan walks the date index instead of the trigram index's matches:\n%s", tc.name, plan)
+			}
 			if tc.wantNot != "" && strings.Contains(plan, tc.wantNot) {
 				t.Errorf("%s: plan has %s:\n%s", tc.name, tc.wantNot, plan)
 			}
