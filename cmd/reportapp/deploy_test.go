@@ -119,6 +119,15 @@ func TestDockerCompose(t *testing.T) {
 	if web.Environment["DB_HOST"] != "db" {
 		t.Errorf("web does not reach the db service: DB_HOST=%q", web.Environment["DB_HOST"])
 	}
+	if mp, ok := c.Services["mailpit"]; !ok || !strings.HasPrefix(mp.Image, "axllent/mailpit") || len(mp.Ports) != 1 || mp.Ports[0] != "8025:8025" {
+		t.Errorf("mailpit: %+v", c.Services["mailpit"])
+	}
+	if got := web.Environment["SMTP_URL"]; got != "${SMTP_URL:-smtp://mailpit:1025}" {
+		t.Errorf("web's SMTP_URL = %q, want the mailpit service by default", got)
+	}
+	if _, ok := web.DependsOn["mailpit"]; !ok {
+		t.Errorf("web does not start after mailpit: %+v", web.DependsOn)
+	}
 	if db.Image != "postgres:16" || len(db.Ports) != 1 || db.Ports[0] != "15432:5432" {
 		t.Errorf("db: image %q ports %v", db.Image, db.Ports)
 	}

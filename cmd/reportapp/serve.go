@@ -16,6 +16,7 @@ import (
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/jobs"
+	"reportapp/internal/mail"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -66,9 +67,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	sender, err := mailSender(cfg.Mail)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	queue, err := jobs.New(db, jobs.Options{Logger: logger, Renderer: renderer, RenderWorkers: cfg.PDFWorkers,
 		JobWorkers: cfg.JobWorkers, Retention: cfg.ExportRetention, BackfillInterval: backfillInterval(cfg.PDFBackfill),
-		ExportLimits: store.ExportLimits{Active: cfg.ExportMaxActive, StoredBytes: cfg.ExportMaxStored}, Zone: cfg.TimeZone})
+		ExportLimits: store.ExportLimits{Active: cfg.ExportMaxActive, StoredBytes: cfg.ExportMaxStored}, Zone: cfg.TimeZone,
+		Mail: sender, MailFrom: cfg.Mail.From, BaseURL: publicURL(cfg)})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -217,4 +223,25 @@ func backfillInterval(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
+}
+
+// mailSender is the SMTP client of SMTP_URL, or nil when sending is off.
+func mailSender(m config.Mail) (*mail.Sender, error) {
+	if !m.Enabled() {
+		return nil, nil
+	}
+	return mail.NewSender(mail.Options{Host: m.Host, Port: m.Port, ImplicitTLS: m.ImplicitTLS, RequireTLS: m.RequireTLS,
+		Username: m.Username, Password: m.Password})
+}
+
+// publicURL is where links in mails point: BASE_URL, else this server on localhost.
+func publicURL(cfg config.Config) string {
+	if cfg.BaseURL != "" {
+		return cfg.BaseURL
+	}
+	addr := cfg.Addr
+	if strings.HasPrefix(addr, ":") {
+		addr = "localhost" + addr
+	}
+	return "http://" + addr
 }

@@ -125,6 +125,17 @@ func (f FieldErrors) Add(field, msg string) {
 	}
 }
 
+// Merge adds the field problems of err, when it is an *Error with fields; other errors add
+// nothing.
+func (f FieldErrors) Merge(err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		for k, v := range e.Fields {
+			f.Add(k, v)
+		}
+	}
+}
+
 // Err returns nil when there are no problems, else an EInvalid *Error listing them.
 func (f FieldErrors) Err() error {
 	if len(f) == 0 {

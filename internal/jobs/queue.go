@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	netmail "net/mail"
 	"os"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"reportapp/internal/mail"
 	"reportapp/internal/store"
 )
 
@@ -77,7 +79,20 @@ type Options struct {
 	BackfillInterval time.Duration
 	BackfillBatch    int
 	BackfillPause    time.Duration
+	// Mail sends deliveries; nil disables sending (CreateDelivery refuses).
+	Mail *mail.Sender
+	// MailFrom is the sender of every mail (MAIL_FROM), e.g. 請求書 <billing@example.com>.
+	MailFrom string
+	// BaseURL is the public address links point to (BASE_URL).
+	BaseURL string
+	// SendAttempts is how often a delivery is tried (DefaultSendAttempts).
+	SendAttempts int
+	// SendLimit is each organisation's send rate limit (DefaultSendLimit).
+	SendLimit store.DeliveryLimit
 }
+
+// DefaultSendLimit is each organisation's send rate limit: 200 mails an hour.
+var DefaultSendLimit = store.DeliveryLimit{Count: 200, Window: time.Hour}
 
 // Queue is this replica's River client and the export service built on it. It is safe for
 // concurrent use.
@@ -86,6 +101,7 @@ type Queue struct {
 	client *river.Client[*sql.Tx]
 	opts   Options
 	logger *slog.Logger
+	from   netmail.Address // Options.MailFrom
 }
 
 // driverFor is River's driver over the store's own pool.
@@ -139,13 +155,24 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 		host, _ := os.Hostname()
 		opts.ID = host + "_" + uuid.NewString()[:8]
 	}
-	q := &Queue{db: db, opts: opts, logger: opts.Logger}
+	if opts.SendAttempts <= 0 {
+		opts.SendAttempts = DefaultSendAttempts
+	}
+	if opts.SendLimit.Count == 0 {
+		opts.SendLimit = DefaultSendLimit
+	}
+	from, err := parseFrom(opts.MailFrom)
+	if err != nil {
+		return nil, err
+	}
+	q := &Queue{db: db, opts: opts, logger: opts.Logger, from: from}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &exportWorker{q: q})
 	river.AddWorker(workers, &cleanupWorker{q: q})
 	river.AddWorker(workers, &scheduleWorker{q: q})
 	river.AddWorker(workers, &backfillWorker{q: q})
+	river.AddWorker(workers, &deliveryWorker{q: q})
 	cfg := &river.Config{
 		ID:                   opts.ID,
 		Logger:               opts.Logger.With("component", "river"),

@@ -83,7 +83,7 @@ func ParseAddresses(field string, list []string) ([]netmail.Address, error) {
 	for i, s := range list {
 		a, err := ParseAddress(fmt.Sprintf("%s[%d]", field, i), s)
 		if err != nil {
-			mergeFields(fe, err)
+			fe.Merge(err)
 			continue
 		}
 		out = append(out, a)
@@ -292,11 +292,3 @@ func fieldError(field, msg string) error {
 	return fe.Err()
 }
 
-// mergeFields adds the fields of a *domain.Error to fe.
-func mergeFields(fe domain.FieldErrors, err error) {
-	if e, ok := err.(*domain.Error); ok {
-		for k, v := range e.Fields {
-			fe.Add(k, v)
-		}
-	}
-}

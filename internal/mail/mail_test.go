@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"mime"
-	"mime/multipart"
 	netmail "net/mail"
 	"strings"
 	"testing"
@@ -41,128 +39,16 @@ func sampleMessage() *mail.Message {
 	}
 }
 
-// parsed is a message as a mail program reads it.
-type parsed struct {
-	header       netmail.Header
-	subject      string
-	text, html   string
-	fileName     string // from filename* (RFC 2231)
-	fileName2047 string // the RFC 2047 fallback in filename
-	contentName  string
-	file         []byte
-	mixed, alt   string // media types of the levels
-}
-
-func mustParse(t *testing.T, raw []byte) parsed {
-	t.Helper()
-	if bytes.Contains(bytes.ReplaceAll(raw, []byte("\r\n"), nil), []byte("\n")) {
-		t.Fatal("a bare LF in the message: every line must end in CRLF")
-	}
-	m, err := netmail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p parsed
-	p.header = m.Header
-	dec := new(mime.WordDecoder)
-	if p.subject, err = dec.DecodeHeader(m.Header.Get("Subject")); err != nil {
-		t.Fatal(err)
-	}
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.mixed = mt
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		part, err := mr.NextRawPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		pt, pparams, err := mime.ParseMediaType(part.Header.Get("Content-Type"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case pt == "multipart/alternative":
-			p.alt = pt
-			ar := multipart.NewReader(part, pparams["boundary"])
-			for {
-				sub, err := ar.NextPart()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				st, sparams, _ := mime.ParseMediaType(sub.Header.Get("Content-Type"))
-				if !strings.EqualFold(sparams["charset"], "utf-8") {
-					t.Errorf("%s part charset %q, want UTF-8", st, sparams["charset"])
-				}
-				body := mustDecode(t, sub.Header.Get("Content-Transfer-Encoding"), sub)
-				switch st {
-				case "text/plain":
-					p.text = string(body)
-				case "text/html":
-					p.html = string(body)
-				}
-			}
-		default:
-			disp, dparams, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-			if err != nil || disp != "attachment" {
-				t.Fatalf("Content-Disposition %q: %v", part.Header.Get("Content-Disposition"), err)
-			}
-			p.fileName = dparams["filename"] // ParseMediaType prefers filename* (RFC 2231)
-			p.contentName = pparams["name"]
-			raw := part.Header.Get("Content-Disposition")
-			i := strings.Index(raw, `filename="`)
-			if i < 0 {
-				t.Fatalf("no RFC 2047 filename fallback in %q", raw)
-			}
-			enc := raw[i+len(`filename="`):]
-			enc = enc[:strings.IndexByte(enc, '"')]
-			if p.fileName2047, err = dec.DecodeHeader(enc); err != nil {
-				t.Fatal(err)
-			}
-			p.file = mustDecode(t, part.Header.Get("Content-Transfer-Encoding"), part)
-		}
-	}
-	return p
-}
-
-func mustDecode(t *testing.T, cte string, r io.Reader) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	switch strings.ToLower(cte) {
-	case "base64":
-		out, err := io.ReadAll(newBase64(b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	case "", "7bit", "8bit":
-		return b
-	}
-	t.Fatalf("unexpected Content-Transfer-Encoding %q", cte)
-	return nil
-}
-
 func TestMessageMIME(t *testing.T) {
 	m := sampleMessage()
 	raw, err := m.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := mustParse(t, raw)
+	p := mailtest.Parse(t, raw)
 	dec := new(mime.WordDecoder)
 	decoded := func(name string) string {
-		v, err := dec.DecodeHeader(p.header.Get(name))
+		v, err := dec.DecodeHeader(p.Header.Get(name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,40 +68,40 @@ func TestMessageMIME(t *testing.T) {
 	}
 	// Addresses parse back as a mail program reads them.
 	for name, want := range map[string]netmail.Address{"From": m.From, "Reply-To": *m.ReplyTo, "To": m.To[0], "Cc": m.Cc[0]} {
-		list, err := p.header.AddressList(name)
+		list, err := p.Header.AddressList(name)
 		if err != nil || len(list) != 1 || *list[0] != want {
 			t.Errorf("%s parses as %v (%v), want %v", name, list, err, want)
 		}
 	}
 	for _, name := range []string{"From", "To", "Reply-To", "Subject"} {
-		if v := p.header.Get(name); strings.ContainsFunc(v, func(r rune) bool { return r > 127 }) {
+		if v := p.Header.Get(name); strings.ContainsFunc(v, func(r rune) bool { return r > 127 }) {
 			t.Errorf("%s is not RFC 2047 encoded: %q", name, v)
 		}
 	}
-	date, err := p.header.Date()
+	date, err := p.Header.Date()
 	if err != nil || !date.Equal(m.Date) {
 		t.Errorf("Date %v (%v), want %v", date, err, m.Date)
 	}
-	if p.subject != m.Subject {
-		t.Errorf("subject %q, want %q", p.subject, m.Subject)
+	if p.Subject != m.Subject {
+		t.Errorf("subject %q, want %q", p.Subject, m.Subject)
 	}
-	if p.mixed != "multipart/mixed" || p.alt != "multipart/alternative" {
-		t.Errorf("structure %s / %s, want multipart/mixed holding multipart/alternative", p.mixed, p.alt)
+	if p.Mixed != "multipart/mixed" || p.Alt != "multipart/alternative" {
+		t.Errorf("structure %s / %s, want multipart/mixed holding multipart/alternative", p.Mixed, p.Alt)
 	}
-	if p.text != m.Text {
-		t.Errorf("text %q, want %q", p.text, m.Text)
+	if p.Text != m.Text {
+		t.Errorf("text %q, want %q", p.Text, m.Text)
 	}
-	if !strings.Contains(p.html, "請求書をお送りします。") || !strings.Contains(p.html, `<a href="https://invoice.example.com/d/abc">`) {
-		t.Errorf("html %q lacks the text or the link", p.html)
+	if !strings.Contains(p.HTML, "請求書をお送りします。") || !strings.Contains(p.HTML, `<a href="https://invoice.example.com/d/abc">`) {
+		t.Errorf("html %q lacks the text or the link", p.HTML)
 	}
-	if p.fileName != "請求書_INV-0001.pdf" || p.fileName2047 != "請求書_INV-0001.pdf" {
-		t.Errorf("file name %q (RFC 2231), %q (RFC 2047), want 請求書_INV-0001.pdf", p.fileName, p.fileName2047)
+	if p.FileName != "請求書_INV-0001.pdf" || p.FileName2047 != "請求書_INV-0001.pdf" {
+		t.Errorf("file name %q (RFC 2231), %q (RFC 2047), want 請求書_INV-0001.pdf", p.FileName, p.FileName2047)
 	}
-	if p.contentName != "請求書_INV-0001.pdf" {
-		t.Errorf("Content-Type name %q", p.contentName)
+	if p.ContentName != "請求書_INV-0001.pdf" {
+		t.Errorf("Content-Type name %q", p.ContentName)
 	}
-	if !bytes.Equal(p.file, pdfBytes()) {
-		t.Errorf("the attachment differs from the file (%d bytes, want %d)", len(p.file), len(pdfBytes()))
+	if !bytes.Equal(p.File, pdfBytes()) {
+		t.Errorf("the attachment differs from the file (%d bytes, want %d)", len(p.File), len(pdfBytes()))
 	}
 }
 
@@ -278,6 +164,11 @@ func TestParseAddress(t *testing.T) {
 	}
 }
 
+// ready is a prepare function handing over m.
+func ready(m *mail.Message) func(context.Context) (*mail.Message, error) {
+	return func(context.Context) (*mail.Message, error) { return m, nil }
+}
+
 func mustSender(t *testing.T, srv *mailtest.Server, edit func(*mail.Options)) *mail.Sender {
 	t.Helper()
 	o := mail.Options{Host: srv.Host, Port: srv.Port, TLSConfig: srv.ClientTLS, Timeout: 10 * time.Second}
@@ -296,7 +187,7 @@ func TestSendSTARTTLSWithAuth(t *testing.T) {
 	s := mustSender(t, srv, func(o *mail.Options) { o.RequireTLS, o.Username, o.Password = true, "billing", "s3cret" })
 	m := sampleMessage()
 	claimed := 0
-	if err := s.Send(context.Background(), m, func(context.Context) (bool, error) { claimed++; return true, nil }); err != nil {
+	if err := s.Send(context.Background(), func(context.Context) (*mail.Message, error) { claimed++; return m, nil }); err != nil {
 		t.Fatal(err)
 	}
 	got := srv.Messages()
@@ -306,13 +197,13 @@ func TestSendSTARTTLSWithAuth(t *testing.T) {
 	if got[0].From != "billing@issuer.example" || strings.Join(got[0].To, ",") != "keiri@customer.example,boss@customer.example" {
 		t.Errorf("envelope %s → %v", got[0].From, got[0].To)
 	}
-	if p := mustParse(t, got[0].Data); p.subject != m.Subject || !bytes.Equal(p.file, pdfBytes()) || p.fileName != "請求書_INV-0001.pdf" {
-		t.Errorf("arrived: subject %q, file %q (%d bytes)", p.subject, p.fileName, len(p.file))
+	if p := mailtest.Parse(t, got[0].Data); p.Subject != m.Subject || !bytes.Equal(p.File, pdfBytes()) || p.FileName != "請求書_INV-0001.pdf" {
+		t.Errorf("arrived: subject %q, file %q (%d bytes)", p.Subject, p.FileName, len(p.File))
 	}
 
 	// A wrong password is final, with the server's reply.
 	bad := mustSender(t, srv, func(o *mail.Options) { o.RequireTLS, o.Username, o.Password = true, "billing", "wrong" })
-	err := bad.Send(context.Background(), sampleMessage(), nil)
+	err := bad.Send(context.Background(), ready(sampleMessage()))
 	var se *mail.SendError
 	if !errors.As(err, &se) || se.Temporary || se.Code != 535 {
 		t.Errorf("bad password: %#v", err)
@@ -322,7 +213,7 @@ func TestSendSTARTTLSWithAuth(t *testing.T) {
 func TestSendImplicitTLS(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{TLS: true, Implicit: true})
 	s := mustSender(t, srv, func(o *mail.Options) { o.ImplicitTLS = true })
-	if err := s.Send(context.Background(), sampleMessage(), nil); err != nil {
+	if err := s.Send(context.Background(), ready(sampleMessage())); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -334,7 +225,7 @@ func TestSendRequiresTLSWhenAsked(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{}) // no STARTTLS
 	s := mustSender(t, srv, func(o *mail.Options) { o.RequireTLS = true })
 	claimed := false
-	err := s.Send(context.Background(), sampleMessage(), func(context.Context) (bool, error) { claimed = true; return true, nil })
+	err := s.Send(context.Background(), func(context.Context) (*mail.Message, error) { claimed = true; return sampleMessage(), nil })
 	var se *mail.SendError
 	if !errors.As(err, &se) || se.Temporary || !strings.Contains(se.Reply, "STARTTLS") || claimed {
 		t.Fatalf("Send without STARTTLS = %v (claimed %v), want a final error naming STARTTLS", err, claimed)
@@ -343,7 +234,7 @@ func TestSendRequiresTLSWhenAsked(t *testing.T) {
 		t.Fatalf("%d messages sent in the clear", n)
 	}
 	// Without the requirement (loopback) it goes.
-	if err := mustSender(t, srv, nil).Send(context.Background(), sampleMessage(), nil); err != nil {
+	if err := mustSender(t, srv, nil).Send(context.Background(), ready(sampleMessage())); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -363,7 +254,7 @@ func TestSendClassifiesReplies(t *testing.T) {
 				}
 				return nil
 			})
-			err := s.Send(context.Background(), sampleMessage(), nil)
+			err := s.Send(context.Background(), ready(sampleMessage()))
 			var se *mail.SendError
 			if !errors.As(err, &se) || se.Temporary != tc.temporary || se.Unknown || se.Code != tc.code {
 				t.Errorf("%s %d: %#v", stage, tc.code, err)
@@ -379,7 +270,7 @@ func TestSendClassifiesReplies(t *testing.T) {
 		t.Errorf("%d messages recorded though refused", n)
 	}
 	// Not claimed: nothing is sent.
-	if err := s.Send(context.Background(), sampleMessage(), func(context.Context) (bool, error) { return false, nil }); err != nil || len(srv.Messages()) != 0 {
+	if err := s.Send(context.Background(), func(context.Context) (*mail.Message, error) { return nil, nil }); err != nil || len(srv.Messages()) != 0 {
 		t.Errorf("unclaimed send: %v, %d messages", err, len(srv.Messages()))
 	}
 }
@@ -388,9 +279,9 @@ func TestSendUnreachableIsTemporary(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{})
 	port := srv.Port
 	s, _ := mail.NewSender(mail.Options{Host: "127.0.0.1", Port: port + 1, Timeout: 2 * time.Second})
-	err := s.Send(context.Background(), sampleMessage(), func(context.Context) (bool, error) {
+	err := s.Send(context.Background(), func(context.Context) (*mail.Message, error) {
 		t.Error("claimed before connecting")
-		return true, nil
+		return sampleMessage(), nil
 	})
 	var se *mail.SendError
 	if !errors.As(err, &se) || !se.Temporary {
@@ -404,7 +295,7 @@ func TestSendCancelledMidMessageIsUnknown(t *testing.T) {
 	s := mustSender(t, srv, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.Send(ctx, sampleMessage(), nil) }()
+	go func() { done <- s.Send(ctx, ready(sampleMessage())) }()
 	srv.Wait(t, 1, 10*time.Second)
 	cancel()
 	select {

@@ -67,19 +67,17 @@ func (e *SendError) Error() string {
 	return "mail: " + e.Reply
 }
 
-// Send connects, then calls claim before handing the message over: claim returns false when the
+// Send connects, then calls prepare for the message to hand over: prepare returns nil when the
 // message must not be sent (another attempt has it), and Send then returns nil without sending.
-// Claiming after the connection is up means an unreachable server never costs a claim.
-// Cancelling ctx (a replica stopped hard) closes the connection at once, mid-message if need be:
-// the outcome is then Unknown, and the caller must not send again on its own.
+// Preparing after the connection is up means an unreachable server never costs a claim: prepare
+// is where the caller claims the message. Cancelling ctx (a replica stopped hard) closes the
+// connection at once, mid-message if need be: the outcome is then Unknown, and the caller must
+// not send again on its own.
 //
 // A failure is a *SendError: Temporary for 4xx replies and connection problems, neither
-// Temporary nor Unknown for 5xx replies (final), Unknown when the outcome cannot be known.
-func (s *Sender) Send(ctx context.Context, m *Message, claim func(context.Context) (bool, error)) error {
-	msg, err := m.build()
-	if err != nil {
-		return err
-	}
+// Temporary nor Unknown for 5xx replies (final), Unknown when the outcome cannot be known. An
+// error of prepare is returned as it is.
+func (s *Sender) Send(ctx context.Context, prepare func(context.Context) (*Message, error)) error {
 	var raw net.Conn // the TCP (or TLS) connection, closed directly when ctx ends
 	var rawMu sync.Mutex
 	client, err := s.client(func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -105,14 +103,13 @@ func (s *Sender) Send(ctx context.Context, m *Message, claim func(context.Contex
 		}
 	})
 	defer stop()
-	if claim != nil {
-		ok, err := claim(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return nil
-		}
+	m, err := prepare(ctx)
+	if err != nil || m == nil {
+		return err
+	}
+	msg, err := m.build()
+	if err != nil {
+		return err
 	}
 	if err := conn.UpdateDeadline(s.opts.Timeout); err != nil {
 		return &SendError{Unknown: true, Reply: err.Error()}

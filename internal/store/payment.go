@@ -157,6 +157,19 @@ func (db *DB) completeReceivables(ctx context.Context, q querier, orgID string, 
 	return nil
 }
 
+// documentExists is nil when the organisation has the document, else ENotFound.
+func (db *DB) documentExists(ctx context.Context, orgID, id string) error {
+	if !validID(orgID) || !validID(id) {
+		return errDocumentNotFound()
+	}
+	var one int
+	err := db.q().queryRow(ctx, `SELECT 1 FROM documents WHERE org_id = ? AND id = ?`, orgID, id).Scan(&one)
+	if notFound(err) {
+		return errDocumentNotFound()
+	}
+	return err
+}
+
 func errPaymentNotFound() error {
 	return domain.Errorf(domain.ENotFound, "入金が見つかりません (payment not found)")
 }
@@ -256,14 +269,7 @@ func (db *DB) RecordPayment(ctx context.Context, orgID, actor, documentID string
 // ListPayments returns the payments of a document of the organisation, voided ones included,
 // oldest first; ENotFound when there is no such document.
 func (db *DB) ListPayments(ctx context.Context, orgID, documentID string) ([]receivables.Payment, error) {
-	if !validID(orgID) || !validID(documentID) {
-		return nil, errDocumentNotFound()
-	}
-	var one int
-	if err := db.q().queryRow(ctx, `SELECT 1 FROM documents WHERE org_id = ? AND id = ?`, orgID, documentID).Scan(&one); err != nil {
-		if notFound(err) {
-			return nil, errDocumentNotFound()
-		}
+	if err := db.documentExists(ctx, orgID, documentID); err != nil {
 		return nil, fmt.Errorf("store: payments of %s: %w", documentID, err)
 	}
 	rows, err := db.q().query(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = ? AND document_id = ?

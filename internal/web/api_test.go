@@ -19,6 +19,7 @@ import (
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
+	"reportapp/internal/mail/mailtest"
 	"reportapp/internal/pdf"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
@@ -34,6 +35,7 @@ type testAPI struct {
 	orgB   document.Organization
 	tokens map[string]string // "A-admin", "A-member", "A-viewer", "B-admin"
 	queue  *jobs.Queue       // running; nil when started without one
+	smtp   *mailtest.Server  // the mail server the queue sends through; nil without mail
 }
 
 var testRenderer = sync.OnceValues(pdf.New)
@@ -55,6 +57,9 @@ func startAPI(t *testing.T, db *store.DB) (*testAPI, func()) {
 func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func()) {
 	t.Helper()
 	ctx := context.Background()
+	if lim.smtp == nil && !lim.noMail && !lim.noQueue {
+		lim.smtp = mailtest.Start(t, mailtest.Options{})
+	}
 	h, queue := mustApp(t, db, lim)
 	qctx, stopQueue := context.WithCancel(ctx)
 	queueDone := make(chan error, 1)
@@ -65,37 +70,47 @@ func startAPIWith(t *testing.T, db *store.DB, lim testLimits) (*testAPI, func())
 	}
 	ts := serveTest(t, db, h, h, lim)
 	api := &testAPI{t: t, db: db, URL: ts.URL, tokens: map[string]string{}, queue: queue}
-	for _, o := range []struct {
-		slug  string
-		dst   *document.Organization
-		roles []domain.Role
-	}{{"org-a", &api.orgA, []domain.Role{"admin", "member", "viewer"}}, {"org-b", &api.orgB, []domain.Role{"admin"}}} {
-		org, err := db.CreateOrganization(ctx, o.slug, "株式会社"+o.slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		org = storetest.MustRegister(t, db, org)
-		*o.dst = org
-		for _, role := range o.roles {
-			u, err := db.CreateUser(ctx, string(role)+"@"+o.slug+".example.com", "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := db.SetMember(ctx, org.ID, u.ID, role); err != nil {
-				t.Fatal(err)
-			}
-			tok, _, err := db.CreateToken(ctx, org.ID, u.ID, "test", role)
-			if err != nil {
-				t.Fatal(err)
-			}
-			api.tokens[strings.ToUpper(o.slug[4:])+"-"+string(role)] = tok
-		}
+	if !lim.noMail && !lim.noQueue {
+		api.smtp = lim.smtp
 	}
+	api.addOrgs()
 	return api, func() {
 		ts.Close()
 		stopQueue()
 		if err := <-queueDone; err != nil {
 			t.Errorf("job queue: %v", err)
+		}
+	}
+}
+
+// addOrgs creates organisations A (tokens of every role) and B (an admin token).
+func (a *testAPI) addOrgs() {
+	a.t.Helper()
+	ctx := context.Background()
+	for _, o := range []struct {
+		slug  string
+		dst   *document.Organization
+		roles []domain.Role
+	}{{"org-a", &a.orgA, []domain.Role{"admin", "member", "viewer"}}, {"org-b", &a.orgB, []domain.Role{"admin"}}} {
+		org, err := a.db.CreateOrganization(ctx, o.slug, "株式会社"+o.slug)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		org = storetest.MustRegister(a.t, a.db, org)
+		*o.dst = org
+		for _, role := range o.roles {
+			u, err := a.db.CreateUser(ctx, string(role)+"@"+o.slug+".example.com", "")
+			if err != nil {
+				a.t.Fatal(err)
+			}
+			if err := a.db.SetMember(ctx, org.ID, u.ID, role); err != nil {
+				a.t.Fatal(err)
+			}
+			tok, _, err := a.db.CreateToken(ctx, org.ID, u.ID, "test", role)
+			if err != nil {
+				a.t.Fatal(err)
+			}
+			a.tokens[strings.ToUpper(o.slug[4:])+"-"+string(role)] = tok
 		}
 	}
 }
@@ -324,6 +339,9 @@ func TestIsolationByRouteTable(t *testing.T) {
 		a.mustJSON(201, &schedule, "A-member", "POST", "/api/v1/schedules", scheduleBody(cust.ID))
 		var allowed struct{ Domain string }
 		a.mustJSON(200, &allowed, "A-admin", "PUT", "/api/v1/organization/allowed-domains/a-only.example", map[string]any{"role": "viewer"})
+		var delivery struct{ ID string }
+		a.mustJSON(202, &delivery, "A-member", "POST", "/api/v1/documents/"+issued.ID+"/send", map[string]any{"to": []string{"a@customer.example"}})
+		a.mustJSON(200, nil, "A-admin", "PUT", "/api/v1/mail-settings", map[string]any{"sender_name": "A社"})
 		for _, rt := range (&app{}).routes() {
 			method, path, _ := strings.Cut(rt.pattern, " ")
 			if !strings.HasPrefix(path, "/api/v1/") || rt.role == public {
@@ -340,6 +358,13 @@ func TestIsolationByRouteTable(t *testing.T) {
 					body = map[string]any{"reason": "B"}
 				}
 				path = strings.ReplaceAll(strings.ReplaceAll(path, "documents/{id}", "documents/"+issued.ID), "payments/{id}", "payments/"+pay.ID)
+			case strings.HasSuffix(path, "/send") || strings.HasSuffix(path, "/remind"):
+				body = map[string]any{"to": []string{"b@attacker.example"}}
+				path = strings.ReplaceAll(path, "{id}", issued.ID)
+			case strings.HasPrefix(path, "/api/v1/deliveries"):
+				path = strings.ReplaceAll(path, "{id}", delivery.ID)
+			case path == "/api/v1/mail-settings":
+				body = map[string]any{"sender_name": "B社"}
 			case strings.HasPrefix(path, "/api/v1/bank-statements"):
 				body = map[string]any{"matches": []map[string]any{{"line_id": statement.Lines[0].ID, "document_ids": []string{issued.ID}}}}
 				path = strings.ReplaceAll(path, "{id}", statement.ID)
@@ -386,7 +411,7 @@ func TestIsolationByRouteTable(t *testing.T) {
 						t.Errorf("B %s %s = %d", method, path, code)
 					}
 				}
-				for _, id := range []string{cust.ID, draft.ID, issued.ID, export.ID, schedule.ID, a.orgA.ID, pay.ID, statement.ID} {
+				for _, id := range []string{cust.ID, draft.ID, issued.ID, export.ID, schedule.ID, a.orgA.ID, pay.ID, statement.ID, delivery.ID} {
 					if bytes.Contains(data, []byte(id)) {
 						t.Errorf("B %s %s answered with A's id %s: %s", method, path, id, data)
 					}
@@ -412,6 +437,16 @@ func TestIsolationByRouteTable(t *testing.T) {
 		a.mustJSON(200, &org, "A-viewer", "GET", "/api/v1/organization", nil)
 		if org.Name != orgBefore.Name {
 			t.Errorf("A's organisation changed: %q", org.Name)
+		}
+		var settings store.MailSettings
+		a.mustJSON(200, &settings, "A-viewer", "GET", "/api/v1/mail-settings", nil)
+		if settings.SenderName != "A社" {
+			t.Errorf("A's mail settings changed: %+v", settings)
+		}
+		var dl store.Delivery
+		a.mustJSON(200, &dl, "A-viewer", "GET", "/api/v1/deliveries/"+delivery.ID, nil)
+		if dl.LinkRevokedAt != nil {
+			t.Errorf("A's delivery link was revoked by B")
 		}
 		var domains struct{ Items []store.AllowedDomain }
 		a.mustJSON(200, &domains, "A-admin", "GET", "/api/v1/organization/allowed-domains", nil)

@@ -13,6 +13,8 @@ import (
 	"reportapp/internal/auth"
 	"reportapp/internal/config"
 	"reportapp/internal/jobs"
+	"reportapp/internal/mail"
+	"reportapp/internal/mail/mailtest"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -28,6 +30,9 @@ type testLimits struct {
 	idleQueue               bool // startAPIWith does not run the queue: exports stay queued
 	exportLimits            store.ExportLimits
 	requestTimeout          time.Duration // the server's REQUEST_TIMEOUT; 0 for 30s
+	// smtp is the mail server the queue sends through; nil starts one of its own, unless noMail.
+	smtp   *mailtest.Server
+	noMail bool // no SMTP_URL: sending is off
 }
 
 // mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
@@ -49,15 +54,26 @@ func mustApp(t testing.TB, db *store.DB, lim testLimits) (*Handler, *jobs.Queue)
 	}
 	var queue *jobs.Queue
 	if !lim.noQueue {
-		queue, err = jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond, ChunkSize: lim.chunkSize,
-			ExportLimits: lim.exportLimits})
+		opts := jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond, ChunkSize: lim.chunkSize,
+			ExportLimits: lim.exportLimits, RetryAfter: 200 * time.Millisecond, BaseURL: "http://invoice.test"}
+		if !lim.noMail {
+			if lim.smtp == nil {
+				lim.smtp = mailtest.Start(t, mailtest.Options{})
+			}
+			opts.Mail, err = mail.NewSender(mail.Options{Host: lim.smtp.Host, Port: lim.smtp.Port, Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.MailFrom = "請求書 <billing@issuer.example>"
+		}
+		queue, err = jobs.New(db, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	h, err := New(ctx, Deps{
 		Jobs:    queue,
-		Config:  config.Config{TimeZone: tz, MaxBodyBytes: lim.maxBody},
+		Config:  config.Config{TimeZone: tz, MaxBodyBytes: lim.maxBody, Mail: testMailConfig(lim)},
 		Store:   db,
 		Auth:    authSvc,
 		PDF:     pdf.NewPool(r, lim.pdfWorkers, cmp.Or(lim.pdfWait, 5*time.Second)),
@@ -86,4 +102,12 @@ func serveTest(t testing.TB, db *store.DB, h http.Handler, app *Handler, lim tes
 	// A handler other than app puts the caller in the context itself (a test principal): the
 	// requests then carry no token, and the contract check does not ask for one.
 	return httptest.NewServer(checkContract(t, srv.Handler(), h != http.Handler(app)))
+}
+
+// testMailConfig is the mail configuration the application sees.
+func testMailConfig(lim testLimits) config.Mail {
+	if lim.noMail || lim.noQueue {
+		return config.Mail{}
+	}
+	return config.Mail{Host: "127.0.0.1", Port: 25, From: "請求書 <billing@issuer.example>"}
 }

@@ -4,6 +4,17 @@ package web
 // it. It has exactly the keys of messagesJA.
 func messagesEN() map[string]string {
 	return map[string]string{
+		"link.title": "Your document", "link.gone_title": "This link no longer works",
+		"link.expired": "This link has expired.", "link.revoked": "The sender has revoked this link.",
+		"link.gone_hint": "Please ask the sender for a new link.", "link.code_title": "Enter the access code",
+		"link.code_hint": "To open this document, enter the access code the sender gave you separately.",
+		"link.code":      "Access code", "link.code_submit": "Open the document", "link.code_wrong": "The access code is not right.",
+		"link.code_locked": "Too many wrong codes: please wait a while and try again.",
+		"link.cancelled":   "This document has been cancelled.", "link.to": "To", "link.subject": "Subject",
+		"link.issue_date": "Issue date", "link.due_date": "Due date", "link.amount_due": "Amount due",
+		"link.item": "Item", "link.quantity": "Quantity", "link.unit_price": "Unit price", "link.amount": "Amount",
+		"link.download": "Download the PDF", "link.expires": "This link works until", "link.footer": "reportapp shows this page on behalf of the sender.",
+
 		"nav.skip": "Skip to content", "nav.label": "Main menu", "nav.dashboard": "Home", "nav.documents": "Documents",
 		"nav.customers": "Customers", "nav.tokens": "API tokens", "nav.settings": "Settings", "nav.logout": "Log out",
 		"nav.password": "Change password",

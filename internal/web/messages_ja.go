@@ -4,6 +4,17 @@ package web
 // messagesEN (a test checks both ways, and that every key the templates use exists).
 func messagesJA() map[string]string {
 	return map[string]string{
+		"link.title": "書類のご確認", "link.gone_title": "このリンクは使えません",
+		"link.expired": "このリンクの有効期限が切れました。", "link.revoked": "このリンクは送信者により取り消されました。",
+		"link.gone_hint": "お手数ですが、送信者に新しいリンクをご依頼ください。", "link.code_title": "アクセスコードの入力",
+		"link.code_hint": "この書類を開くには、送信者から別途お知らせしたアクセスコードを入力してください。",
+		"link.code":      "アクセスコード", "link.code_submit": "書類を開く", "link.code_wrong": "アクセスコードが正しくありません。",
+		"link.code_locked": "入力の誤りが続いたため、しばらく入力できません。時間をおいて再度お試しください。",
+		"link.cancelled":   "この書類は取り消されています。", "link.to": "宛先", "link.subject": "件名",
+		"link.issue_date": "発行日", "link.due_date": "お支払期限", "link.amount_due": "ご請求金額",
+		"link.item": "品目", "link.quantity": "数量", "link.unit_price": "単価", "link.amount": "金額",
+		"link.download": "PDFをダウンロード", "link.expires": "このリンクの有効期限:", "link.footer": "このページは送信者の依頼により reportapp が表示しています。",
+
 		"nav.skip": "本文へ移動", "nav.label": "メインメニュー", "nav.dashboard": "ホーム", "nav.documents": "書類",
 		"nav.customers": "取引先", "nav.tokens": "APIトークン", "nav.settings": "設定", "nav.logout": "ログアウト",
 		"nav.password": "パスワード変更",

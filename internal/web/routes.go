@@ -73,6 +73,14 @@ func (a *app) apiRoutes() []route {
 		{"GET /api/v1/documents/{id}/history", viewer, a.documentHistory},
 		{"GET /api/v1/documents/{id}/pdf", viewer, a.documentPDF},
 		{"GET /api/v1/documents/{id}/pint.xml", viewer, a.documentPINT},
+		{"POST /api/v1/documents/{id}/send", member, a.sendDocument},
+		{"POST /api/v1/documents/{id}/remind", member, a.remindDocument},
+		{"GET /api/v1/documents/{id}/deliveries", viewer, a.deliveryList},
+		{"GET /api/v1/deliveries", viewer, a.deliveryRecent},
+		{"GET /api/v1/deliveries/{id}", viewer, a.deliveryGet},
+		{"POST /api/v1/deliveries/{id}/revoke-link", member, a.deliveryRevokeLink},
+		{"GET /api/v1/mail-settings", viewer, a.mailSettingsGet},
+		{"PUT /api/v1/mail-settings", admin, a.mailSettingsPut},
 
 		{"POST /api/v1/summary-invoices", member, a.summaryInvoiceCreate},
 

@@ -11,6 +11,10 @@ func (a *app) uiRoutes() []route {
 		{"GET /favicon.ico", public, u.favicon},
 		{"POST /lang", public, u.setLang},
 
+		{"GET /d/{token}", public, u.publicDocument},
+		{"POST /d/{token}", public, u.publicCode},
+		{"GET /d/{token}/pdf", public, u.publicPDF},
+
 		{"GET /{$}", viewer, u.dashboard},
 
 		{"GET /customers", viewer, u.customerList},
