@@ -47,6 +47,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Receivables":    reflect.TypeFor[receivables.Aging](),
 		"BankStatement":  reflect.TypeFor[store.BankStatement](),
 		"SourceDocument": reflect.TypeFor[document.SourceDocument](),
+		"Delivery":       reflect.TypeFor[store.Delivery](),
+		"MailSettings":   reflect.TypeFor[store.MailSettings](),
+		"LinkAccess":     reflect.TypeFor[store.LinkAccess](),
 	} {
 		ref := doc.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {
