@@ -291,4 +291,3 @@ func fieldError(field, msg string) error {
 	fe.Add(field, msg)
 	return fe.Err()
 }
-

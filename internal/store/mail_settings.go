@@ -91,7 +91,6 @@ func containsLineBreak(s string) bool {
 	return false
 }
 
-
 const mailSettingsColumns = `subject_template, message_template, reminder_subject, reminder_message, sender_name,
 	reply_to, link_days, reminders_enabled, reminder_after_days, reminder_every_days, reminder_max`
 

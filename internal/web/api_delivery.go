@@ -180,7 +180,6 @@ func nonNilStrings(s []string) []string {
 	return append([]string(nil), s...)
 }
 
-
 // mailFrom is MAIL_FROM as an address (a stand-in when sending is off).
 func (a *app) mailFrom() netmail.Address {
 	if a.Config.Mail.From != "" {
