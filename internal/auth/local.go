@@ -133,7 +133,7 @@ func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 // password is checked, and a refused attempt computes no hash.
 func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !s.opts.LocalLogin {
-		http.NotFound(w, r)
+		server.WriteError(w, r, domain.Errorf(domain.ENotFound, "パスワードでのログインは無効です (password sign-in is off)"))
 		return
 	}
 	ctx := r.Context()

@@ -56,8 +56,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p.Stylesheet = s.opts.Stylesheet
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.log.ErrorContext(r.Context(), "auth: render page", "page", name, "err", err)
-		http.Error(w, "内部エラーが発生しました", http.StatusInternalServerError)
+		s.serverError(w, r, fmt.Errorf("auth: render page %s: %w", name, err))
 		return
 	}
 	h := w.Header()

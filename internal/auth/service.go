@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"reportapp/internal/server"
 	"reportapp/internal/store"
 )
 
@@ -158,7 +160,7 @@ func newSessionManager(db *store.DB, opts Options, log *slog.Logger) *scs.Sessio
 	}
 	m.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		log.ErrorContext(r.Context(), "auth: session", "err", err)
-		http.Error(w, "内部エラーが発生しました", http.StatusInternalServerError)
+		server.WriteError(w, r, fmt.Errorf("auth: session: %w", err))
 	}
 	return m
 }
