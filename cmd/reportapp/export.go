@@ -82,7 +82,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	defer os.Remove(tmp.Name())
 	w := bufio.NewWriterSize(tmp, 1<<20)
 	bar := newProgressBar(e.stderr)
-	x := &jobs.Exporter{Store: db, Renderer: renderer, Workers: cfg.PDFWorkers}
+	x := &jobs.Exporter{Store: db, Renderer: renderer, Workers: cfg.PDFWorkers, Location: cfg.TimeZone}
 	started := time.Now()
 	sum, err := x.WriteZIP(ctx, w, o.ID, f, bar.update)
 	bar.finish()

@@ -363,4 +363,6 @@ type Filter struct {
 	// IncludePINT is an option of exports, not a condition: write the JP PINT XML of each issued
 	// invoice and credit note beside its PDF.
 	IncludePINT bool
+	// Lang is an option of exports too: the language of index.csv (Japanese unless English).
+	Lang CSVLang
 }

@@ -143,7 +143,7 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 			q.logger.Warn("export progress", "export", id, "err", err)
 		}
 	}
-	x := &Exporter{Store: q.db, Renderer: q.opts.Renderer, Workers: q.opts.RenderWorkers, Now: q.opts.Now}
+	x := &Exporter{Store: q.db, Renderer: q.opts.Renderer, Workers: q.opts.RenderWorkers, Now: q.opts.Now, Location: q.zone()}
 	cw := q.newChunkWriter(ctx, id, attempt)
 	if limit := q.opts.ExportLimits.StoredBytes; limit > 0 {
 		// The ZIP may take what the organisation's other exports leave of the limit.

@@ -29,9 +29,10 @@ type Renderer interface {
 // IndexName is the name of the CSV index inside every export ZIP.
 const IndexName = "index.csv"
 
-// indexHeader names the columns of index.csv; エラー is empty unless that document's render
-// failed (its PDF is then missing from the ZIP).
-var indexHeader = []string{"ファイル名", "番号", "種類", "状態", "発行日", "取引先", "件名", "税込金額", "ID", "エラー", "備考"}
+// indexColumns name the columns of index.csv (document.CSVWord keys; headings in the export's
+// language, Filter.Lang); エラー is empty unless that document's render failed (its PDF is then
+// missing from the ZIP). Amounts are negative on credit notes, as in the document list's CSV.
+var indexColumns = []string{"file", "number", "kind", "status", "issue_date", "customer", "subject", "gross", "id", "error", "note"}
 
 // pageSize is how many documents are read from the store at once; chunk is how many are rendered
 // before they are written, which bounds the PDFs held in memory.
@@ -49,6 +50,9 @@ type Exporter struct {
 	Workers int
 	// Now stamps the files in the ZIP (time.Now when nil).
 	Now func() time.Time
+	// Location is the organisation's time zone (TIME_ZONE): the files' times in the ZIP are its
+	// wall clock, as their names' dates are (UTC when nil).
+	Location *time.Location
 }
 
 // Summary is what an export wrote.
@@ -90,13 +94,17 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 	if x.Now != nil {
 		now = x.Now
 	}
-	stamp := now()
+	loc := x.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	stamp := now().In(loc)
 	cw := &countingWriter{w: w}
 	zw := zip.NewWriter(cw)
 	var index bytes.Buffer
 	index.WriteString("\uFEFF")
 	iw := csv.NewWriter(&index)
-	_ = iw.Write(indexHeader)
+	_ = iw.Write(document.CSVHeadings(f.Lang, indexColumns...))
 	names := map[string]bool{}
 
 	page := domain.Page{Limit: pageSize}
@@ -140,7 +148,7 @@ func (x *Exporter) WriteZIP(ctx context.Context, w io.Writer, orgID string, f do
 						}
 					}
 				}
-				_ = iw.Write(indexRow(name, d, errText, note))
+				_ = iw.Write(indexRow(f.Lang, name, d, errText, note))
 				sum.Done++
 				if progress != nil {
 					progress(sum.Done, max(total, sum.Done))
@@ -232,7 +240,7 @@ func uniqueName(taken map[string]bool, name string) string {
 	return out
 }
 
-func indexRow(file string, d document.Document, errText, note string) []string {
+func indexRow(l document.CSVLang, file string, d document.Document, errText, note string) []string {
 	var number, customer string
 	if d.Number != nil {
 		number = *d.Number
@@ -240,8 +248,8 @@ func indexRow(file string, d document.Document, errText, note string) []string {
 	if d.Customer != nil {
 		customer = d.Customer.Name
 	}
-	return []string{file, number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), document.CSVCell(customer),
-		document.CSVCell(d.Subject), strconv.FormatInt(d.Totals.Gross, 10), d.ID, errText, note}
+	return []string{file, number, document.CSVKind(l, d), document.CSVStatus(l, d.Status), d.IssueDate.String(), document.CSVCell(customer),
+		document.CSVCell(d.Subject), strconv.FormatInt(document.Signed(d, d.Totals.Gross), 10), d.ID, errText, note}
 }
 
 // countingWriter counts the bytes written through it.

@@ -66,8 +66,8 @@ type Options struct {
 	ID string
 	// Now is the clock (time.Now).
 	Now func() time.Time
-	// Zone is the organisations' time zone, whose date decides which recurring invoices are due
-	// (Asia/Tokyo).
+	// Zone is the organisations' time zone (Asia/Tokyo), whose date decides which recurring
+	// invoices are due and whose wall clock stamps the files of export ZIPs.
 	Zone *time.Location
 	// ScheduleInterval is how often due recurring invoices are made (DefaultScheduleInterval).
 	ScheduleInterval time.Duration

@@ -55,16 +55,18 @@ type storedFilter struct {
 	Query      string          `json:"q,omitempty"`
 	// IncludePINT: the ZIP has the JP PINT XML beside each issued invoice's PDF.
 	IncludePINT bool `json:"include_pint,omitempty"`
+	// Lang: the language of index.csv ("" is Japanese).
+	Lang document.CSVLang `json:"lang,omitempty"`
 }
 
 func toStoredFilter(f document.Filter) storedFilter {
 	return storedFilter{Kind: f.Kind, Status: f.Status, CustomerID: f.CustomerID, DateFrom: f.DateFrom,
-		DateTo: f.DateTo, TotalMin: f.TotalMin, TotalMax: f.TotalMax, Query: f.Query, IncludePINT: f.IncludePINT}
+		DateTo: f.DateTo, TotalMin: f.TotalMin, TotalMax: f.TotalMax, Query: f.Query, IncludePINT: f.IncludePINT, Lang: f.Lang}
 }
 
 func (s storedFilter) filter() document.Filter {
 	return document.Filter{Kind: s.Kind, Status: s.Status, CustomerID: s.CustomerID, DateFrom: s.DateFrom,
-		DateTo: s.DateTo, TotalMin: s.TotalMin, TotalMax: s.TotalMax, Query: s.Query, IncludePINT: s.IncludePINT}
+		DateTo: s.DateTo, TotalMin: s.TotalMin, TotalMax: s.TotalMax, Query: s.Query, IncludePINT: s.IncludePINT, Lang: s.Lang}
 }
 
 func errExportNotFound() error {

@@ -183,12 +183,9 @@ func (a *app) documentList(w http.ResponseWriter, r *http.Request, p domain.Prin
 	return nil
 }
 
-// csvHeader names the columns of the CSV export (電子帳簿保存法: date, amount, counterparty).
-// The last three are the amounts of the 0% categories, which a qualified invoice tells apart.
-var csvHeader = []string{"番号", "種類", "状態", "発行日", "取引日", "取引先", "件名", "税抜金額", "消費税", "税込金額", "源泉徴収税", "請求金額", "ID", "非課税", "不課税", "免税", "入金状況", "入金済額", "返還額", "残高"}
-
 // documentCSV streams every document matching the filter as UTF-8 CSV with a BOM, so that Excel
-// opens the Japanese text correctly.
+// opens the Japanese text correctly: headings and values in the caller's language (csvLang),
+// the net and tax of each rate, credit notes negative (document.DocumentCSVRow).
 func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
@@ -205,11 +202,12 @@ func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p domain.Princ
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
-	_ = cw.Write(csvHeader)
+	lang := csvLang(r)
+	_ = cw.Write(document.DocumentCSVHeader(lang))
 	rows := 0
 	for {
 		for _, d := range docs {
-			_ = cw.Write(csvRow(d))
+			_ = cw.Write(document.DocumentCSVRow(lang, d))
 		}
 		rows += len(docs)
 		if next == "" {
@@ -222,44 +220,4 @@ func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p domain.Princ
 	}
 	cw.Flush()
 	return nil
-}
-
-func csvRow(d document.Document) []string {
-	var number, customer, txDate string
-	if d.Number != nil {
-		number = *d.Number
-	}
-	if d.Customer != nil {
-		customer = d.Customer.Name
-	}
-	switch {
-	case d.TransactionDate != nil:
-		txDate = d.TransactionDate.String()
-	case d.TransactionPeriod != nil:
-		txDate = d.TransactionPeriod.From.String() + "〜" + d.TransactionPeriod.To.String()
-	}
-	i := func(n int64) string { return strconv.FormatInt(n, 10) }
-	zero := map[document.TaxCategory]int64{}
-	for _, rt := range d.Totals.ByRate {
-		zero[rt.Category] += rt.Gross
-	}
-	return []string{number, d.Kind.Title(), string(d.Status), d.IssueDate.String(), txDate, document.CSVCell(customer), document.CSVCell(d.Subject),
-		i(d.Totals.Net), i(d.Totals.Tax), i(d.Totals.Gross), i(d.Totals.Withholding), i(d.Totals.AmountDue), d.ID,
-		i(zero[document.CategoryExempt]), i(zero[document.CategoryOutsideScope]), i(zero[document.CategoryExport]),
-		str(d.PaymentStatus), opt(d.PaidAmount), opt(d.CreditedAmount), opt(d.Balance)}
-}
-
-// str and opt are the CSV text of optional values: empty when absent.
-func str(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func opt(n *int64) string {
-	if n == nil {
-		return ""
-	}
-	return strconv.FormatInt(*n, 10)
 }

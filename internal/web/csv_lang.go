@@ -1,0 +1,29 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"reportapp/internal/document"
+)
+
+// csvLang is the language of a CSV the caller downloads (the document list's, an export's
+// index.csv): Japanese unless the user chose English. A lang=en or lang=ja parameter wins; else
+// the browser UI's choice (the lang cookie, then Accept-Language) and, for the API, the
+// request's Accept-Language.
+func csvLang(r *http.Request) document.CSVLang {
+	switch r.URL.Query().Get("lang") {
+	case "en":
+		return document.CSVEnglish
+	case "ja":
+		return document.CSVJapanese
+	}
+	l := preferredLang(r.Header.Get("Accept-Language"))
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		l = requestLang(r)
+	}
+	if l == langEN {
+		return document.CSVEnglish
+	}
+	return document.CSVJapanese
+}
