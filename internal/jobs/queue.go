@@ -89,6 +89,8 @@ type Options struct {
 	SendAttempts int
 	// SendLimit is each organisation's send rate limit (DefaultSendLimit).
 	SendLimit store.DeliveryLimit
+	// ReminderInterval is how often automatic reminders are looked for (DefaultReminderInterval).
+	ReminderInterval time.Duration
 }
 
 // DefaultSendLimit is each organisation's send rate limit: 200 mails an hour.
@@ -155,6 +157,9 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 		host, _ := os.Hostname()
 		opts.ID = host + "_" + uuid.NewString()[:8]
 	}
+	if opts.ReminderInterval <= 0 {
+		opts.ReminderInterval = DefaultReminderInterval
+	}
 	if opts.SendAttempts <= 0 {
 		opts.SendAttempts = DefaultSendAttempts
 	}
@@ -173,6 +178,7 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &scheduleWorker{q: q})
 	river.AddWorker(workers, &backfillWorker{q: q})
 	river.AddWorker(workers, &deliveryWorker{q: q})
+	river.AddWorker(workers, &reminderWorker{q: q})
 	cfg := &river.Config{
 		ID:                   opts.ID,
 		Logger:               opts.Logger.With("component", "river"),
@@ -189,6 +195,12 @@ func New(db *store.DB, opts Options) (*Queue, error) {
 			river.PeriodicInterval(opts.ScheduleInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true, ID: "schedules"},
+		), river.NewPeriodicJob(
+			river.PeriodicInterval(opts.ReminderInterval),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ReminderArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: opts.ReminderInterval}}
+			},
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "reminders"},
 		)},
 	}
 	if opts.BackfillInterval > 0 {

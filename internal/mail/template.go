@@ -128,3 +128,22 @@ func Values(doc document.Document, amountDue int64) map[string]string {
 	}
 	return v
 }
+
+// Compose fills a subject and message template with values, keeping {{link}} in the message
+// for the send job to fill: appended when link is on and the message lacks it, dropped when
+// link is off. The templates' placeholders are checked first (CheckTemplate).
+func Compose(subject, message string, values map[string]string, link bool) (string, string) {
+	subject = strings.TrimSpace(Expand(subject, values))
+	if link && !HasPlaceholder(message, "link") {
+		message = strings.TrimRight(message, "\n") + "\n\n{{link}}"
+	}
+	v := make(map[string]string, len(values)+1)
+	for k, x := range values {
+		v[k] = x
+	}
+	delete(v, "link")
+	if !link {
+		v["link"] = ""
+	}
+	return subject, Expand(message, v)
+}

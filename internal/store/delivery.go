@@ -9,6 +9,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 // Deliveries are documents sent by e-mail. A delivery is inserted with its send job in one
@@ -82,6 +83,9 @@ type NewDelivery struct {
 	AccessCodeHash string // HashSecret of the access code, or ""
 	IdempotencyKey string
 	MessageDomain  string // the right side of the Message-ID
+	// ReminderSeq, for an automatic reminder, is its number (1, 2, …): claimed in
+	// reminder_runs, so each number is sent once whatever the replicas.
+	ReminderSeq int
 }
 
 // DeliveryLimit is the per-organisation send rate limit: at most Count deliveries per Window.
@@ -189,6 +193,16 @@ func (db *DB) CreateDelivery(ctx context.Context, orgID, actor string, in NewDel
 		id, err := newID()
 		if err != nil {
 			return err
+		}
+		if in.ReminderSeq > 0 {
+			res, err := q.exec(ctx, `INSERT INTO reminder_runs (org_id, document_id, seq, delivery_id, created_at)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (org_id, document_id, seq) DO NOTHING`, orgID, doc.ID, in.ReminderSeq, id, timeArg(now))
+			if err != nil {
+				return fmt.Errorf("claim reminder: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return err // made before: nothing to do
+			}
 		}
 		to, _ := json.Marshal(nonNil(in.To))
 		cc, _ := json.Marshal(nonNil(in.Cc))
@@ -396,4 +410,52 @@ func truncate(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// ReminderDue is an overdue invoice of an organisation with automatic reminders, and how many
+// automatic reminders it has had.
+type ReminderDue struct {
+	OrgID      string
+	DocumentID string
+	DueDate    document.Date
+	Sent       int // automatic reminders claimed so far
+	Settings   MailSettings
+}
+
+// DueReminders lists the overdue invoices (as of today) of every organisation that sends
+// automatic reminders, with their reminder counts; which reminder is due is the caller's rule.
+func (db *DB) DueReminders(ctx context.Context, today document.Date) ([]ReminderDue, error) {
+	cond, args := paymentStatusCondition(receivables.StatusOverdue, today)
+	rows, err := db.q().query(ctx, `SELECT d.org_id, d.id, d.due_date,
+		(SELECT COUNT(*) FROM reminder_runs r WHERE r.org_id = d.org_id AND r.document_id = d.id)
+		FROM documents d JOIN mail_settings s ON s.org_id = d.org_id
+		WHERE s.reminders_enabled = 1 AND `+cond+` ORDER BY d.org_id, d.due_date, d.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: due reminders: %w", err)
+	}
+	var out []ReminderDue
+	for rows.Next() {
+		var r ReminderDue
+		if err := rows.Scan(&r.OrgID, &r.DocumentID, docDate{&r.DueDate}, &r.Sent); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: due reminders: %w", err)
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: due reminders: %w", err)
+	}
+	settings := map[string]MailSettings{}
+	for i := range out {
+		s, ok := settings[out[i].OrgID]
+		if !ok {
+			if s, err = db.GetMailSettings(ctx, out[i].OrgID); err != nil {
+				return nil, err
+			}
+			settings[out[i].OrgID] = s
+		}
+		out[i].Settings = s
+	}
+	return out, nil
 }

@@ -135,15 +135,7 @@ func (a *app) prepareSend(ctx context.Context, p domain.Principal, doc document.
 	if err := fe.Err(); err != nil {
 		return sendRequest{}, err
 	}
-	values := mail.Values(doc, amount)
-	subject = strings.TrimSpace(mail.Expand(subject, values))
-	if link && !mail.HasPlaceholder(message, "link") {
-		message = strings.TrimRight(message, "\n") + "\n\n{{link}}"
-	}
-	if !link {
-		values["link"] = ""
-	}
-	message = mail.Expand(message, values)
+	subject, message = mail.Compose(subject, message, mail.Values(doc, amount), link)
 	check := &mail.Message{From: a.mailFrom(), To: toAddrs, Cc: ccAddrs, Subject: subject,
 		Text: mail.Expand(message, map[string]string{"link": a.Jobs.LinkURL(strings.Repeat("x", 43))})}
 	if attach {

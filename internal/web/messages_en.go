@@ -4,6 +4,33 @@ package web
 // it. It has exactly the keys of messagesJA.
 func messagesEN() map[string]string {
 	return map[string]string{
+		"history.send": "Sent by e-mail", "history.reminder": "Payment reminder sent",
+
+		"action.send": "Send", "action.remind": "Payment reminder", "notice.sent": "The mail is queued; its result appears in the delivery log.",
+		"notice.link_revoked": "The link is revoked.", "nav.deliveries": "Deliveries",
+		"send.title": "Send the document by e-mail", "remind.title": "Send a payment reminder", "send.to": "To",
+		"send.to_help": "One address a line (e.g. Accounts <keiri@example.co.jp>); at most 20 in To and Cc together.", "send.subject": "Subject", "send.message": "Message",
+		"send.placeholders": "Placeholders:", "send.how": "How to send", "send.attach_pdf": "Attach the PDF (%s)",
+		"send.link": "Include a link to the document (valid %d days, revocable)", "send.access_code": "Access code (optional)",
+		"send.access_code_help": "6 to 12 digits the link asks for; tell the recipient another way, e.g. by phone.",
+		"send.preview":          "Preview", "send.submit": "Send", "remind.submit": "Send the reminder",
+		"send.preview_title": "The mail to be sent", "send.preview_none": "Check the recipients and the message, then press Preview to see the mail.",
+		"send.disabled": "Sending mail is not configured.", "send.disabled_help": "Set the server's SMTP_URL (e.g. smtp://user:pass@smtp.example.com:587) and MAIL_FROM (e.g. Invoices <billing@example.com>) and restart it; with docker compose the mails go to mailpit.",
+		"send.not_issued": "Only issued documents can be sent.", "remind.not_overdue": "Payment reminders are for overdue, unpaid invoices.",
+		"delivery.title": "Delivery log", "delivery.created_at": "When", "delivery.status": "Status", "delivery.to": "To", "delivery.subject": "Subject",
+		"delivery.opened": "Opened", "delivery.opened_badge": "Opened", "delivery.downloads": "%d downloads", "delivery.reminder": "Reminder",
+		"delivery.status_queued": "Queued", "delivery.status_sent": "Sent", "delivery.status_failed": "Failed",
+		"delivery.with_pdf": "PDF attached", "delivery.with_link": "Link", "delivery.with_code": "with access code",
+		"delivery.revoked": "Link revoked", "delivery.expires": "Link valid until", "delivery.revoke": "Revoke the link",
+		"delivery.revoke_confirm": "Revoke this link? The recipient will no longer be able to open the document.", "delivery.none": "Not sent yet.",
+		"delivery.document": "Document", "deliveries.title": "Deliveries", "deliveries.all": "All", "deliveries.failed": "Failed",
+		"mailsettings.title": "Mail settings", "mailsettings.tab": "Mail", "mailsettings.sender": "Sender and link",
+		"mailsettings.sender_name": "Sender name", "mailsettings.sender_help": "Empty uses the name of MAIL_FROM.",
+		"mailsettings.link_days": "Days a link is valid", "mailsettings.document": "Template for sending documents", "mailsettings.reminder": "Payment reminders (督促)",
+		"mailsettings.auto": "Send reminders of overdue invoices automatically", "mailsettings.after_days": "Days after the due date for the first",
+		"mailsettings.every_days": "Days between reminders", "mailsettings.max": "At most",
+		"mailsettings.auto_help": "Automatic reminders go to the customer's e-mail address with this template; paid invoices get none.",
+
 		"link.title": "Your document", "link.gone_title": "This link no longer works",
 		"link.expired": "This link has expired.", "link.revoked": "The sender has revoked this link.",
 		"link.gone_hint": "Please ask the sender for a new link.", "link.code_title": "Enter the access code",

@@ -4,6 +4,33 @@ package web
 // messagesEN (a test checks both ways, and that every key the templates use exists).
 func messagesJA() map[string]string {
 	return map[string]string{
+		"history.send": "メール送信", "history.reminder": "お支払いのお願いを送信",
+
+		"action.send": "送信", "action.remind": "お支払いのお願い", "notice.sent": "送信を受け付けました。送信結果は送信履歴に表示されます。",
+		"notice.link_revoked": "リンクを取り消しました。", "nav.deliveries": "送信履歴",
+		"send.title": "書類をメールで送信", "remind.title": "お支払いのお願いを送信", "send.to": "宛先",
+		"send.to_help": "1行に1件（例: 経理部 <keiri@example.co.jp>）。宛先と Cc は合わせて20件まで。", "send.subject": "件名", "send.message": "本文",
+		"send.placeholders": "差し込み項目:", "send.how": "送り方", "send.attach_pdf": "PDF（%s）を添付する",
+		"send.link": "書類を確認できるリンクを入れる（%d日間有効、取り消し可能）", "send.access_code": "アクセスコード（任意）",
+		"send.access_code_help": "6〜12桁の数字。リンクを開くときに入力を求めます。相手には電話など別の手段でお知らせください。",
+		"send.preview":          "プレビュー", "send.submit": "送信する", "remind.submit": "お支払いのお願いを送信する",
+		"send.preview_title": "送信されるメール", "send.preview_none": "宛先と本文を確認して「プレビュー」を押すと、送信されるメールを表示します。",
+		"send.disabled": "メール送信が設定されていません。", "send.disabled_help": "サーバーの環境変数 SMTP_URL（例: smtp://user:pass@smtp.example.com:587）と MAIL_FROM（例: 請求書 <billing@example.com>）を設定して再起動すると送信できます。docker compose では mailpit に届きます。",
+		"send.not_issued": "発行済みの書類だけを送信できます。", "remind.not_overdue": "お支払いのお願いは、期限を過ぎて未入金の請求書にだけ送れます。",
+		"delivery.title": "送信履歴", "delivery.created_at": "日時", "delivery.status": "状態", "delivery.to": "宛先", "delivery.subject": "件名",
+		"delivery.opened": "開封", "delivery.opened_badge": "開封済み", "delivery.downloads": "ダウンロード %d 回", "delivery.reminder": "督促",
+		"delivery.status_queued": "送信待ち", "delivery.status_sent": "送信済み", "delivery.status_failed": "送信失敗",
+		"delivery.with_pdf": "PDF添付", "delivery.with_link": "リンク", "delivery.with_code": "アクセスコード付き",
+		"delivery.revoked": "リンク取消済み", "delivery.expires": "リンク有効期限", "delivery.revoke": "リンクを取り消す",
+		"delivery.revoke_confirm": "このリンクを取り消しますか？相手は書類を開けなくなります。", "delivery.none": "まだ送信していません。",
+		"delivery.document": "書類", "deliveries.title": "送信履歴", "deliveries.all": "すべて", "deliveries.failed": "送信失敗",
+		"mailsettings.title": "メールの設定", "mailsettings.tab": "メール", "mailsettings.sender": "差出人とリンク",
+		"mailsettings.sender_name": "差出人名", "mailsettings.sender_help": "空欄のときは MAIL_FROM の名前を使います。",
+		"mailsettings.link_days": "リンクの有効日数", "mailsettings.document": "書類送信のテンプレート", "mailsettings.reminder": "お支払いのお願い（督促）",
+		"mailsettings.auto": "期限を過ぎた請求書に自動でお支払いのお願いを送る", "mailsettings.after_days": "期限の何日後に最初に送るか",
+		"mailsettings.every_days": "その後の間隔（日）", "mailsettings.max": "最大回数",
+		"mailsettings.auto_help": "自動の督促は取引先のメールアドレスに、このテンプレートで送ります。入金済みになった請求書には送りません。",
+
 		"link.title": "書類のご確認", "link.gone_title": "このリンクは使えません",
 		"link.expired": "このリンクの有効期限が切れました。", "link.revoked": "このリンクは送信者により取り消されました。",
 		"link.gone_hint": "お手数ですが、送信者に新しいリンクをご依頼ください。", "link.code_title": "アクセスコードの入力",

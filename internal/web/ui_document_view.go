@@ -10,6 +10,7 @@ import (
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/receivables"
+	"reportapp/internal/store"
 )
 
 // documentViewData is the document page: the document, its PDF preview and the actions its
@@ -32,6 +33,20 @@ type documentViewData struct {
 	Payments []receivables.Payment
 	Methods  []string
 	Today    document.Date
+	// Deliveries are the document's mails, newest first (issued and cancelled documents).
+	Deliveries []store.Delivery
+	// CanSend: the viewer may send and revoke links (member or admin).
+	CanSend bool
+}
+
+// Opened reports whether a delivery's link has been opened (開封済み).
+func (d documentViewData) Opened() bool {
+	for _, dl := range d.Deliveries {
+		if dl.OpenedAt != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Payable reports whether payments apply to the document (an issued invoice).
@@ -60,6 +75,12 @@ func (u *ui) renderDocumentView(w http.ResponseWriter, r *http.Request, p domain
 	data := documentViewData{Doc: d, Tab: "content", Methods: receivables.Methods(), Today: document.Today(u.Now(), u.loc)}
 	if d.Kind == document.Invoice && d.Status != document.Draft {
 		if data.Payments, err = u.Store.ListPayments(r.Context(), p.OrgID, id); err != nil {
+			return err
+		}
+	}
+	data.CanSend = p.Role.AtLeast(member)
+	if d.Status != document.Draft {
+		if data.Deliveries, err = u.Store.ListDeliveries(r.Context(), p.OrgID, id); err != nil {
 			return err
 		}
 	}

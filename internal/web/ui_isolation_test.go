@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"reportapp/internal/bank"
 	"reportapp/internal/document"
@@ -61,7 +63,16 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name, sched.ID, pay.ID, stmt.ID}
+		deliveryA, _, err := db.CreateDelivery(ctx, u.orgA.ID, "test", store.NewDelivery{DocumentID: issuedID, To: []string{"a@customer.example"},
+			Subject: "A社の件名", Message: "m", Link: true, MessageDomain: "a.example"}, store.DeliveryLimit{},
+			func(context.Context, *sql.Tx, string) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ClaimDelivery(ctx, deliveryA.ID, 1, &store.NewLink{TokenHash: store.HashSecret("a-token"), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		secrets := []string{u.custA.ID, draftID, issuedID, exportID, tokA.ID, u.orgA.ID, u.custA.Name, sched.ID, pay.ID, stmt.ID, deliveryA.ID, "A社の件名"}
 
 		for _, rt := range (&app{}).browserRoutes() {
 			method, path, _ := strings.Cut(rt.pattern, " ")
@@ -76,7 +87,10 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 				path = strings.Replace(path, "{id}", pay.ID, 1)
 			case strings.HasPrefix(path, "/reconcile/{id}"):
 				path = strings.Replace(path, "{id}", stmt.ID, 1)
-			case strings.HasPrefix(path, "/documents/{id}/cancel"), strings.HasPrefix(path, "/documents/{id}/payments"):
+			case strings.HasPrefix(path, "/deliveries/{id}"):
+				path = strings.Replace(path, "{id}", deliveryA.ID, 1)
+			case strings.HasPrefix(path, "/documents/{id}/cancel"), strings.HasPrefix(path, "/documents/{id}/payments"),
+				strings.HasPrefix(path, "/documents/{id}/send"), strings.HasPrefix(path, "/documents/{id}/remind"):
 				path = strings.Replace(path, "{id}", issuedID, 1)
 			case strings.HasPrefix(path, "/documents/{id}"):
 				path = strings.Replace(path, "{id}", draftID, 1)
@@ -120,6 +134,9 @@ func TestUIIsolationByRouteTable(t *testing.T) {
 		}
 
 		// Nothing of A changed.
+		if dl, err := db.GetDelivery(ctx, u.orgA.ID, deliveryA.ID); err != nil || dl.LinkRevokedAt != nil {
+			t.Errorf("A's delivery link changed: %v %+v", err, dl)
+		}
 		d, err := db.GetDocument(ctx, u.orgA.ID, draftID)
 		if err != nil || d.Version != draftBefore.Version || d.Status != document.Draft {
 			t.Errorf("A's draft changed: %v %+v", err, d)

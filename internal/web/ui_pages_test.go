@@ -23,6 +23,7 @@ import (
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
+	"reportapp/internal/mail/mailtest"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -41,19 +42,20 @@ type testUI struct {
 	custA document.Customer
 	// queue takes exports but works none until runQueue.
 	queue *jobs.Queue
+	smtp  *mailtest.Server // the mail server the queue sends through
 }
 
 func mustUI(t testing.TB, db *store.DB) *testUI {
 	t.Helper()
-	return mustUIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 4 << 20})
+	return mustUIWith(t, db, testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 4 << 20, smtp: mailtest.Start(t, mailtest.Options{})})
 }
 
-// mustUIWith is mustUI with other limits.
+// mustUIWith is mustUI with other limits (noMail: sending is not configured).
 func mustUIWith(t testing.TB, db *store.DB, lim testLimits) *testUI {
 	t.Helper()
 	ctx := context.Background()
 	h, queue := mustApp(t, db, lim)
-	u := &testUI{t: t, db: db, who: map[string]domain.Principal{}, queue: queue}
+	u := &testUI{t: t, db: db, who: map[string]domain.Principal{}, queue: queue, smtp: lim.smtp}
 	inject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := u.who[r.Header.Get("X-Test-As")]; ok {
 			r = r.WithContext(auth.WithPrincipal(r.Context(), p))

@@ -200,7 +200,7 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 // arbitrary text on a page.
 func noticeKey(s string) string {
 	switch s {
-	case "saved", "created", "issued", "cancelled", "deleted", "revoked", "invited", "role_changed", "removed", "images_saved", "payment_recorded", "payment_voided":
+	case "saved", "created", "issued", "cancelled", "deleted", "revoked", "invited", "role_changed", "removed", "images_saved", "payment_recorded", "payment_voided", "sent", "link_revoked":
 		return "notice." + s
 	}
 	return ""
