@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"reportapp/internal/document"
+	"reportapp/internal/mail/mailtest"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -18,8 +19,15 @@ import (
 // organisation's admin, the database and the organisation (given its registration number).
 func mustSignedIn(t *testing.T, ctx context.Context) (flow, *store.DB, document.Organization) {
 	t.Helper()
+	f, db, org, _ := mustSignedInWithMail(t, ctx)
+	return f, db, org
+}
+
+// mustSignedInWithMail is mustSignedIn with the SMTP server the application sends to.
+func mustSignedInWithMail(t *testing.T, ctx context.Context) (flow, *store.DB, document.Organization, *mailtest.Server) {
+	t.Helper()
 	db := storetest.Open(t)
-	base, authSvc := mustServer(t, db, nil)
+	base, authSvc, smtp := mustServerWithMail(t, db, nil)
 	setup, ok, err := authSvc.SetupURL(context.Background())
 	if err != nil || !ok {
 		t.Fatalf("SetupURL = %v, %v", ok, err)
@@ -36,7 +44,7 @@ func mustSignedIn(t *testing.T, ctx context.Context) (flow, *store.DB, document.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f, db, storetest.MustRegister(t, db, org)
+	return f, db, storetest.MustRegister(t, db, org), smtp
 }
 
 // activeID is the id of the focused element ("" for <body>).

@@ -21,6 +21,8 @@ import (
 	"reportapp/internal/config"
 	"reportapp/internal/domain"
 	"reportapp/internal/jobs"
+	"reportapp/internal/mail"
+	"reportapp/internal/mail/mailtest"
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
@@ -78,7 +80,15 @@ func mustFontConfig(t *testing.T) string {
 // mod adjusts the auth options once the address is known.
 func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, *auth.Service) {
 	t.Helper()
+	base, authSvc, _ := mustServerWithMail(t, db, mod)
+	return base, authSvc
+}
+
+// mustServerWithMail is mustServer sending mail to an SMTP server of the test, which it returns.
+func mustServerWithMail(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, *auth.Service, *mailtest.Server) {
+	t.Helper()
 	ctx := context.Background()
+	smtp := mailtest.Start(t, mailtest.Options{})
 	var h http.Handler
 	ts := httptest.NewServer(checkContract(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }), false))
 	t.Cleanup(ts.Close)
@@ -97,7 +107,12 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 	if err := jobs.Migrate(ctx, db, nil); err != nil {
 		t.Fatal(err)
 	}
-	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond})
+	sender, err := mail.NewSender(mail.Options{Host: smtp.Host, Port: smtp.Port, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := jobs.New(db, jobs.Options{Renderer: r, PollInterval: 50 * time.Millisecond, Mail: sender,
+		MailFrom: "請求書 <billing@issuer.example>", BaseURL: ts.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +126,8 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 		}
 	})
 	tz, _ := time.LoadLocation("Asia/Tokyo")
-	app, err := New(ctx, Deps{Config: config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20}, Store: db, Auth: authSvc,
+	app, err := New(ctx, Deps{Config: config.Config{TimeZone: tz, MaxBodyBytes: 1 << 20,
+		Mail: config.Mail{Host: smtp.Host, Port: smtp.Port, From: "請求書 <billing@issuer.example>"}}, Store: db, Auth: authSvc,
 		PDF: pdf.NewPool(r, 2, 5*time.Second), Jobs: queue, Version: "e2e"})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +138,7 @@ func mustServer(t *testing.T, db *store.DB, mod func(o *auth.Options)) (string, 
 		t.Fatal(err)
 	}
 	h = srv.Handler()
-	return ts.URL, authSvc
+	return ts.URL, authSvc, smtp
 }
 
 // flow drives the browser as an office worker would; it starts signed in on the dashboard.
