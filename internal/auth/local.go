@@ -100,16 +100,16 @@ func (s *Service) reserveAttempt(w http.ResponseWriter, r *http.Request, email, 
 }
 
 const (
-	msgBadLogin  = "メールアドレスまたはパスワードが正しくありません"
-	msgThrottled = "ログインの失敗が続いたため、しばらく時間をおいてから再度お試しください"
-	msgHashBusy  = "ただいま混み合っています。少し待ってから再度お試しください"
+	msgBadLogin  = "メールアドレスまたはパスワードが正しくありません (wrong e-mail address or password)"
+	msgThrottled = "ログインの失敗が続いたため、しばらく時間をおいてから再度お試しください (too many failed sign-ins: wait a while, then try again)"
+	msgHashBusy  = "ただいま混み合っています。少し待ってから再度お試しください (busy: try again in a moment)"
 
-	msgPasswordChanged = "パスワードを変更しました。ほかの端末やブラウザーでのログインはすべて終了しました（API トークンは有効なままです。不要なものは「API トークン」で取り消してください）。"
-	msgMustSet         = "管理者が設定した仮のパスワードでログインしています。続けるには、ご自身のパスワードを設定してください。"
+	msgPasswordChanged = "パスワードを変更しました。ほかの端末やブラウザーでのログインはすべて終了しました（API トークンは有効なままです。不要なものは「API トークン」で取り消してください）。 (Password changed. Your sign-ins on other devices and browsers have ended; API tokens stay valid: revoke those you no longer need under API tokens.)"
+	msgMustSet         = "管理者が設定した仮のパスワードでログインしています。続けるには、ご自身のパスワードを設定してください。 (You signed in with a temporary password set by an administrator: set your own to continue.)"
 )
 
 func (s *Service) loginPage(p page) page {
-	p.Title = "ログイン"
+	p.Title = "ログイン (Sign in)"
 	p.OIDC = s.oidc != nil
 	p.Local = s.opts.LocalLogin
 	return p
@@ -241,7 +241,7 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.oidc != nil {
 		if u := s.oidc.logoutURL(s.opts.BaseURL+"/login", idToken); u != "" {
-			s.render(w, r, http.StatusOK, "signedout", page{Title: "ログアウト", Refresh: u})
+			s.render(w, r, http.StatusOK, "signedout", page{Title: "ログアウト (Signed out)", Refresh: u})
 			return
 		}
 	}
@@ -277,7 +277,7 @@ func (s *Service) setupAllowed(w http.ResponseWriter, r *http.Request, token str
 		return false
 	}
 	if has {
-		s.render(w, r, http.StatusNotFound, "message", page{Title: "セットアップは完了しています"})
+		s.render(w, r, http.StatusNotFound, "message", page{Title: "セットアップは完了しています (Setup is complete)"})
 		return false
 	}
 	valid, err := s.db.SetupTokenValid(ctx, store.HashSecret(token))
@@ -286,8 +286,8 @@ func (s *Service) setupAllowed(w http.ResponseWriter, r *http.Request, token str
 		return false
 	}
 	if !valid {
-		s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ",
-			Error: "セットアップ用URLが無効か、期限切れです。サーバーのログに出力されたURLを使ってください。"})
+		s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ (Setup)",
+			Error: "セットアップ用URLが無効か、期限切れです。サーバーのログに出力されたURLを使ってください。 (The setup link is invalid or expired: use the URL the server printed.)"})
 		return false
 	}
 	return true
@@ -296,7 +296,7 @@ func (s *Service) setupAllowed(w http.ResponseWriter, r *http.Request, token str
 func (s *Service) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if s.setupAllowed(w, r, token) {
-		s.render(w, r, http.StatusOK, "setup", page{Title: "初期設定", Token: token})
+		s.render(w, r, http.StatusOK, "setup", page{Title: "初期設定 (First-time setup)", Token: token})
 	}
 }
 
@@ -307,25 +307,25 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 	if !s.setupAllowed(w, r, token) {
 		return
 	}
-	p := page{Title: "初期設定", Token: token, Fields: map[string]string{},
+	p := page{Title: "初期設定 (First-time setup)", Token: token, Fields: map[string]string{},
 		OrgName: strings.TrimSpace(r.PostFormValue("org_name")),
 		OrgSlug: strings.ToLower(strings.TrimSpace(r.PostFormValue("org_slug"))),
 		Email:   strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))}
 	password := r.PostFormValue("password")
 	if p.OrgName == "" {
-		p.Fields["org_name"] = "組織名を入力してください"
+		p.Fields["org_name"] = "組織名を入力してください (enter the organisation's name)"
 	}
 	if !slugPattern.MatchString(p.OrgSlug) {
-		p.Fields["org_slug"] = "半角の英小文字・数字・ハイフン（-）で、先頭は英小文字か数字にしてください（例: yamada-shoji）"
+		p.Fields["org_slug"] = "半角の英小文字・数字・ハイフン（-）で、先頭は英小文字か数字にしてください（例: yamada-shoji） (lower-case letters, digits and hyphens, starting with a letter or digit, e.g. yamada-shoji)"
 	}
 	if !domain.ValidEmail(p.Email) {
-		p.Fields["email"] = "メールアドレスが正しくありません"
+		p.Fields["email"] = "メールアドレスが正しくありません (not a valid e-mail address)"
 	}
 	if msg := checkPasswordPolicy(password); msg != "" {
 		p.Fields["password"] = msg
 	}
 	if len(p.Fields) > 0 {
-		p.Error = "入力内容に誤りがあります"
+		p.Error = "入力内容に誤りがあります (please correct the fields below)"
 		s.render(w, r, http.StatusUnprocessableEntity, "setup", p)
 		return
 	}
@@ -336,7 +336,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.db.UseSetupToken(ctx, store.HashSecret(token)); err != nil {
 		if domain.ErrorCode(err) == domain.EUnauthorized {
-			s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ", Error: "セットアップ用URLは既に使用されています。"})
+			s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ (Setup)", Error: "セットアップ用URLは既に使用されています。 (The setup link has already been used.)"})
 			return
 		}
 		s.serverError(w, r, err)
@@ -366,7 +366,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.sessionPrincipal(w, r); ok {
-		p := page{Title: "パスワードの変更"}
+		p := page{Title: "パスワードの変更 (Change password)"}
 		if s.sessions.GetBool(r.Context(), keyMustSet) {
 			p.Notice = msgMustSet
 		}
@@ -382,7 +382,7 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
-	pg := page{Title: "パスワードの変更", Fields: map[string]string{}}
+	pg := page{Title: "パスワードの変更 (Change password)", Fields: map[string]string{}}
 	throttle, ok := s.reserveAttempt(w, r, p.Email, "password", pg)
 	if !ok {
 		return
@@ -398,7 +398,7 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		err = throttle.succeeded(ctx, s.db)
 	} else {
-		pg.Fields["current"] = "現在のパスワードが正しくありません"
+		pg.Fields["current"] = "現在のパスワードが正しくありません (the current password is wrong)"
 	}
 	if err != nil {
 		s.serverError(w, r, err)
@@ -429,7 +429,7 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	s.sessions.Put(ctx, keyEpoch, epoch)
 	s.sessions.Remove(ctx, keyMustSet)
 	s.log.InfoContext(ctx, "auth: password changed; other sessions ended", "user", p.UserID)
-	s.render(w, r, http.StatusOK, "password", page{Title: "パスワードの変更", Notice: msgPasswordChanged})
+	s.render(w, r, http.StatusOK, "password", page{Title: "パスワードの変更 (Change password)", Notice: msgPasswordChanged})
 }
 
 // sessionPrincipal returns the signed-in browser user or redirects to the login page.

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"reportapp/internal/domain"
+	"reportapp/internal/server"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -159,7 +160,7 @@ func TestLocalLoginFailuresLookAlike(t *testing.T) {
 			msg, _, _ := strings.Cut(after, "<")
 			return outcome{r.status, msg}
 		}
-		want := outcome{http.StatusUnauthorized, msgBadLogin}
+		want := outcome{http.StatusUnauthorized, server.InLang(msgBadLogin, server.LangJA)}
 		for _, tt := range []struct{ name, email, password string }{
 			{"wrong password", "taro@example.co.jp", "wrong-password-123"},
 			{"unknown email", "nobody@example.co.jp", "wrong-password-123"},

@@ -35,7 +35,7 @@ func TestOIDCProviderDownAtStart(t *testing.T) {
 		t.Errorf("local login with the provider down = %d", r.status)
 	}
 	r := e.mustClient(t).get("/auth/oidc/login")
-	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "The sign-in service did not answer") {
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "ログインサービス（ID プロバイダー）が応答しませんでした") {
 		t.Errorf("OIDC login with the provider down = %d %q", r.status, r.body)
 	}
 }
@@ -76,7 +76,7 @@ func TestOIDCHungProvider(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("callback took %v with a 300ms provider timeout", took)
 	}
-	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "The sign-in service did not answer") || strings.Contains(r.body, "Sign-in failed") {
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "ログインサービス（ID プロバイダー）が応答しませんでした") || strings.Contains(r.body, "認証に失敗しました") {
 		t.Errorf("callback with a hung token endpoint = %d %q", r.status, r.body)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+
+	"reportapp/internal/server"
 )
 
 //go:embed templates/*.html
@@ -28,7 +30,21 @@ type page struct {
 	Refresh   string // a URL to navigate to at once (logout at the provider)
 	// Stylesheet is Options.Stylesheet, set by render.
 	Stylesheet string
+	// Lang is the page's language, chosen by render as the browser UI chooses it (the lang
+	// cookie, then Accept-Language): every text above is "日本語 (English)" and is shown in it.
+	Lang server.Lang
 }
+
+// T is the text of the page's language: {{.T "ログイン" "Sign in"}}.
+func (p page) T(ja, en string) string {
+	if p.Lang == server.LangEN {
+		return en
+	}
+	return ja
+}
+
+// L is the part of a message "日本語 (English)" in the page's language.
+func (p page) L(msg string) string { return server.InLang(msg, p.Lang) }
 
 // pageNames are the pages, each parsed together with the layout.
 var pageNames = []string{"login", "setup", "noaccess", "password", "message", "unverified", "signedout"}
@@ -54,6 +70,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	p.MinLength = MinPasswordLength
 	p.Stylesheet = s.opts.Stylesheet
+	p.Lang = server.RequestLang(r)
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.serverError(w, r, fmt.Errorf("auth: render page %s: %w", name, err))
@@ -62,6 +79,8 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, nam
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", string(p.Lang))
+	h.Add("Vary", "Accept-Language, Cookie")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
 	w.WriteHeader(status)

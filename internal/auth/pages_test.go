@@ -90,3 +90,71 @@ func TestPagesLook(t *testing.T) {
 		t.Errorf("login without a stylesheet = %d:\n%s", plain.status, plain.body)
 	}
 }
+
+// TestPagesFollowTheBrowsersLanguage: the sign-in pages speak English to a browser that prefers
+// English and Japanese otherwise, as the UI chooses (the lang cookie wins over Accept-Language).
+func TestPagesFollowTheBrowsersLanguage(t *testing.T) {
+	e := mustEnv(t, storetest.Open(t), nil)
+	setupURL, ok, err := e.svc.SetupURL(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("SetupURL = %v, %v", ok, err)
+	}
+	u, err := url.Parse(setupURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path, acceptLanguage, cookie string) *goquery.Document {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acceptLanguage != "" {
+			req.Header.Set("Accept-Language", acceptLanguage)
+		}
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "lang", Value: cookie})
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		doc, err := goquery.NewDocumentFromReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	for _, tc := range []struct {
+		name, path          string
+		ja, en              string // text of <main> in each language
+		jaTitle, enTitle    string
+		acceptLang, cookie  string
+		wantEnglish         bool
+		notJapanese, notEng string
+	}{
+		{name: "login by default", path: "/login", ja: "パスワード"},
+		{name: "login in English", path: "/login", acceptLang: "en-US,en;q=0.9,ja;q=0.5", wantEnglish: true, en: "Password"},
+		{name: "login, Japanese preferred", path: "/login", acceptLang: "ja,en;q=0.8", ja: "パスワード"},
+		{name: "login, cookie wins", path: "/login", acceptLang: "en", cookie: "ja", ja: "パスワード"},
+		{name: "setup in English", path: u.RequestURI(), acceptLang: "en", wantEnglish: true, en: "Organisation name"},
+		{name: "setup in Japanese", path: u.RequestURI(), ja: "組織名"},
+		{name: "used setup link in English", path: "/setup?token=wrong", cookie: "en", wantEnglish: true, en: "The setup link is invalid or expired"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := get(tc.path, tc.acceptLang, tc.cookie)
+			main := doc.Find("main").Text()
+			lang := doc.Find("html").AttrOr("lang", "")
+			if tc.wantEnglish {
+				if lang != "en" || !strings.Contains(main, tc.en) || strings.ContainsAny(doc.Find("h1").Text(), "ぁあいうえおかきくけこさしすせそたちつてとなにのはまやらわをんァアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン") {
+					t.Errorf("lang %q, main %q: want English with %q", lang, main, tc.en)
+				}
+				return
+			}
+			if lang != "ja" || !strings.Contains(main, tc.ja) {
+				t.Errorf("lang %q, main %q: want Japanese with %q", lang, main, tc.ja)
+			}
+		})
+	}
+}

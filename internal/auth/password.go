@@ -40,15 +40,15 @@ const dummyHash = "$argon2id$v=19$m=65536,t=1,p=4$RZMVkL3dJwEZZfBlNS0NCw$ZHbcPYV
 // errBadHash reports a stored hash that is not in the PHC format we write.
 var errBadHash = errors.New("auth: malformed password hash")
 
-// checkPasswordPolicy returns a Japanese message for the user when pw is not acceptable.
+// checkPasswordPolicy returns a message "日本語 (English)" for the user when pw is not acceptable.
 func checkPasswordPolicy(pw string) string {
 	switch {
 	case !utf8.ValidString(pw):
-		return "パスワードに使えない文字が含まれています"
+		return "パスワードに使えない文字が含まれています (the password holds characters that cannot be used)"
 	case utf8.RuneCountInString(pw) < MinPasswordLength:
-		return fmt.Sprintf("パスワードは%d文字以上にしてください", MinPasswordLength)
+		return fmt.Sprintf("パスワードは%d文字以上にしてください (at least %d characters)", MinPasswordLength, MinPasswordLength)
 	case len(pw) > maxPasswordBytes:
-		return "パスワードが長すぎます"
+		return "パスワードが長すぎます (the password is too long)"
 	}
 	return ""
 }

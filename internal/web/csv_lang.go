@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"reportapp/internal/document"
+	"reportapp/internal/server"
 )
 
 // csvLang is the language of a CSV the caller downloads (the document list's, an export's
@@ -18,7 +19,7 @@ func csvLang(r *http.Request) document.CSVLang {
 	case "ja":
 		return document.CSVJapanese
 	}
-	l := preferredLang(r.Header.Get("Accept-Language"))
+	l := server.PreferredLang(r.Header.Get("Accept-Language"))
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
 		l = requestLang(r)
 	}

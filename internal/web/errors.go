@@ -94,32 +94,8 @@ func codeMessage(status int) string {
 	return messagesJA()[key] + " (" + strings.TrimSuffix(messagesEN()[key], ".") + ")"
 }
 
-// inLang returns the part of a domain message "日本語 (English)" in language l; a message not of
-// that form is returned as it is.
-func inLang(msg string, l lang) string {
-	i := strings.LastIndex(msg, " (")
-	if i <= 0 || !strings.HasSuffix(msg, ")") {
-		return msg
-	}
-	if l == langEN {
-		// Keep a field name in front ("items[0].quantity: 数量… (quantity …)").
-		prefix := ""
-		if j := strings.Index(msg[:i], ": "); j > 0 && isASCII(msg[:j]) {
-			prefix = msg[:j+2]
-		}
-		return prefix + msg[i+2:len(msg)-1]
-	}
-	return msg[:i]
-}
-
-func isASCII(s string) bool {
-	for i := range len(s) {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
+// inLang returns the part of a domain message "日本語 (English)" in language l (server.InLang).
+func inLang(msg string, l lang) string { return server.InLang(msg, l) }
 
 // notFound answers the paths of a mount that no route matched: 405 with Allow when the path
 // exists with other methods, else 404 — as an error like any other.

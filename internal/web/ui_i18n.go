@@ -6,24 +6,22 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/text/language"
-
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/receivables"
 	"reportapp/internal/server"
 )
 
-// lang is a language of the UI: Japanese by default, English on request.
-type lang string
+// lang is a language of the UI (server.Lang, which the sign-in pages share).
+type lang = server.Lang
 
 const (
-	langJA lang = "ja"
-	langEN lang = "en"
+	langJA = server.LangJA
+	langEN = server.LangEN
 )
 
 // langCookie holds the user's explicit choice; it wins over Accept-Language.
-const langCookie = "lang"
+const langCookie = server.LangCookie
 
 // catalogue returns the messages of l.
 func catalogue(l lang) map[string]string {
@@ -33,35 +31,8 @@ func catalogue(l lang) map[string]string {
 	return messagesJA()
 }
 
-// requestLang picks the language: the lang cookie, else English when the browser prefers English
-// to Japanese, else Japanese.
-func requestLang(r *http.Request) lang {
-	if c, err := r.Cookie(langCookie); err == nil {
-		switch lang(c.Value) {
-		case langEN:
-			return langEN
-		case langJA:
-			return langJA
-		}
-	}
-	return preferredLang(r.Header.Get("Accept-Language"))
-}
-
-// uiLanguages are the languages of the UI, the default first.
-var uiLanguages = language.NewMatcher([]language.Tag{language.Japanese, language.English})
-
-// preferredLang reads an Accept-Language header with x/text/language: English when the browser
-// prefers it to Japanese, else Japanese.
-func preferredLang(header string) lang {
-	tags, _, err := language.ParseAcceptLanguage(header)
-	if err != nil || len(tags) == 0 {
-		return langJA
-	}
-	if _, i, conf := uiLanguages.Match(tags...); i == 1 && conf != language.No {
-		return langEN
-	}
-	return langJA
-}
+// requestLang picks the language as the sign-in pages do (server.RequestLang).
+func requestLang(r *http.Request) lang { return server.RequestLang(r) }
 
 // setLang stores the user's language choice in a cookie and returns to where they were.
 func (u *ui) setLang(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
