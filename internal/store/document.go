@@ -636,7 +636,6 @@ func (db *DB) queryDocumentRows(ctx context.Context, q querier, orgID string, wi
 		return nil, nil, err
 	}
 	defer rows.Close()
-	docs := []document.Document{}
 	var dates []string
 	var rowsOf []documentRow
 	for rows.Next() {
@@ -650,8 +649,9 @@ func (db *DB) queryDocumentRows(ctx context.Context, q querier, orgID string, wi
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	rows.Close() // SQLite has one connection: free it before the next query
-	if docs, err = decodeDocumentRows(rowsOf, withItems); err != nil {
+	rows.Close()                                       // SQLite has one connection: free it before the next query
+	docs, err := decodeDocumentRows(rowsOf, withItems) // never nil: a list of none is []
+	if err != nil {
 		return nil, nil, err
 	}
 	if err := db.completeDocuments(ctx, q, orgID, docs); err != nil {
