@@ -11,6 +11,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/mail"
 	"reportapp/internal/recurring"
 	"reportapp/internal/store"
 )
@@ -33,7 +34,7 @@ type scheduleWorker struct {
 
 // Work runs every due period up to today in the configured zone.
 func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
-	res, err := RunSchedules(ctx, w.q.db, document.Today(w.q.opts.Now(), w.q.zone()), w.q.logger)
+	res, err := w.q.RunSchedules(ctx, document.Today(w.q.opts.Now(), w.q.zone()))
 	for _, r := range res {
 		if r.Created {
 			w.q.logger.Info("recurring invoice made", "org", r.OrgID, "schedule", r.ScheduleID, "period", r.Run.Period.From.String(), "document", r.DocumentID)
@@ -76,6 +77,48 @@ func actorOf(scheduleID string) string { return "schedule:" + scheduleID }
 // runs at once. Problems with one schedule are in its results and do not stop the others; the
 // error is the first one met.
 func RunSchedules(ctx context.Context, db *store.DB, asOf document.Date, logger *slog.Logger) ([]RunResult, error) {
+	return runSchedules(ctx, db, asOf, logger, nil)
+}
+
+// Sender queues the e-mail of an invoice a schedule issued with action issue_and_send, at most
+// once per key (the schedule and period); note says why nothing was queued, if so.
+type Sender func(ctx context.Context, orgID, actor, key string, doc document.Document) (note string, err error)
+
+// RunSchedules is the package's RunSchedules with the invoices of issue_and_send schedules
+// e-mailed to their customers (when this replica has a mail server).
+func (q *Queue) RunSchedules(ctx context.Context, asOf document.Date) ([]RunResult, error) {
+	return runSchedules(ctx, q.db, asOf, q.logger, q.sendScheduled)
+}
+
+// sendScheduled queues an issued recurring invoice's e-mail: to the customer's address, with
+// the organisation's templates, a link and the PDF, once per key however often it is asked.
+func (q *Queue) sendScheduled(ctx context.Context, orgID, actor, key string, doc document.Document) (string, error) {
+	if q.opts.Mail == nil {
+		return noteNotConfigured, nil
+	}
+	if doc.Customer == nil || doc.Customer.Email == "" {
+		return "取引先のメールアドレスがないため、発行のみ行いました (the customer has no e-mail address: issued, not sent)", nil
+	}
+	s, err := q.db.GetMailSettings(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	amount := doc.Totals.AmountDue
+	if doc.Balance != nil {
+		amount = *doc.Balance
+	}
+	subject, message := mail.Compose(s.Subject, s.Message, mail.Values(doc, amount), true)
+	if _, _, err := q.CreateDelivery(ctx, orgID, actor, store.NewDelivery{DocumentID: doc.ID, Purpose: store.PurposeDocument,
+		To: []string{doc.Customer.Email}, Subject: subject, Message: message, AttachPDF: true, Link: true, IdempotencyKey: key}); err != nil {
+		return "", err
+	}
+	return "", nil
+}
+
+// noteNotConfigured is the note of an issue_and_send run on a replica without a mail server.
+const noteNotConfigured = "メール送信が設定されていないため、発行のみ行いました (sending is not configured: issued, not sent)"
+
+func runSchedules(ctx context.Context, db *store.DB, asOf document.Date, logger *slog.Logger, send Sender) ([]RunResult, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -98,7 +141,7 @@ func RunSchedules(ctx context.Context, db *store.DB, asOf document.Date, logger 
 			if err != nil {
 				r.Err = fmt.Errorf("jobs: schedule %s period %s: %w", row.ID, run.Period.From, err)
 			} else {
-				r = runOne(ctx, db, cal, row, in, run)
+				r = runOne(ctx, db, cal, row, in, run, send)
 			}
 			out = append(out, r)
 			if r.Err != nil {
@@ -134,7 +177,7 @@ func scheduleInputs(ctx context.Context, db *store.DB, row store.ScheduleRow) (r
 	return runInputs{customer: customer, rounding: org.DefaultTaxRounding}, nil
 }
 
-func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, row store.ScheduleRow, in runInputs, run recurring.Run) RunResult {
+func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, row store.ScheduleRow, in runInputs, run recurring.Run, send Sender) RunResult {
 	res := RunResult{OrgID: row.OrgID, ScheduleID: row.ID, ScheduleName: row.Name, Run: run}
 	fail := func(err error) RunResult {
 		res.Err = fmt.Errorf("jobs: schedule %s period %s: %w", row.ID, run.Period.From, err)
@@ -174,10 +217,20 @@ func runOne(ctx context.Context, db *store.DB, cal *document.BusinessCalendar, r
 	if doc.Number != nil {
 		res.Number = *doc.Number
 	}
-	if created && row.Action == recurring.ActionIssueAndSend {
-		res.Note = "メール送信が設定されていないため、発行のみ行いました (sending is not configured: issued, not sent)"
-		if err := db.NoteRun(ctx, row.OrgID, row.ID, run, res.Note); err != nil && !errors.Is(err, context.Canceled) {
-			return fail(err)
+	if row.Action == recurring.ActionIssueAndSend && doc.Status == document.Issued {
+		// Whichever replica gets here asks; the key makes it one e-mail per period.
+		res.Note = noteNotConfigured
+		if send != nil {
+			note, err := send(ctx, row.OrgID, actorOf(row.ID), "schedule:"+row.ID+":"+run.Period.From.String(), doc)
+			if err != nil {
+				note = fmt.Sprintf("発行しましたが、送信を予約できませんでした: %v (issued, but the e-mail could not be queued: %v)", err, err)
+			}
+			res.Note = note
+		}
+		if res.Note != "" {
+			if err := db.NoteRun(ctx, row.OrgID, row.ID, run, res.Note); err != nil && !errors.Is(err, context.Canceled) {
+				return fail(err)
+			}
 		}
 	}
 	return res
