@@ -202,7 +202,7 @@ func (a *app) documentCSV(w http.ResponseWriter, r *http.Request, p domain.Princ
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
-	lang := csvLang(r)
+	lang := a.csvLang(r)
 	_ = cw.Write(document.DocumentCSVHeader(lang))
 	rows := 0
 	for {

@@ -100,7 +100,7 @@ func (a *app) createExport(w http.ResponseWriter, r *http.Request, p domain.Prin
 	if a.Jobs == nil {
 		return jobs.Export{}, errNoJobs()
 	}
-	f.Lang = csvLang(r) // of index.csv
+	f.Lang = a.csvLang(r) // of index.csv
 	e, err := a.Jobs.CreateExport(r.Context(), p.OrgID, p.UserID, f)
 	if domain.ErrorCode(err) == domain.ERateLimited {
 		w.Header().Set("Retry-After", strconv.Itoa(store.ExportRetryAfter))

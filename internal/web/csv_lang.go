@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"reportapp/internal/document"
 	"reportapp/internal/server"
@@ -12,16 +11,16 @@ import (
 // index.csv): Japanese unless the user chose English. A lang=en or lang=ja parameter wins; else
 // the browser UI's choice (the lang cookie, then Accept-Language) and, for the API, the
 // request's Accept-Language.
-func csvLang(r *http.Request) document.CSVLang {
+func (a *app) csvLang(r *http.Request) document.CSVLang {
 	switch r.URL.Query().Get("lang") {
 	case "en":
 		return document.CSVEnglish
 	case "ja":
 		return document.CSVJapanese
 	}
-	l := server.PreferredLang(r.Header.Get("Accept-Language"))
-	if !strings.HasPrefix(r.URL.Path, "/api/") {
-		l = requestLang(r)
+	l := requestLang(r)
+	if a.isAPI(r) { // the API never reads cookies
+		l = server.PreferredLang(r.Header.Get("Accept-Language"))
 	}
 	if l == langEN {
 		return document.CSVEnglish
