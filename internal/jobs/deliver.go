@@ -57,6 +57,15 @@ func (q *Queue) CreateDelivery(ctx context.Context, orgID, userID string, in sto
 	return d, created, nil
 }
 
+// toCustomer is the delivery of doc to its customer's address with a link and the PDF, its
+// subject and message made from the templates with amount as {{amount_due}}: what the background
+// jobs (reminders, recurring invoices) send without a person choosing the texts.
+func toCustomer(doc document.Document, subjectTemplate, messageTemplate string, amount int64) store.NewDelivery {
+	subject, message := mail.Compose(subjectTemplate, messageTemplate, mail.Values(doc, amount), true)
+	return store.NewDelivery{DocumentID: doc.ID, To: []string{doc.Customer.Email}, Subject: subject, Message: message,
+		AttachPDF: true, Link: true}
+}
+
 // messageDomain is the right side of Message-IDs: MAIL_FROM's domain.
 func (q *Queue) messageDomain() string {
 	if i := strings.LastIndexByte(q.from.Address, '@'); i >= 0 {

@@ -8,7 +8,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"reportapp/internal/document"
-	"reportapp/internal/mail"
 	"reportapp/internal/store"
 )
 
@@ -77,10 +76,9 @@ func (q *Queue) RunReminders(ctx context.Context, today document.Date) (int, err
 		if doc.Customer == nil || doc.Customer.Email == "" || doc.Balance == nil || *doc.Balance <= 0 {
 			continue
 		}
-		subject, message := mail.Compose(s.ReminderSubject, s.ReminderMessage, mail.Values(doc, *doc.Balance), true)
-		_, created, err := q.CreateDelivery(ctx, r.OrgID, "reminder:auto", store.NewDelivery{DocumentID: doc.ID,
-			Purpose: store.PurposeReminder, To: []string{doc.Customer.Email}, Subject: subject, Message: message,
-			AttachPDF: true, Link: true, ReminderSeq: seq})
+		nd := toCustomer(doc, s.ReminderSubject, s.ReminderMessage, *doc.Balance)
+		nd.Purpose, nd.ReminderSeq = store.PurposeReminder, seq
+		_, created, err := q.CreateDelivery(ctx, r.OrgID, "reminder:auto", nd)
 		if err != nil {
 			first = cmpErr(first, fmt.Errorf("reminder of %s: %w", doc.ID, err))
 			continue

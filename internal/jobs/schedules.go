@@ -11,7 +11,6 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
-	"reportapp/internal/mail"
 	"reportapp/internal/recurring"
 	"reportapp/internal/store"
 )
@@ -107,9 +106,9 @@ func (q *Queue) sendScheduled(ctx context.Context, orgID, actor, key string, doc
 	if doc.Balance != nil {
 		amount = *doc.Balance
 	}
-	subject, message := mail.Compose(s.Subject, s.Message, mail.Values(doc, amount), true)
-	if _, _, err := q.CreateDelivery(ctx, orgID, actor, store.NewDelivery{DocumentID: doc.ID, Purpose: store.PurposeDocument,
-		To: []string{doc.Customer.Email}, Subject: subject, Message: message, AttachPDF: true, Link: true, IdempotencyKey: key}); err != nil {
+	nd := toCustomer(doc, s.Subject, s.Message, amount)
+	nd.Purpose, nd.IdempotencyKey = store.PurposeDocument, key
+	if _, _, err := q.CreateDelivery(ctx, orgID, actor, nd); err != nil {
 		return "", err
 	}
 	return "", nil
