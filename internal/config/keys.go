@@ -119,20 +119,3 @@ func Keys() []Key {
 			Description: "Ignored: there is no debugger or reloader; use LOG_LEVEL=debug."},
 	}
 }
-
-// Known reports whether name is a variable this config reads: a key of
-// Keys or one of its aliases, including the GUNICORN_* and FLASK_* names that
-// only produce a notice. POSTGRES_* (the database container's) are not.
-func Known(name string) bool {
-	for _, k := range Keys() {
-		if k.Name == name {
-			return true
-		}
-		for _, a := range k.Aliases {
-			if a == name {
-				return true
-			}
-		}
-	}
-	return false
-}
