@@ -4,15 +4,18 @@ import (
 	"context"
 	"encoding/base64"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/oauth2-proxy/mockoidc"
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,8 +58,98 @@ func mustBrowser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	logConsole(t, ctx)
 	return ctx
 }
+
+// logConsole keeps what the page writes to the console and the exceptions it throws, and
+// prints them when the test fails, so that a browser test failing on a loaded machine says
+// what the page did.
+func logConsole(t *testing.T, ctx context.Context) {
+	var (
+		mu    sync.Mutex
+		lines []string
+	)
+	err := chromedp.Listen(ctx, func(ev any) {
+		var line string
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			parts := make([]string, 0, len(ev.Args))
+			for _, a := range ev.Args {
+				if len(a.Value) > 0 {
+					parts = append(parts, strings.Trim(string(a.Value), `"`))
+				} else {
+					parts = append(parts, a.Description)
+				}
+			}
+			line = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(parts, " "))
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			line = fmt.Sprintf("exception: %s at %s:%d:%d", d.Text, d.URL, d.LineNumber+1, d.ColumnNumber+1)
+			if d.Exception != nil {
+				line += " " + d.Exception.Description
+			}
+		default:
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, time.Now().Format("15:04:05.000")+" "+line)
+	})
+	if err != nil {
+		t.Fatalf("listen to the browser's console: %v", err)
+	}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range lines {
+			t.Log("browser " + l)
+		}
+	})
+}
+
+// logRequests keeps the method, path, status and time of the last 200 requests the test
+// server answered, and prints them when the test fails.
+func logRequests(t *testing.T, next http.Handler) http.Handler {
+	var (
+		mu    sync.Mutex
+		lines []string
+	)
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range lines {
+			t.Log("server " + l)
+		}
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		mu.Lock()
+		defer mu.Unlock()
+		if len(lines) == 200 {
+			lines = lines[1:]
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s %d in %s", start.Format("15:04:05.000"), r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Millisecond)))
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // mustFontConfig writes a fontconfig file that adds the PDF's embedded IPAexGothic to the
 // system's fonts, so that pages (and screenshots) show Japanese text on machines without a
@@ -90,7 +183,7 @@ func mustServerWithMail(t *testing.T, db *store.DB, mod func(o *auth.Options)) (
 	ctx := context.Background()
 	smtp := mailtest.Start(t, mailtest.Options{})
 	var h http.Handler
-	ts := httptest.NewServer(checkContract(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }), false))
+	ts := httptest.NewServer(checkContract(t, logRequests(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) })), false))
 	t.Cleanup(ts.Close)
 	opts := auth.Options{BaseURL: ts.URL, LocalLogin: true, Stylesheet: Stylesheet()}
 	if mod != nil {
