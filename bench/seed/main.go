@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -44,8 +45,20 @@ func run(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 500, "documents per transaction")
 	seed := fs.Uint64("seed", 1, "random seed")
 	years := fs.Int("years", 10, "years of dates, ending today")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *dsn == "" {
 		return fmt.Errorf("-db is required")

@@ -33,7 +33,8 @@ import (
 // concurrent use.
 type DB struct {
 	sql     *sql.DB
-	read    *sql.DB // SQLite's read-only pool; the same as sql on PostgreSQL
+	read    *sql.DB    // SQLite's read-only pool; the same as sql on PostgreSQL
+	stmts   *stmtCache // SQLite's prepared statements of the read pool; nil without one
 	timeout time.Duration
 	dialect dialect
 	now     func() time.Time
@@ -141,6 +142,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*DB, error) {
 		read.SetMaxIdleConns(n)
 		read.SetConnMaxIdleTime(5 * time.Minute)
 		db.read = read
+		db.stmts = newStmtCache(read)
 		if err := read.PingContext(ctx); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("store: ping %s readers: %w", driver, err)
@@ -182,6 +184,9 @@ func (db *DB) Driver() string { return db.dialect.driver }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
 	if db.read != db.sql {
 		_ = db.read.Close()
 	}
@@ -201,7 +206,8 @@ type querier struct {
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	}
-	ex interface {
+	stmts *stmtCache // rd's prepared statements (SQLite's read pool); nil otherwise
+	ex    interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -215,6 +221,9 @@ func (q querier) exec(ctx context.Context, query string, args ...any) (sql.Resul
 
 func (q querier) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if q.rd != nil && isSelect(query) {
+		if st := q.prepared(ctx, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
 		return q.rd.QueryContext(ctx, q.d.rebind(query), args...)
 	}
 	return q.ex.QueryContext(ctx, q.d.rebind(query), args...)
@@ -222,9 +231,20 @@ func (q querier) query(ctx context.Context, query string, args ...any) (*sql.Row
 
 func (q querier) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if q.rd != nil && isSelect(query) {
+		if st := q.prepared(ctx, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
 		return q.rd.QueryRowContext(ctx, q.d.rebind(query), args...)
 	}
 	return q.ex.QueryRowContext(ctx, q.d.rebind(query), args...)
+}
+
+// prepared is the read pool's prepared statement of query, or nil (no cache, or it is full).
+func (q querier) prepared(ctx context.Context, query string) *sql.Stmt {
+	if q.stmts == nil {
+		return nil
+	}
+	return q.stmts.get(ctx, q.d.rebind(query))
 }
 
 // isSelect reports whether query only reads (an UPDATE … RETURNING, say, does not).
@@ -256,7 +276,9 @@ func (q querier) execOne(ctx context.Context, notFound, query string, args ...an
 }
 
 // q returns a querier outside any transaction.
-func (db *DB) q() querier { return querier{d: db.dialect, writes: &db.writes, rd: db.read, ex: db.sql} }
+func (db *DB) q() querier {
+	return querier{d: db.dialect, writes: &db.writes, rd: db.read, stmts: db.stmts, ex: db.sql}
+}
 
 // Writes returns how many writing statements (INSERT, UPDATE, DELETE run without RETURNING) the
 // store has run since it was opened: for tests that a path does not write, and for metrics.
