@@ -108,17 +108,11 @@ func (u *ui) closingCreate(w http.ResponseWriter, r *http.Request, p domain.Prin
 		if !chosen[row.Customer.ID] {
 			continue
 		}
-		d, err := u.createSummary(r, p, summaryRequest{CustomerID: row.Customer.ID, PeriodFrom: row.Period.From, PeriodTo: row.Period.To, IssueDate: date})
-		res := closingResult{CustomerName: row.Customer.Name}
+		res, err := closingOutcome(u.createSummary(r, p, summaryRequest{CustomerID: row.Customer.ID, PeriodFrom: row.Period.From, PeriodTo: row.Period.To, IssueDate: date}))
 		if err != nil {
-			code, msg, _ := classify(err)
-			if code == domain.EInternal || code == domain.EUnavailable {
-				return err
-			}
-			res.Error = msg
-		} else {
-			res.Doc = &d
+			return err
 		}
+		res.CustomerName = row.Customer.Name
 		results = append(results, res)
 	}
 	rows, err = u.closingRows(r, p, date)
@@ -136,22 +130,30 @@ func (u *ui) closingIssue(w http.ResponseWriter, r *http.Request, p domain.Princ
 	}
 	var results []closingResult
 	for _, id := range r.PostForm["document_id"] {
-		d, err := u.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, id)
-		res := closingResult{}
+		res, err := closingOutcome(u.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, id))
 		if err != nil {
-			code, msg, _ := classify(err)
-			if code == domain.EInternal || code == domain.EUnavailable {
-				return err
-			}
-			res.Error = msg
-		} else {
-			res.Doc = &d
-			if d.Customer != nil {
-				res.CustomerName = d.Customer.Name
-			}
+			return err
 		}
 		results = append(results, res)
 	}
 	return u.render(w, r, http.StatusOK, "closing.html", view{Title: "closing.title", Nav: "schedules",
 		Data: closingData{Date: r.PostFormValue("date"), Results: results, Issued: true}})
+}
+
+// closingOutcome is the result row of one customer's summary invoice: the document, or the
+// message of why it was refused. A failure of the server itself (internal, unavailable) is
+// returned instead, to end the request with the error page.
+func closingOutcome(d document.Document, err error) (closingResult, error) {
+	if err != nil {
+		code, msg, _ := classify(err)
+		if code == domain.EInternal || code == domain.EUnavailable {
+			return closingResult{}, err
+		}
+		return closingResult{Error: msg}, nil
+	}
+	res := closingResult{Doc: &d}
+	if d.Customer != nil {
+		res.CustomerName = d.Customer.Name
+	}
+	return res, nil
 }
