@@ -92,6 +92,15 @@ type Run struct {
 	Period document.Period `json:"period"`
 }
 
+// RunRecord is a run that was made: the document it made and what happened after, in Note
+// (e.g. why an issue_and_send invoice was issued but not e-mailed; empty when nothing to say).
+type RunRecord struct {
+	Run
+	DocumentID string    `json:"document_id"`
+	Note       string    `json:"note"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
 // input is the JSON body of POST and PUT /api/v1/schedules.
 type input struct {
 	Name       json.RawMessage `json:"name"`

@@ -285,6 +285,33 @@ func (db *DB) ScheduleDocuments(ctx context.Context, orgID, id string) ([]docume
 	return docs, nil
 }
 
+// ScheduleRuns lists the runs a schedule made, oldest period first (at most 1000, as
+// ScheduleDocuments).
+func (db *DB) ScheduleRuns(ctx context.Context, orgID, id string) ([]recurring.RunRecord, error) {
+	if _, err := db.getSchedule(ctx, db.q(), orgID, id); err != nil {
+		return nil, fmt.Errorf("store: schedule runs %s: %w", id, err)
+	}
+	rows, err := db.q().query(ctx, `SELECT seq, period_from, period_to, run_date, document_id, note, created_at
+		FROM schedule_runs WHERE org_id = ? AND schedule_id = ? ORDER BY period_from LIMIT 1000`, orgID, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: schedule runs %s: %w", id, err)
+	}
+	defer rows.Close()
+	out := []recurring.RunRecord{}
+	for rows.Next() {
+		var r recurring.RunRecord
+		if err := rows.Scan(&r.Seq, docDate{&r.Period.From}, docDate{&r.Period.To}, docDate{&r.Date}, &r.DocumentID, &r.Note,
+			scanTime(&r.CreatedAt)); err != nil {
+			return nil, fmt.Errorf("store: schedule runs %s: %w", id, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: schedule runs %s: %w", id, err)
+	}
+	return out, nil
+}
+
 // RecordRun makes run r of a schedule: in one transaction it claims the (schedule, period) pair
 // and creates d as a draft. When the pair was claimed before (by this or another replica, now or
 // years ago), nothing is created and the document made then is returned with created false

@@ -138,3 +138,12 @@ func (a *app) scheduleDocuments(w http.ResponseWriter, r *http.Request, p domain
 	writeJSON(w, http.StatusOK, map[string]any{"items": docs})
 	return nil
 }
+
+func (a *app) scheduleRuns(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	runs, err := a.Store.ScheduleRuns(r.Context(), p.OrgID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": runs})
+	return nil
+}

@@ -32,10 +32,13 @@ func TestScheduleIssueAndSend(t *testing.T) {
 		start := document.Date{Year: today.Year, Month: today.Month, Day: 1}
 		end := time.Date(today.Year, today.Month+2, 0, 0, 0, 0, 0, time.UTC)
 		asOf := document.Date{Year: end.Year(), Month: end.Month(), Day: end.Day()}
+		schedules := map[string]string{} // customer id → schedule id
 		for _, c := range []document.Customer{cust, silent} {
 			b := scheduleBody(c.ID)
 			b["action"], b["start"] = "issue_and_send", start.String()
-			a.mustJSON(201, nil, "A-member", "POST", "/api/v1/schedules", b)
+			var s struct{ ID string }
+			a.mustJSON(201, &s, "A-member", "POST", "/api/v1/schedules", b)
+			schedules[c.ID] = s.ID
 		}
 		for range 3 { // the periodic job may run again, on any replica
 			if _, err := a.queue.RunSchedules(ctx, asOf); err != nil {
@@ -69,6 +72,27 @@ func TestScheduleIssueAndSend(t *testing.T) {
 			a.mustJSON(200, &ds, "A-viewer", "GET", "/api/v1/documents/"+d.ID+"/deliveries", nil)
 			if len(ds.Items) != 0 {
 				t.Errorf("%s has %d deliveries, want none", d.ID, len(ds.Items))
+			}
+		}
+
+		// Each run says what happened: sent (no note), or issued only and why.
+		for c, want := range map[string]string{cust.ID: "", silent.ID: "メールアドレスがないため"} {
+			var runs struct {
+				Items []struct {
+					Seq        int    `json:"seq"`
+					DocumentID string `json:"document_id"`
+					Note       string `json:"note"`
+					Period     struct{ From, To string }
+				} `json:"items"`
+			}
+			a.mustJSON(200, &runs, "A-viewer", "GET", "/api/v1/schedules/"+schedules[c]+"/runs", nil)
+			if len(runs.Items) != 2 {
+				t.Fatalf("%d runs, want 2: %+v", len(runs.Items), runs.Items)
+			}
+			for i, r := range runs.Items {
+				if r.Seq != i || r.DocumentID == "" || r.Period.From == "" || (want == "") != (r.Note == "") || !strings.Contains(r.Note, want) {
+					t.Errorf("run %d = %+v, want seq %d, a document and a note containing %q", i, r, i, want)
+				}
 			}
 		}
 	})

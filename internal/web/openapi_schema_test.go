@@ -43,6 +43,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Export":         reflect.TypeFor[store.Export](),
 		"PaymentTerms":   reflect.TypeFor[document.PaymentTerms](),
 		"Schedule":       reflect.TypeFor[recurring.Schedule](),
+		"ScheduleRun":    reflect.TypeFor[recurring.RunRecord](),
 		"Payment":        reflect.TypeFor[receivables.Payment](),
 		"Receivables":    reflect.TypeFor[receivables.Aging](),
 		"BankStatement":  reflect.TypeFor[store.BankStatement](),

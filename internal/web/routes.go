@@ -92,6 +92,7 @@ func (a *app) apiRoutes() []route {
 		{"POST /api/v1/schedules/{id}/pause", member, a.schedulePause},
 		{"POST /api/v1/schedules/{id}/resume", member, a.scheduleResume},
 		{"GET /api/v1/schedules/{id}/documents", viewer, a.scheduleDocuments},
+		{"GET /api/v1/schedules/{id}/runs", viewer, a.scheduleRuns},
 		{"GET /api/v1/documents/{id}/payments", viewer, a.paymentList},
 		{"POST /api/v1/documents/{id}/payments", member, a.paymentCreate},
 		{"POST /api/v1/payments/{id}/void", member, a.paymentVoid},

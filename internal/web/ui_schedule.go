@@ -31,6 +31,7 @@ type scheduleFormData struct {
 	Form      scheduleForm
 	Customers []document.Customer
 	Documents []document.Document
+	Notes     map[string]string // document id → the note of the run that made it
 }
 
 // scheduleListData is the list of schedules with their customers' names.
@@ -88,6 +89,14 @@ func (u *ui) scheduleEdit(w http.ResponseWriter, r *http.Request, p domain.Princ
 	}
 	if d.Documents, err = u.Store.ScheduleDocuments(r.Context(), p.OrgID, s.ID); err != nil {
 		return err
+	}
+	runs, err := u.Store.ScheduleRuns(r.Context(), p.OrgID, s.ID)
+	if err != nil {
+		return err
+	}
+	d.Notes = make(map[string]string, len(runs))
+	for _, run := range runs {
+		d.Notes[run.DocumentID] = run.Note
 	}
 	return u.render(w, r, http.StatusOK, "schedule_form.html", view{Title: "schedule.edit", Nav: "schedules", Data: d})
 }

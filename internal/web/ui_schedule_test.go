@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"reportapp/internal/document"
+	"reportapp/internal/jobs"
 	"reportapp/internal/store/storetest"
 )
 
@@ -148,3 +149,32 @@ func mustQty(t *testing.T, s string) document.Quantity {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestUIScheduleRunNotes: a run that issued its invoice but could not send it says why on the
+// schedule's page, beside the document it made (here: run where no mail server is configured,
+// as by `reportapp schedules run`).
+func TestUIScheduleRunNotes(t *testing.T) {
+	u := mustUI(t, storetest.Open(t))
+	ctx := context.Background()
+	today := u.db.Today()
+	start := document.Date{Year: today.Year, Month: today.Month, Day: 1}
+	v := scheduleFormValues(u.custA.ID)
+	v.Set("action", "issue_and_send")
+	v.Set("day", "1")
+	v.Set("start", start.String())
+	p := u.post("A-member", "/schedules", v)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("save schedule = %d:\n%s", p.status, p.body)
+	}
+	id, _, _ := strings.Cut(strings.TrimPrefix(p.header.Get("Location"), "/schedules/"), "?")
+	if _, err := jobs.RunSchedules(ctx, u.db, today, nil); err != nil {
+		t.Fatal(err)
+	}
+	view := u.get("A-viewer", "/schedules/"+id)
+	if n := view.doc.Find(`a[href^="/documents/"]`).Length(); n != 1 {
+		t.Fatalf("%d documents on the schedule's page, want 1:\n%s", n, view.body)
+	}
+	if note := view.text(t, ".run-note"); !strings.Contains(note, "メール送信が設定されていない") {
+		t.Errorf("run note = %q, want that sending is not configured", note)
+	}
+}
