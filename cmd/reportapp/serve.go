@@ -58,7 +58,6 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		LocalLogin: cfg.LocalLogin,
 		ClientIP:   server.ClientIP,
 		Logger:     logger,
-		Stylesheet: web.Stylesheet(), // the sign-in pages look like the application
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -10,6 +10,9 @@
 // verified email that a member invited, or a verified email in a domain an organisation allows.
 // Anyone else gets the "no access" page; a login never creates an organisation.
 //
+// Its pages say what they show as keys of the UI's message catalogue (Page); the web layer lays
+// them out with the UI's templates (PageRenderer, SetPages), as auth cannot import it.
+//
 // Handlers find the caller with PrincipalFrom; the principal is rebuilt from the database on
 // every request, so a removed member or a changed role takes effect at once.
 package auth

@@ -25,6 +25,13 @@ func TestAuthErrorsGoThroughTheOneWriter(t *testing.T) {
 			t.Errorf("GET /touch with the database closed = %d %q, want the error writer's 5xx body", r.status, r.body)
 		}
 	})
+	t.Run("no page renderer", func(t *testing.T) {
+		e := mustEnv(t, storetest.Open(t), nil)
+		e.svc.SetPages(nil)
+		if r := e.mustClient(t).get("/login"); r.status != http.StatusInternalServerError || !strings.Contains(r.body, `"internal"`) {
+			t.Errorf("GET /login before SetPages = %d %q, want the error writer's 500", r.status, r.body)
+		}
+	})
 	t.Run("local login off", func(t *testing.T) {
 		e := mustOIDCEnv(t, storetest.Open(t), mustProvider(t), false)
 		r := e.mustClient(t).post("/login", url.Values{"email": {"a@example.jp"}, "password": {"x"}})

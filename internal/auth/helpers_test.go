@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -36,6 +37,7 @@ func mustEnv(t *testing.T, db *store.DB, mod func(o *Options, baseURL string)) *
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	svc.SetPages(jsonPages{})
 	mux := http.NewServeMux()
 	svc.Mount(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +54,32 @@ func mustEnv(t *testing.T, db *store.DB, mod func(o *Options, baseURL string)) *
 	})
 	handler = svc.Middleware(mux)
 	return &env{svc: svc, db: db, srv: srv}
+}
+
+// jsonPages is the page renderer of this package's tests: it writes the page's name and Page as
+// JSON, so that the tests here check which page a request gets and what it says (catalogue keys
+// and values); how the pages look in each language is internal/web's to test.
+type jsonPages struct{}
+
+func (jsonPages) RenderPage(w http.ResponseWriter, _ *http.Request, status int, name string, p Page) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(renderedPage{Name: name, Page: p})
+}
+
+// renderedPage is what jsonPages writes.
+type renderedPage struct {
+	Name string
+	Page
+}
+
+// page is the page r rendered; a response that is not one is a zero renderedPage.
+func (r response) page() renderedPage {
+	var p renderedPage
+	_ = json.Unmarshal([]byte(r.body), &p)
+	return p
 }
 
 // client is a browser: a cookie jar, redirects not followed so tests see each step.

@@ -83,7 +83,7 @@ func (t loginThrottle) unchecked(ctx context.Context, db *store.DB) error {
 
 // reserveAttempt counts a password attempt for email from the request's address. When the attempt
 // is refused it renders the page name with p (429 with Retry-After) and returns false.
-func (s *Service) reserveAttempt(w http.ResponseWriter, r *http.Request, email, name string, p page) (loginThrottle, bool) {
+func (s *Service) reserveAttempt(w http.ResponseWriter, r *http.Request, email, name string, p Page) (loginThrottle, bool) {
 	throttle := newLoginThrottle(email, s.opts.ClientIP(r))
 	wait, err := throttle.reserve(r.Context(), s.db)
 	if err != nil {
@@ -99,17 +99,30 @@ func (s *Service) reserveAttempt(w http.ResponseWriter, r *http.Request, email, 
 	return throttle, true
 }
 
+// The catalogue keys of the pages' messages (Page).
 const (
-	msgBadLogin  = "メールアドレスまたはパスワードが正しくありません (wrong e-mail address or password)"
-	msgThrottled = "ログインの失敗が続いたため、しばらく時間をおいてから再度お試しください (too many failed sign-ins: wait a while, then try again)"
-	msgHashBusy  = "ただいま混み合っています。少し待ってから再度お試しください (busy: try again in a moment)"
+	msgBadLogin  = "auth.error.bad_login"
+	msgThrottled = "auth.error.throttled"
+	msgHashBusy  = "auth.error.hash_busy"
+	msgFixFields = "auth.error.fix_fields"
 
-	msgPasswordChanged = "パスワードを変更しました。ほかの端末やブラウザーでのログインはすべて終了しました（API トークンは有効なままです。不要なものは「API トークン」で取り消してください）。 (Password changed. Your sign-ins on other devices and browsers have ended; API tokens stay valid: revoke those you no longer need under API tokens.)"
-	msgMustSet         = "管理者が設定した仮のパスワードでログインしています。続けるには、ご自身のパスワードを設定してください。 (You signed in with a temporary password set by an administrator: set your own to continue.)"
+	msgPasswordChanged = "auth.notice.password_changed"
+	msgMustSet         = "auth.notice.must_set"
+	msgNoUsers         = "auth.notice.no_users"
+
+	msgSetupLinkInvalid = "auth.error.setup_link_invalid"
+	msgSetupLinkUsed    = "auth.error.setup_link_used"
+
+	titleLogin     = "auth.title.login"
+	titleSignedOut = "auth.title.signed_out"
+	titleSetup     = "auth.title.setup"
+	titleSetupForm = "auth.title.setup_form"
+	titleSetupDone = "auth.title.setup_done"
+	titlePassword  = "auth.title.password"
 )
 
-func (s *Service) loginPage(p page) page {
-	p.Title = "ログイン (Sign in)"
+func (s *Service) loginPage(p Page) Page {
+	p.Title = titleLogin
 	p.OIDC = s.oidc != nil
 	p.Local = s.opts.LocalLogin
 	return p
@@ -120,12 +133,12 @@ func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	p := s.loginPage(page{Next: safeNext(r.URL.Query().Get("next"))})
+	p := s.loginPage(Page{Next: safeNext(r.URL.Query().Get("next"))})
 	// On a new installation nobody can sign in yet: say where the way in is.
 	if has, err := s.db.HasUsers(r.Context()); err == nil && !has {
-		p.Notice = "まだユーザーがいません。サーバーのログに出力された初回セットアップ用の URL を開いて、最初の組織と管理者を作成してください。 (No user yet: open the one-time setup URL printed in the server's log.)"
+		p.Notice = msgNoUsers
 	}
-	s.render(w, r, http.StatusOK, "login", p)
+	s.render(w, r, http.StatusOK, PageLogin, p)
 }
 
 // handleLogin checks email and password. Unknown email and wrong password look the same: one
@@ -140,7 +153,7 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	throttle, ok := s.reserveAttempt(w, r, email, "login", s.loginPage(page{Email: email, Next: next}))
+	throttle, ok := s.reserveAttempt(w, r, email, PageLogin, s.loginPage(Page{Email: email, Next: next}))
 	if !ok {
 		return
 	}
@@ -150,7 +163,7 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 			s.log.ErrorContext(ctx, "auth: take back unchecked login attempt", "err", err)
 		}
 		w.Header().Set("Retry-After", hashRetryAfter)
-		s.render(w, r, http.StatusServiceUnavailable, "login", s.loginPage(page{Error: msgHashBusy, Email: email, Next: next}))
+		s.render(w, r, http.StatusServiceUnavailable, PageLogin, s.loginPage(Page{Error: msgHashBusy, Email: email, Next: next}))
 		return
 	}
 	if err != nil {
@@ -160,7 +173,7 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.log.InfoContext(ctx, "auth: password login failed", "request_id", server.RequestID(ctx),
 			"account", accountLogID(email), "ip", s.opts.ClientIP(r))
-		s.render(w, r, http.StatusUnauthorized, "login", s.loginPage(page{Error: msgBadLogin, Email: email, Next: next}))
+		s.render(w, r, http.StatusUnauthorized, PageLogin, s.loginPage(Page{Error: msgBadLogin, Email: email, Next: next}))
 		return
 	}
 	if err := throttle.succeeded(ctx, s.db); err != nil {
@@ -241,7 +254,9 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.oidc != nil {
 		if u := s.oidc.logoutURL(s.opts.BaseURL+"/login", idToken); u != "" {
-			s.render(w, r, http.StatusOK, "signedout", page{Title: "ログアウト (Signed out)", Refresh: u})
+			// The session has ended: the page shows nobody signed in.
+			r = r.WithContext(withoutPrincipal(ctx))
+			s.render(w, r, http.StatusOK, PageSignedOut, Page{Title: titleSignedOut, Refresh: u})
 			return
 		}
 	}
@@ -277,7 +292,7 @@ func (s *Service) setupAllowed(w http.ResponseWriter, r *http.Request, token str
 		return false
 	}
 	if has {
-		s.render(w, r, http.StatusNotFound, "message", page{Title: "セットアップは完了しています (Setup is complete)"})
+		s.render(w, r, http.StatusNotFound, PageMessage, Page{Title: titleSetupDone})
 		return false
 	}
 	valid, err := s.db.SetupTokenValid(ctx, store.HashSecret(token))
@@ -286,8 +301,7 @@ func (s *Service) setupAllowed(w http.ResponseWriter, r *http.Request, token str
 		return false
 	}
 	if !valid {
-		s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ (Setup)",
-			Error: "セットアップ用URLが無効か、期限切れです。サーバーのログに出力されたURLを使ってください。 (The setup link is invalid or expired: use the URL the server printed.)"})
+		s.render(w, r, http.StatusForbidden, PageMessage, Page{Title: titleSetup, Error: msgSetupLinkInvalid})
 		return false
 	}
 	return true
@@ -296,7 +310,7 @@ func (s *Service) setupAllowed(w http.ResponseWriter, r *http.Request, token str
 func (s *Service) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if s.setupAllowed(w, r, token) {
-		s.render(w, r, http.StatusOK, "setup", page{Title: "初期設定 (First-time setup)", Token: token})
+		s.render(w, r, http.StatusOK, PageSetup, Page{Title: titleSetupForm, Token: token})
 	}
 }
 
@@ -307,26 +321,26 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 	if !s.setupAllowed(w, r, token) {
 		return
 	}
-	p := page{Title: "初期設定 (First-time setup)", Token: token, Fields: map[string]string{},
+	p := Page{Title: titleSetupForm, Token: token, Fields: map[string]Text{},
 		OrgName: strings.TrimSpace(r.PostFormValue("org_name")),
 		OrgSlug: strings.ToLower(strings.TrimSpace(r.PostFormValue("org_slug"))),
 		Email:   strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))}
 	password := r.PostFormValue("password")
 	if p.OrgName == "" {
-		p.Fields["org_name"] = "組織名を入力してください (enter the organisation's name)"
+		p.Fields["org_name"] = Text{Key: "auth.field.org_name_required"}
 	}
 	if !slugPattern.MatchString(p.OrgSlug) {
-		p.Fields["org_slug"] = "半角の英小文字・数字・ハイフン（-）で、先頭は英小文字か数字にしてください（例: yamada-shoji） (lower-case letters, digits and hyphens, starting with a letter or digit, e.g. yamada-shoji)"
+		p.Fields["org_slug"] = Text{Key: "auth.field.org_slug_invalid"}
 	}
 	if !domain.ValidEmail(p.Email) {
-		p.Fields["email"] = "メールアドレスが正しくありません (not a valid e-mail address)"
+		p.Fields["email"] = Text{Key: "auth.field.email_invalid"}
 	}
-	if msg := checkPasswordPolicy(password); msg != "" {
-		p.Fields["password"] = msg
+	if problem, ok := checkPasswordPolicy(password); !ok {
+		p.Fields["password"] = problem.text()
 	}
 	if len(p.Fields) > 0 {
-		p.Error = "入力内容に誤りがあります (please correct the fields below)"
-		s.render(w, r, http.StatusUnprocessableEntity, "setup", p)
+		p.Error = msgFixFields
+		s.render(w, r, http.StatusUnprocessableEntity, PageSetup, p)
 		return
 	}
 	hash, err := s.hasher.hash(ctx, password)
@@ -336,7 +350,7 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.db.UseSetupToken(ctx, store.HashSecret(token)); err != nil {
 		if domain.ErrorCode(err) == domain.EUnauthorized {
-			s.render(w, r, http.StatusForbidden, "message", page{Title: "セットアップ (Setup)", Error: "セットアップ用URLは既に使用されています。 (The setup link has already been used.)"})
+			s.render(w, r, http.StatusForbidden, PageMessage, Page{Title: titleSetup, Error: msgSetupLinkUsed})
 			return
 		}
 		s.serverError(w, r, err)
@@ -366,11 +380,11 @@ func (s *Service) handleSetup(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.sessionPrincipal(w, r); ok {
-		p := page{Title: "パスワードの変更 (Change password)"}
+		p := Page{Title: titlePassword}
 		if s.sessions.GetBool(r.Context(), keyMustSet) {
 			p.Notice = msgMustSet
 		}
-		s.render(w, r, http.StatusOK, "password", p)
+		s.render(w, r, http.StatusOK, PagePassword, p)
 	}
 }
 
@@ -382,8 +396,8 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
-	pg := page{Title: "パスワードの変更 (Change password)", Fields: map[string]string{}}
-	throttle, ok := s.reserveAttempt(w, r, p.Email, "password", pg)
+	pg := Page{Title: titlePassword, Fields: map[string]Text{}}
+	throttle, ok := s.reserveAttempt(w, r, p.Email, PagePassword, pg)
 	if !ok {
 		return
 	}
@@ -398,18 +412,18 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		err = throttle.succeeded(ctx, s.db)
 	} else {
-		pg.Fields["current"] = "現在のパスワードが正しくありません (the current password is wrong)"
+		pg.Fields["current"] = Text{Key: "auth.field.current_wrong"}
 	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if msg := checkPasswordPolicy(next); msg != "" {
-		pg.Fields["new"] = msg
+	if problem, ok := checkPasswordPolicy(next); !ok {
+		pg.Fields["new"] = problem.text()
 	}
 	if len(pg.Fields) > 0 {
-		pg.Error = "入力内容に誤りがあります"
-		s.render(w, r, http.StatusUnprocessableEntity, "password", pg)
+		pg.Error = msgFixFields
+		s.render(w, r, http.StatusUnprocessableEntity, PagePassword, pg)
 		return
 	}
 	hash, err := s.hasher.hash(ctx, next)
@@ -429,7 +443,7 @@ func (s *Service) handlePasswordChange(w http.ResponseWriter, r *http.Request) {
 	s.sessions.Put(ctx, keyEpoch, epoch)
 	s.sessions.Remove(ctx, keyMustSet)
 	s.log.InfoContext(ctx, "auth: password changed; other sessions ended", "user", p.UserID)
-	s.render(w, r, http.StatusOK, "password", page{Title: "パスワードの変更 (Change password)", Notice: msgPasswordChanged})
+	s.render(w, r, http.StatusOK, PagePassword, Page{Title: titlePassword, Notice: msgPasswordChanged})
 }
 
 // sessionPrincipal returns the signed-in browser user or redirects to the login page.

@@ -48,6 +48,7 @@ func TestFailedLoginLogLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.SetPages(jsonPages{})
 	mux := http.NewServeMux()
 	svc.Mount(mux)
 	srv, err := server.New(server.Options{Registry: prometheus.NewRegistry(), Logger: logger}, svc.Middleware(mux))

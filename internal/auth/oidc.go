@@ -246,8 +246,7 @@ func providerUnavailable(err error) bool {
 func (s *Service) unavailable(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.WarnContext(r.Context(), "auth: oidc provider did not answer", "err", err)
 	w.Header().Set("Retry-After", "10")
-	s.render(w, r, http.StatusServiceUnavailable, "message", page{Title: "ログインサービスが応答しません (The sign-in service did not answer)",
-		Error: "ログインサービス（ID プロバイダー）が応答しませんでした。少し待ってから、もう一度ログインしてください。 (The sign-in service did not answer; try again.)"})
+	s.render(w, r, http.StatusServiceUnavailable, PageMessage, Page{Title: "auth.title.unavailable", Error: "auth.error.unavailable"})
 }
 
 // pendingFlow is one login started and not finished, kept in the session under its state: one per
@@ -359,8 +358,7 @@ func (s *Service) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	fail := func(reason string, err error) {
 		s.log.WarnContext(ctx, "auth: oidc callback rejected", "reason", reason, "err", err)
-		s.render(w, r, http.StatusUnauthorized, "message", page{Title: "ログインできませんでした (Sign-in failed)",
-			Error: "認証に失敗しました。もう一度ログインしてください。 (Sign-in failed; please sign in again.)"})
+		s.render(w, r, http.StatusUnauthorized, PageMessage, Page{Title: "auth.title.failed", Error: "auth.error.failed"})
 	}
 	// Pop: the flow of this state is good for one callback only.
 	flow, ok := s.popFlow(ctx, q.Get("state"))
@@ -420,7 +418,7 @@ func (s *Service) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(ctx, "auth: oidc identity without access", "issuer", idt.Issuer, "subject", idt.Subject,
 			"email_verified", claims.verified())
 		if claims.Email != "" && !claims.verified() {
-			s.render(w, r, http.StatusForbidden, "unverified", page{Title: "メールアドレスが確認されていません (E-mail address not verified)", Email: claims.Email, OIDC: true})
+			s.render(w, r, http.StatusForbidden, PageUnverified, Page{Title: "auth.title.unverified", Email: claims.Email, OIDC: true})
 			return
 		}
 		s.noAccess(w, r)
@@ -541,7 +539,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, p domain.Princip
 }
 
 func (s *Service) noAccess(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusForbidden, "noaccess", page{Title: "アクセス権がありません (No access)", OIDC: s.oidc != nil})
+	s.render(w, r, http.StatusForbidden, PageNoAccess, Page{Title: "auth.title.no_access", OIDC: s.oidc != nil})
 }
 
 // safeNext returns next when it is a path of this site to go to after login, else "": it must

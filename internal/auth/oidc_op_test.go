@@ -102,7 +102,7 @@ func TestOPSignIn(t *testing.T) {
 
 		stranger := e.mustClient(t)
 		r, _ = stranger.signInAtProvider(p, "/auth/oidc/login", "stranger@example.com")
-		if r.status != http.StatusForbidden || !strings.Contains(r.body, "アクセス権がありません") {
+		if r.status != http.StatusForbidden || r.page().Name != PageNoAccess {
 			t.Errorf("uninvited = %d %q", r.status, r.body)
 		}
 		if _, err := db.GetUserByEmail(t.Context(), "stranger@example.com"); err == nil {
@@ -114,7 +114,7 @@ func TestOPSignIn(t *testing.T) {
 
 		unverified := e.mustClient(t)
 		r, _ = unverified.signInAtProvider(p, "/auth/oidc/login", "hanako@example.co.jp")
-		if r.status != http.StatusForbidden || !strings.Contains(r.body, "メールアドレスが確認されていません") {
+		if pg := r.page(); r.status != http.StatusForbidden || pg.Name != PageUnverified || pg.Email != "hanako@example.co.jp" {
 			t.Errorf("email_verified false = %d %q", r.status, r.body)
 		}
 		if got := unverified.whoami(); got != "" {
@@ -187,8 +187,8 @@ func TestOPLogout(t *testing.T) {
 		t.Fatalf("sign-in = %d %q", r.status, r.body)
 	}
 	r := c.post("/logout", nil)
-	target := strings.ReplaceAll(between(r.body, `content="0;url=`, `"`), "&amp;", "&")
-	if r.status != http.StatusOK || !strings.HasPrefix(target, p.Issuer()+"/end_session?") || !strings.Contains(target, "id_token_hint=") {
+	target := r.page().Refresh
+	if r.status != http.StatusOK || r.page().Name != PageSignedOut || !strings.HasPrefix(target, p.Issuer()+"/end_session?") || !strings.Contains(target, "id_token_hint=") {
 		t.Fatalf("logout = %d, navigating to %q", r.status, target)
 	}
 	if got := c.whoami(); got != "" {

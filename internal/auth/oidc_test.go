@@ -88,7 +88,7 @@ func TestOIDCLogin(t *testing.T) {
 			mangle   func(callback string) string
 			wantCode int
 			wantWho  string
-			wantPage string // the title of a 403 page
+			wantPage string // the name of a 403 page
 		}{
 			{name: "success", user: user("sub-ok", "Taro@example.co.jp", true),
 				wantCode: http.StatusSeeOther, wantWho: "user=taro@example.co.jp org=acme role=member"},
@@ -102,9 +102,9 @@ func TestOIDCLogin(t *testing.T) {
 				func(c *mockoidc.IDTokenClaims) { c.Audience = jwt.ClaimStrings{"another-client"} }}, wantCode: http.StatusUnauthorized},
 			// An invited address the provider has not verified: the page says exactly that.
 			{name: "unverified email", user: user("sub-unverified", "taro@example.co.jp", false),
-				wantCode: http.StatusForbidden, wantPage: "メールアドレスが確認されていません"},
+				wantCode: http.StatusForbidden, wantPage: PageUnverified},
 			{name: "not invited", user: user("sub-stranger", "stranger@example.com", true),
-				wantCode: http.StatusForbidden, wantPage: "アクセス権がありません"},
+				wantCode: http.StatusForbidden, wantPage: PageNoAccess},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -118,8 +118,8 @@ func TestOIDCLogin(t *testing.T) {
 				if r.status != tt.wantCode {
 					t.Fatalf("callback = %d %q, want %d", r.status, r.body, tt.wantCode)
 				}
-				if tt.wantCode == http.StatusForbidden && !strings.Contains(r.body, tt.wantPage) {
-					t.Errorf("page lacks %q: %q", tt.wantPage, r.body)
+				if tt.wantCode == http.StatusForbidden && r.page().Name != tt.wantPage {
+					t.Errorf("page %q, want %q: %q", r.page().Name, tt.wantPage, r.body)
 				}
 				if got := c.whoami(); got != tt.wantWho {
 					t.Errorf("whoami = %q, want %q", got, tt.wantWho)
@@ -217,7 +217,7 @@ func TestProductionOIDCOnlyRefusesPasswordLogin(t *testing.T) {
 		t.Errorf("POST /login = %d, want 404", r.status)
 	}
 	r := c.get("/login")
-	if r.status != http.StatusOK || strings.Contains(r.body, `type="password"`) || !strings.Contains(r.body, "Auth0/OIDC でログイン") {
+	if pg := r.page(); r.status != http.StatusOK || pg.Name != PageLogin || pg.Local || !pg.OIDC {
 		t.Errorf("GET /login = %d %q: want the OIDC button and no password form", r.status, r.body)
 	}
 	if got := e.svc.CookieName(); got != "__Host-reportapp_session" {

@@ -1,88 +1,83 @@
 package auth
 
 import (
-	"bytes"
-	"embed"
-	"fmt"
-	"html/template"
+	"context"
+	"errors"
 	"net/http"
-
-	"reportapp/internal/server"
 )
 
-//go:embed templates/*.html
-var templateFS embed.FS
+// The pages of this package, by name. The renderer lays each out (PageRenderer); this package
+// only decides which page a request gets and what it says.
+const (
+	PageLogin      = "login"      // the sign-in choices: OIDC and/or the e-mail + password form
+	PageSetup      = "setup"      // the first-run setup form
+	PageNoAccess   = "noaccess"   // signed in at the provider, but a member of no organisation
+	PagePassword   = "password"   // the signed-in user's password change
+	PageMessage    = "message"    // a title, a message and the way back to the sign-in page
+	PageUnverified = "unverified" // the provider does not vouch for the e-mail address
+	PageSignedOut  = "signedout"  // signed out here, on the way to the provider's logout
+)
 
-// page is the data of every auth page; each template reads the fields it needs.
-type page struct {
-	Title     string
-	Error     string            // shown at the top, e.g. a failed login
-	Notice    string            // a success message
-	Fields    map[string]string // field name → problem, for forms
-	Email     string            // kept when a form re-renders
-	Token     string            // the setup token, carried in the form
-	OrgName   string
-	OrgSlug   string
-	OIDC      bool // show the "Auth0/OIDC でログイン" button
-	Local     bool // show the email + password form
-	MinLength int
-	Next      string // where to go after login (a path of this site)
-	Refresh   string // a URL to navigate to at once (logout at the provider)
-	// Stylesheet is Options.Stylesheet, set by render.
-	Stylesheet string
-	// Lang is the page's language, chosen by render as the browser UI chooses it (the lang
-	// cookie, then Accept-Language): every text above is "日本語 (English)" and is shown in it.
-	Lang server.Lang
+// PageNames are the names of every page this package renders.
+func PageNames() []string {
+	return []string{PageLogin, PageSetup, PageNoAccess, PagePassword, PageMessage, PageUnverified, PageSignedOut}
 }
 
-// T is the text of the page's language: {{.T "ログイン" "Sign in"}}.
-func (p page) T(ja, en string) string {
-	if p.Lang == server.LangEN {
-		return en
-	}
-	return ja
+// Page is what an auth page shows. Every text in it is a key of the UI's message catalogue, never
+// the text itself, so that the renderer shows it in the reader's language; the other fields are
+// values the user typed or that the page needs.
+type Page struct {
+	Title  string          // catalogue key of the page's heading
+	Error  string          // catalogue key of a message at the top, e.g. a failed sign-in
+	Notice string          // catalogue key of a success or guidance message
+	Fields map[string]Text // form field name → its problem; never nil
+	Email  string          // kept when a form re-renders; the unverified address
+	Token  string          // the setup token, carried in the form
+
+	OrgName, OrgSlug string // the setup form's values
+	OIDC             bool   // offer the sign-in through the OIDC provider
+	Local            bool   // offer the e-mail + password form
+	MinLength        int    // of a new password (MinPasswordLength)
+	Next             string // where to go after sign-in (a path of this site)
+	Refresh          string // a URL to navigate to at once (the provider's logout)
 }
 
-// L is the part of a message "日本語 (English)" in the page's language.
-func (p page) L(msg string) string { return server.InLang(msg, p.Lang) }
-
-// pageNames are the pages, each parsed together with the layout.
-var pageNames = []string{"login", "setup", "noaccess", "password", "message", "unverified", "signedout"}
-
-// parsePages parses the embedded templates once, at New.
-func parsePages() (map[string]*template.Template, error) {
-	pages := make(map[string]*template.Template, len(pageNames))
-	for _, name := range pageNames {
-		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("auth: parse page %s: %w", name, err)
-		}
-		pages[name] = t
-	}
-	return pages, nil
+// Text is a text of the message catalogue: its key and the values of its fmt verbs, if any.
+type Text struct {
+	Key  string
+	Args []any
 }
 
-// render writes the named page with status. It renders into a buffer first so a template error
-// becomes a clean 500 rather than half a page.
-func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	if p.Fields == nil {
-		p.Fields = map[string]string{}
-	}
-	p.MinLength = MinPasswordLength
-	p.Stylesheet = s.opts.Stylesheet
-	p.Lang = server.RequestLang(r)
-	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		s.serverError(w, r, fmt.Errorf("auth: render page %s: %w", name, err))
+// PageRenderer lays out and writes the pages of this package. The web layer implements it with
+// the UI's templates and message catalogue and hands it over with SetPages. RenderPage writes
+// the whole response with status, the page's texts in the request's language; when it cannot
+// (a template error) it writes an error response instead.
+type PageRenderer interface {
+	RenderPage(w http.ResponseWriter, r *http.Request, status int, name string, p Page)
+}
+
+// SetPages gives the Service the renderer of its pages. The web layer calls it when it builds the
+// application, which is after New, since it needs the Service. Until then every page is an error.
+func (s *Service) SetPages(pr PageRenderer) { s.pages.Store(&pr) }
+
+// errNoRenderer is a page asked for before SetPages.
+var errNoRenderer = errors.New("auth: no page renderer (SetPages)")
+
+// render writes the named page with status through the renderer of SetPages.
+func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
+	pr := s.pages.Load()
+	if pr == nil || *pr == nil {
+		s.serverError(w, r, errNoRenderer)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Language", string(p.Lang))
-	h.Add("Vary", "Accept-Language, Cookie")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	if p.Fields == nil {
+		p.Fields = map[string]Text{}
+	}
+	p.MinLength = MinPasswordLength
+	(*pr).RenderPage(w, r, status, name, p)
+}
+
+// withoutPrincipal is ctx with nobody signed in, for a page rendered after the session ended.
+func withoutPrincipal(ctx context.Context) context.Context {
+	return context.WithValue(ctx, principalKey{}, nil)
 }

@@ -40,24 +40,57 @@ const dummyHash = "$argon2id$v=19$m=65536,t=1,p=4$RZMVkL3dJwEZZfBlNS0NCw$ZHbcPYV
 // errBadHash reports a stored hash that is not in the PHC format we write.
 var errBadHash = errors.New("auth: malformed password hash")
 
-// checkPasswordPolicy returns a message "日本語 (English)" for the user when pw is not acceptable.
-func checkPasswordPolicy(pw string) string {
+// passwordProblem is why the password policy refuses a password.
+type passwordProblem int
+
+const (
+	passwordBadChars passwordProblem = iota + 1
+	passwordTooShort
+	passwordTooLong
+)
+
+// text is the problem as the pages show it, a key of the UI's catalogue.
+func (p passwordProblem) text() Text {
+	switch p {
+	case passwordBadChars:
+		return Text{Key: "auth.password.bad_chars"}
+	case passwordTooShort:
+		return Text{Key: "auth.password.too_short", Args: []any{MinPasswordLength}}
+	}
+	return Text{Key: "auth.password.too_long"}
+}
+
+// message is the problem as a domain error says it, "日本語 (English)", for the command line,
+// which has no catalogue.
+func (p passwordProblem) message() string {
+	switch p {
+	case passwordBadChars:
+		return "パスワードに使えない文字が含まれています (the password holds characters that cannot be used)"
+	case passwordTooShort:
+		return fmt.Sprintf("パスワードは%d文字以上にしてください (at least %d characters)", MinPasswordLength, MinPasswordLength)
+	}
+	return "パスワードが長すぎます (the password is too long)"
+}
+
+// checkPasswordPolicy reports whether pw is acceptable, and if not, why.
+func checkPasswordPolicy(pw string) (passwordProblem, bool) {
 	switch {
 	case !utf8.ValidString(pw):
-		return "パスワードに使えない文字が含まれています (the password holds characters that cannot be used)"
+		return passwordBadChars, false
 	case utf8.RuneCountInString(pw) < MinPasswordLength:
-		return fmt.Sprintf("パスワードは%d文字以上にしてください (at least %d characters)", MinPasswordLength, MinPasswordLength)
+		return passwordTooShort, false
 	case len(pw) > maxPasswordBytes:
-		return "パスワードが長すぎます (the password is too long)"
+		return passwordTooLong, false
 	}
-	return ""
+	return 0, true
 }
 
 // HashNewPassword checks pw against the password policy and returns its argon2id hash, for tools
 // that set a password outside a request (the CLI's user create --password-stdin). A password the
 // policy refuses is EInvalid with the reason.
 func HashNewPassword(pw string) (string, error) {
-	if msg := checkPasswordPolicy(pw); msg != "" {
+	if problem, ok := checkPasswordPolicy(pw); !ok {
+		msg := problem.message()
 		return "", &domain.Error{Code: domain.EInvalid, Message: msg, Fields: map[string]string{"password": msg}}
 	}
 	return hashPassword(pw)

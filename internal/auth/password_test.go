@@ -60,21 +60,28 @@ func TestVerifyPasswordMalformedHash(t *testing.T) {
 
 func TestCheckPasswordPolicy(t *testing.T) {
 	tests := []struct {
-		pw     string
-		wantOK bool
+		pw   string
+		want passwordProblem // 0: acceptable
 	}{
-		{"short", false},
-		{"12345678901", false},
-		{"123456789012", true},
-		{"日本語のパスワードです十二", true}, // 13 runes
-		{"日本語のパス", false},       // 6 runes, 18 bytes
-		{"\xff\xfe23456789012", false},
-		{strings.Repeat("a", 2000), false},
+		{"short", passwordTooShort},
+		{"12345678901", passwordTooShort},
+		{"123456789012", 0},
+		{"日本語のパスワードです十二", 0},         // 13 runes
+		{"日本語のパス", passwordTooShort}, // 6 runes, 18 bytes
+		{"\xff\xfe23456789012", passwordBadChars},
+		{strings.Repeat("a", 2000), passwordTooLong},
 	}
 	for _, tt := range tests {
-		if got := checkPasswordPolicy(tt.pw) == ""; got != tt.wantOK {
-			t.Errorf("checkPasswordPolicy(%q) ok = %v, want %v", tt.pw, got, tt.wantOK)
+		if got, ok := checkPasswordPolicy(tt.pw); got != tt.want || ok != (tt.want == 0) {
+			t.Errorf("checkPasswordPolicy(%q) = %v, %v; want %v", tt.pw, got, ok, tt.want)
 		}
+	}
+	// The command line's error says the same in both languages; the pages get the length.
+	if _, err := HashNewPassword("short"); err == nil || !strings.Contains(err.Error(), "12文字以上") || !strings.Contains(err.Error(), "at least 12") {
+		t.Errorf("HashNewPassword(short) = %v, want the minimum length in both languages", err)
+	}
+	if got := passwordTooShort.text(); got.Key != "auth.password.too_short" || len(got.Args) != 1 || got.Args[0] != MinPasswordLength {
+		t.Errorf("too short as a page text = %+v", got)
 	}
 }
 

@@ -8,12 +8,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -61,12 +61,6 @@ type Options struct {
 	// a login waits for it before the answer is 503 with Retry-After (3 s when 0).
 	HashMemory int64
 	HashWait   time.Duration
-
-	// Stylesheet is the URL of the application's stylesheet (web.Stylesheet()), linked from the
-	// sign-in, setup and password pages so that they look like the rest of the application.
-	// Empty leaves the pages unstyled. It must be a same-origin URL: the pages' CSP allows
-	// nothing else.
-	Stylesheet string
 }
 
 // Service signs users in and out and answers who is calling. It is safe for concurrent use.
@@ -76,8 +70,8 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	sessions *scs.SessionManager
-	pages    map[string]*template.Template
-	oidc     *oidcClient // nil when OIDC is off
+	pages    atomic.Pointer[PageRenderer] // SetPages
+	oidc     *oidcClient                  // nil when OIDC is off
 	hasher   *hasher
 }
 
@@ -119,10 +113,6 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	var err error
-	if s.pages, err = parsePages(); err != nil {
-		return nil, err
 	}
 	if opts.HashMemory <= 0 {
 		opts.HashMemory = defaultHashMemory()

@@ -45,7 +45,7 @@ func mustApp(t testing.TB, db *store.DB, lim testLimits) (*Handler, *jobs.Queue)
 		t.Fatal(err)
 	}
 	tz, _ := time.LoadLocation("Asia/Tokyo")
-	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true, Stylesheet: Stylesheet()})
+	authSvc, err := auth.New(ctx, db, auth.Options{LocalLogin: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -185,7 +185,7 @@ func mustServerWithMail(t *testing.T, db *store.DB, mod func(o *auth.Options)) (
 	var h http.Handler
 	ts := httptest.NewServer(checkContract(t, logRequests(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) })), false))
 	t.Cleanup(ts.Close)
-	opts := auth.Options{BaseURL: ts.URL, LocalLogin: true, Stylesheet: Stylesheet()}
+	opts := auth.Options{BaseURL: ts.URL, LocalLogin: true}
 	if mod != nil {
 		mod(&opts)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 	"reportapp/internal/server"
 )
 
-// lang is a language of the UI (server.Lang, which the sign-in pages share).
+// lang is a language of the pages (server.Lang).
 type lang = server.Lang
 
 const (
@@ -31,7 +32,8 @@ func catalogue(l lang) map[string]string {
 	return messagesJA()
 }
 
-// requestLang picks the language as the sign-in pages do (server.RequestLang).
+// requestLang picks the language of a page: the lang cookie, then Accept-Language
+// (server.RequestLang).
 func requestLang(r *http.Request) lang { return server.RequestLang(r) }
 
 // setLang stores the user's language choice in a cookie and returns to where they were.
@@ -53,7 +55,7 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		}
 		return key
 	}
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"t":  t,
 		"tf": func(key string, args ...any) string { return fmt.Sprintf(t(key), args...) },
 		"asset": func(name string) string {
@@ -121,4 +123,6 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		"holidayRules": func() []string { return []string{"none", "previous_business_day", "next_business_day"} },
 		"change":       func(c document.Change) changeRow { return historyChange(cat, c) },
 	}
+	maps.Copy(fm, authFuncs(t))
+	return fm
 }

@@ -91,17 +91,6 @@ func hashedAssets() (assets, files map[string]string, err error) {
 	return assets, files, err
 }
 
-// Stylesheet is the URL under which the handler of New serves the application's stylesheet. The
-// sign-in pages of package auth link it (auth.Options.Stylesheet) to look like the application;
-// main passes it on, as auth is built before the web handler.
-func Stylesheet() string {
-	assets, _, err := hashedAssets()
-	if err != nil { // the files are embedded: only a broken build gets here
-		return ""
-	}
-	return assets["app.css"]
-}
-
 // static serves an asset by its hashed name with a year-long immutable cache lifetime.
 func (u *ui) static(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
 	p, ok := u.files[r.PathValue("name")]
@@ -157,7 +146,8 @@ type view struct {
 	CanEdit   bool // member or admin
 	IsAdmin   bool
 	Data      any
-	HTMXFrame bool // rendering a fragment for htmx: no layout
+	HTMXFrame bool   // rendering a fragment for htmx: no layout
+	Refresh   string // a URL the page navigates to at once (auth's signed-out page)
 }
 
 // render writes the template name inside the layout with status. It renders into a buffer first

@@ -102,6 +102,8 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		return buf.Bytes(), "reportapp " + d.Version, nil
 	})
 	a.ui = newUI(a)
+	// auth's pages are the UI's: same templates, layout and catalogue.
+	d.Auth.SetPages(a.ui)
 
 	api := http.NewServeMux()
 	for _, rt := range a.apiRoutes() {
