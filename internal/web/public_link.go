@@ -153,8 +153,7 @@ func (u *ui) publicCode(w http.ResponseWriter, r *http.Request, _ domain.Princip
 			Data: publicDocumentData{Token: token, NeedsCode: true, CodeError: "link.code_locked"}})
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	given := accessCodeHash(code)
-	if !hmac.Equal([]byte(given), []byte(l.AccessCodeHash)) {
+	if !u.accessCodeMatches(code, l.AccessCodeHash) {
 		return u.render(w, r, http.StatusUnprocessableEntity, "public_document.html", view{Title: "link.title",
 			Data: publicDocumentData{Token: token, NeedsCode: true, CodeError: "link.code_wrong"}})
 	}

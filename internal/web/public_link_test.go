@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"reportapp/internal/config"
 	"reportapp/internal/mail/mailtest"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
@@ -107,6 +109,14 @@ func TestDeliveryLinkAccessCode(t *testing.T) {
 		a := mustAPI(t, db)
 		doc := a.sendFixture()
 		_, token := a.linkOf(doc.ID, map[string]any{"attach_pdf": false, "access_code": "246810"}, 1)
+		// What the database keeps does not give the code away to whoever has a copy of it.
+		l, err := db.LinkByToken(context.Background(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(l.AccessCodeHash, "hmac:") || l.AccessCodeHash == store.HashSecret("access-code:246810") {
+			t.Errorf("access code kept as %q: want an HMAC under SECRET_KEY", l.AccessCodeHash)
+		}
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar}
 		code, _, page := a.get(c, "/d/"+token)
@@ -152,4 +162,29 @@ func TestDeliveryLinkAccessCode(t *testing.T) {
 			t.Errorf("the locked link opened: %d", code)
 		}
 	})
+}
+
+// TestAccessCodeMatches: a code is checked against the HMAC kept now and against the plain hash
+// links made before it kept; another code or another key does not match.
+func TestAccessCodeMatches(t *testing.T) {
+	a := &app{Deps: Deps{Config: config.Config{SecretKey: "one key of at least thirty-two bytes"}}}
+	other := &app{Deps: Deps{Config: config.Config{SecretKey: "another key of at least 32 bytes!!"}}}
+	kept := a.accessCodeHash("246810")
+	legacy := store.HashSecret("access-code:246810")
+	for _, tt := range []struct {
+		a          *app
+		code, kept string
+		want       bool
+	}{
+		{a, "246810", kept, true},
+		{a, "246811", kept, false},
+		{other, "246810", kept, false},
+		{a, "246810", legacy, true},
+		{a, "246811", legacy, false},
+		{a, "246810", "", false},
+	} {
+		if got := tt.a.accessCodeMatches(tt.code, tt.kept); got != tt.want {
+			t.Errorf("accessCodeMatches(%q, %q) = %v, want %v", tt.code, tt.kept, got, tt.want)
+		}
+	}
 }
