@@ -146,14 +146,20 @@ func TestCSVOutlivesRequestTimeout(t *testing.T) {
 	}
 }
 
-// BenchmarkDocumentCSV streams the CSV of 5,000 invoices (5–20 lines each) on SQLite through
-// the real middleware: rows per second (of wall time, and of the process's CPU time, server and
-// client together) and the peak of the heap during the request.
+// BenchmarkDocumentCSV streams the CSV of 5,000 invoices (5–20 lines each) through the real
+// middleware, on SQLite and on PostgreSQL (when REPORTAPP_TEST_DATABASE_URL is set): rows per
+// second (of wall time, and of this process's CPU time, server and client together; a
+// PostgreSQL server's own CPU is not counted) and the peak of the heap during the request.
 //
 //	go test ./internal/web -run '^$' -bench DocumentCSV -benchtime 5x
 func BenchmarkDocumentCSV(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchmarkDocumentCSV(b, storetest.Open(b)) })
+	b.Run("postgres", func(b *testing.B) { benchmarkDocumentCSV(b, storetest.OpenPostgres(b)) })
+}
+
+func benchmarkDocumentCSV(b *testing.B, db *store.DB) {
 	const n = 5000
-	f := mustCSVFixture(b, storetest.Open(b), n, testLimits{maxInflight: 8, pdfWorkers: 1})
+	f := mustCSVFixture(b, db, n, testLimits{maxInflight: 8, pdfWorkers: 1})
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	heap := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
 	var peak atomic.Uint64
