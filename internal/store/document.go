@@ -753,6 +753,14 @@ func decodeDocumentRow(r documentRow, withItems bool) (document.Document, error)
 // completeDocuments fills what is not in the rows: the issuer of drafts and the linked
 // documents (completeLinks).
 func (db *DB) completeDocuments(ctx context.Context, q querier, orgID string, docs []document.Document) error {
+	if err := db.completeDraftIssuers(ctx, q, orgID, docs); err != nil {
+		return err
+	}
+	return db.completeLinks(ctx, q, orgID, docs)
+}
+
+// completeDraftIssuers gives the drafts among docs the organisation's current issuer data.
+func (db *DB) completeDraftIssuers(ctx context.Context, q querier, orgID string, docs []document.Document) error {
 	drafts := false
 	for _, d := range docs {
 		drafts = drafts || d.Status == document.Draft
@@ -769,5 +777,5 @@ func (db *DB) completeDocuments(ctx context.Context, q querier, orgID string, do
 			}
 		}
 	}
-	return db.completeLinks(ctx, q, orgID, docs)
+	return nil
 }

@@ -144,21 +144,14 @@ func (db *DB) SearchDocumentSummaries(ctx context.Context, orgID string, f docum
 }
 
 func (db *DB) searchDocuments(ctx context.Context, orgID string, f document.Filter, page domain.Page, withItems bool) ([]document.Document, string, error) {
-	if !validID(orgID) {
-		if _, _, err := db.dialect.searchQuery(orgID, f, page, false); err != nil {
-			return nil, "", err
-		}
-		return []document.Document{}, "", nil
-	}
 	ctx, cancel := db.bounded(ctx)
 	defer cancel()
-	text, err := db.useTextIndex(ctx, f, false)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: search documents of %s: %w", orgID, err)
-	}
-	query, args, err := db.dialect.searchQuery(orgID, db.withToday(f), page, text)
+	query, args, err := db.pageQuery(ctx, documentSelect, orgID, f, page)
 	if err != nil {
 		return nil, "", err
+	}
+	if query == "" {
+		return []document.Document{}, "", nil
 	}
 	limit := page.Size()
 	docs, dates, err := db.queryDocumentRows(ctx, db.q(), orgID, withItems, query, args...)
@@ -173,9 +166,29 @@ func (db *DB) searchDocuments(ctx context.Context, orgID string, f document.Filt
 	return docs, next, nil
 }
 
+// pageQuery is the SQL of a page of the search for f over sel (searchQueryOf), or "" when
+// orgID names no organisation (no documents; a bad cursor is EInvalid all the same).
+func (db *DB) pageQuery(ctx context.Context, sel, orgID string, f document.Filter, page domain.Page) (string, []any, error) {
+	if !validID(orgID) {
+		_, _, err := db.dialect.searchQuery(orgID, f, page, false)
+		return "", nil, err
+	}
+	text, err := db.useTextIndex(ctx, f, false)
+	if err != nil {
+		return "", nil, fmt.Errorf("store: search documents of %s: %w", orgID, err)
+	}
+	return db.dialect.searchQueryOf(sel, orgID, db.withToday(f), page, text)
+}
+
 // searchQuery is the SQL of SearchDocuments: a page and one row more, which tells whether there
 // is a next page.
 func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page, text bool) (string, []any, error) {
+	return d.searchQueryOf(documentSelect, orgID, f, page, text)
+}
+
+// searchQueryOf is searchQuery reading the columns of sel, a SELECT of the documents d of one
+// organisation (WHERE d.org_id = ?) such as documentSelect.
+func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain.Page, text bool) (string, []any, error) {
 	args := []any{orgID}
 	var where []string
 	if page.Cursor != "" {
@@ -187,7 +200,7 @@ func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page, 
 	}
 	conds, condArgs := d.filterConditions(f, text)
 	where, args = append(where, conds...), append(args, condArgs...)
-	query := documentSelect
+	query := sel
 	if text && !d.postgres() {
 		// The trigram index found fewer than ftsMaxMatches: read them by rowid and sort them,
 		// rather than walk the date index probing each row against the matches.

@@ -47,7 +47,7 @@ type app struct {
 	calendar *document.BusinessCalendar // Japan's business days, for due dates
 	ui       *ui                        // the browser pages' templates and assets
 	root     *http.ServeMux             // the mounts: the API under /api/, the browser UI under /
-	// csvSearch reads the CSV's pages (the store's SearchDocuments; tests make it fail midway).
+	// csvSearch reads the CSV's pages (the store's SearchDocumentCSV; tests make it fail midway).
 	csvSearch searchPage
 }
 
@@ -89,7 +89,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	a := &app{Deps: d, loc: d.Config.TimeZone, calendar: document.NewBusinessCalendar(), csvSearch: d.Store.SearchDocumentSummaries}
+	a := &app{Deps: d, loc: d.Config.TimeZone, calendar: document.NewBusinessCalendar(), csvSearch: d.Store.SearchDocumentCSV}
 	if a.loc == nil {
 		a.loc = time.UTC
 	}
