@@ -41,12 +41,12 @@ func (q *Queue) MailEnabled() bool { return q.opts.Mail != nil }
 
 // CreateDelivery records a delivery and inserts its send job in the same transaction (see
 // store.CreateDelivery). Without a mail server it is EConflict saying how to configure one.
-func (q *Queue) CreateDelivery(ctx context.Context, orgID, userID string, in store.NewDelivery) (store.Delivery, bool, error) {
+func (q *Queue) CreateDelivery(ctx context.Context, orgID, actor string, in store.NewDelivery) (store.Delivery, bool, error) {
 	if q.opts.Mail == nil {
 		return store.Delivery{}, false, errMailDisabled()
 	}
 	in.MessageDomain = q.messageDomain()
-	d, created, err := q.db.CreateDelivery(ctx, orgID, userID, in, q.opts.SendLimit,
+	d, created, err := q.db.CreateDelivery(ctx, orgID, actor, in, q.opts.SendLimit,
 		func(ctx context.Context, tx *sql.Tx, id string) error {
 			_, err := q.client.InsertTx(ctx, tx, DeliveryArgs{DeliveryID: id}, &river.InsertOpts{MaxAttempts: q.opts.SendAttempts})
 			return err

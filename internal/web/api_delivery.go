@@ -234,7 +234,7 @@ func (a *app) queueSend(w http.ResponseWriter, r *http.Request, p domain.Princip
 	if err != nil {
 		return err
 	}
-	d, _, err := a.Jobs.CreateDelivery(r.Context(), p.OrgID, p.UserID, req.delivery)
+	d, _, err := a.Jobs.CreateDelivery(r.Context(), p.OrgID, p.Actor(), req.delivery)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func (a *app) deliveryRecent(w http.ResponseWriter, r *http.Request, p domain.Pr
 }
 
 func (a *app) deliveryRevokeLink(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	d, err := a.Store.RevokeDeliveryLink(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
+	d, err := a.Store.RevokeDeliveryLink(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

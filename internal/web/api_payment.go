@@ -55,7 +55,7 @@ func (a *app) paymentCreate(w http.ResponseWriter, r *http.Request, p domain.Pri
 	if pay.Date.IsZero() {
 		pay.Date = document.Today(a.Now(), a.loc)
 	}
-	pay, err = a.Store.RecordPayment(r.Context(), p.OrgID, p.UserID, r.PathValue("id"), pay)
+	pay, err = a.Store.RecordPayment(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"), pay)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (a *app) paymentVoid(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err := f.Err(); err != nil {
 		return err
 	}
-	pay, err := a.Store.VoidPayment(r.Context(), p.OrgID, p.UserID, r.PathValue("id"), reason)
+	pay, err := a.Store.VoidPayment(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"), reason)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func (a *app) importStatement(r *http.Request, p domain.Principal) (store.BankSt
 		}
 		return store.BankStatement{}, err
 	}
-	return a.Store.ImportStatement(r.Context(), p.OrgID, p.UserID, filename, st)
+	return a.Store.ImportStatement(r.Context(), p.OrgID, p.Actor(), filename, st)
 }
 
 func (a *app) statementCreate(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
@@ -244,7 +244,7 @@ func (a *app) statementApply(w http.ResponseWriter, r *http.Request, p domain.Pr
 	if err := json.Unmarshal(in.Matches, &matches); err != nil {
 		return invalid("matches", "[{\"line_id\", \"document_ids\", \"fee\"}] の配列です (must be an array of matches)")
 	}
-	st, results, err := a.Store.ApplyStatement(r.Context(), p.OrgID, p.UserID, r.PathValue("id"), matches)
+	st, results, err := a.Store.ApplyStatement(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"), matches)
 	if err != nil {
 		return err
 	}

@@ -286,3 +286,35 @@ func decode(t *testing.T, data []byte, v any) {
 		t.Fatalf("decode: %v: %s", err, data)
 	}
 }
+
+// TestPaymentHistoryNamesTheToken: a payment recorded and voided through an API token is
+// recorded as the token's, in the payment and in the invoice's history, as a document change is.
+func TestPaymentHistoryNamesTheToken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := mustAPI(t, db)
+		_, _, inv := a.fixture()
+		var p receivables.Payment
+		a.mustJSON(201, &p, "A-member", "POST", "/api/v1/documents/"+inv.ID+"/payments", map[string]any{"date": "2026-12-10", "amount": 1000})
+		a.mustJSON(200, &p, "A-member", "POST", "/api/v1/payments/"+p.ID+"/void", map[string]any{"reason": "二重登録"})
+		if !strings.HasPrefix(p.CreatedBy, "token:") || p.VoidedBy == nil || !strings.HasPrefix(*p.VoidedBy, "token:") {
+			t.Errorf("payment created by %q, voided by %v: want the token", p.CreatedBy, p.VoidedBy)
+		}
+		var h struct {
+			Items []historyEvent `json:"items"`
+		}
+		a.mustJSON(200, &h, "A-viewer", "GET", "/api/v1/documents/"+inv.ID+"/history", nil)
+		seen := map[string]bool{}
+		for _, e := range h.Items {
+			if e.Action != store.ActionPayment && e.Action != store.ActionPaymentVoid {
+				continue
+			}
+			seen[e.Action] = true
+			if e.Actor.Type != "token" || e.Actor.Token == nil || e.Actor.Email != "member@org-a.example.com" {
+				t.Errorf("%s event actor = %+v, want the member through its token", e.Action, e.Actor)
+			}
+		}
+		if !seen[store.ActionPayment] || !seen[store.ActionPaymentVoid] {
+			t.Errorf("history %+v: want a payment and a void event", h.Items)
+		}
+	})
+}

@@ -61,7 +61,7 @@ func (a *app) scheduleCreate(w http.ResponseWriter, r *http.Request, p domain.Pr
 	if err != nil {
 		return err
 	}
-	s, err = a.Store.CreateSchedule(r.Context(), p.OrgID, p.UserID, s)
+	s, err = a.Store.CreateSchedule(r.Context(), p.OrgID, p.Actor(), s)
 	if err != nil {
 		return err
 	}

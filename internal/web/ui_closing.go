@@ -130,7 +130,7 @@ func (u *ui) closingIssue(w http.ResponseWriter, r *http.Request, p domain.Princ
 	}
 	var results []closingResult
 	for _, id := range r.PostForm["document_id"] {
-		res, err := closingOutcome(u.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, id))
+		res, err := closingOutcome(u.Store.IssueDocument(r.Context(), p.OrgID, p.Actor(), id))
 		if err != nil {
 			return err
 		}

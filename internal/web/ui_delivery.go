@@ -150,7 +150,7 @@ func (u *ui) sendSubmit(w http.ResponseWriter, r *http.Request, p domain.Princip
 	}
 	req, err := u.prepareSend(r.Context(), p, d, purpose, data.input())
 	if err == nil {
-		_, _, err = u.Jobs.CreateDelivery(r.Context(), p.OrgID, p.UserID, req.delivery)
+		_, _, err = u.Jobs.CreateDelivery(r.Context(), p.OrgID, p.Actor(), req.delivery)
 	}
 	if fe, ok := fieldErrors(err); ok {
 		return u.renderSend(w, r, p, http.StatusUnprocessableEntity, data, view{Error: "form.invalid", Errors: fe})
@@ -168,7 +168,7 @@ func newFormKey() string {
 
 // deliveryRevoke revokes a delivery's link: POST /deliveries/{id}/revoke.
 func (u *ui) deliveryRevoke(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	d, err := u.Store.RevokeDeliveryLink(r.Context(), p.OrgID, p.UserID, r.PathValue("id"))
+	d, err := u.Store.RevokeDeliveryLink(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

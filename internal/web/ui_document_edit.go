@@ -276,10 +276,10 @@ func (u *ui) documentSave(w http.ResponseWriter, r *http.Request, p domain.Princ
 	err = fe.Err()
 	if err == nil {
 		if e.ID == "" {
-			d, err = u.Store.CreateDocument(r.Context(), p.OrgID, p.UserID, d)
+			d, err = u.Store.CreateDocument(r.Context(), p.OrgID, p.Actor(), d)
 		} else {
 			d.Version = version
-			d, err = u.Store.UpdateDocument(r.Context(), p.OrgID, p.UserID, d)
+			d, err = u.Store.UpdateDocument(r.Context(), p.OrgID, p.Actor(), d)
 		}
 	}
 	switch domain.ErrorCode(err) {

@@ -145,7 +145,7 @@ func (u *ui) renderConfirm(w http.ResponseWriter, r *http.Request, st int, d doc
 // document is issued exactly once either way.
 func (u *ui) documentIssue(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
-	_, err := u.Store.IssueDocument(r.Context(), p.OrgID, p.UserID, id)
+	_, err := u.Store.IssueDocument(r.Context(), p.OrgID, p.Actor(), id)
 	switch domain.ErrorCode(err) {
 	case "":
 		return seeOther(w, r, "/documents/"+id+"?notice=issued")
@@ -163,7 +163,7 @@ func (u *ui) documentIssue(w http.ResponseWriter, r *http.Request, p domain.Prin
 
 func (u *ui) documentCancel(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
-	_, err := u.Store.CancelDocument(r.Context(), p.OrgID, p.UserID, id)
+	_, err := u.Store.CancelDocument(r.Context(), p.OrgID, p.Actor(), id)
 	switch domain.ErrorCode(err) {
 	case "":
 		return seeOther(w, r, "/documents/"+id+"?notice=cancelled")
@@ -192,7 +192,7 @@ func (u *ui) alreadyDone(w http.ResponseWriter, r *http.Request, p domain.Princi
 
 // documentDelete deletes a draft (issued documents are kept for ever: the store refuses).
 func (u *ui) documentDelete(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	if err := u.Store.DeleteDocument(r.Context(), p.OrgID, p.UserID, r.PathValue("id")); err != nil {
+	if err := u.Store.DeleteDocument(r.Context(), p.OrgID, p.Actor(), r.PathValue("id")); err != nil {
 		return err
 	}
 	return seeOther(w, r, "/documents?notice=deleted")

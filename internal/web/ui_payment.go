@@ -48,7 +48,7 @@ func (u *ui) documentPayment(w http.ResponseWriter, r *http.Request, p domain.Pr
 	id := r.PathValue("id")
 	pay, err := paymentForm(r, document.Today(u.Now(), u.loc))
 	if err == nil {
-		_, err = u.Store.RecordPayment(r.Context(), p.OrgID, p.UserID, id, pay)
+		_, err = u.Store.RecordPayment(r.Context(), p.OrgID, p.Actor(), id, pay)
 	}
 	if fe, ok := fieldErrors(err); ok {
 		return u.renderDocumentView(w, r, p, id, http.StatusUnprocessableEntity, view{Error: "form.invalid", Errors: fe})
@@ -61,7 +61,7 @@ func (u *ui) documentPayment(w http.ResponseWriter, r *http.Request, p domain.Pr
 
 // paymentVoidPage voids a payment from the document page (with the reason typed beside it).
 func (u *ui) paymentVoidPage(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	pay, err := u.Store.VoidPayment(r.Context(), p.OrgID, p.UserID, r.PathValue("id"), r.PostFormValue("reason"))
+	pay, err := u.Store.VoidPayment(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"), r.PostFormValue("reason"))
 	if fe, ok := fieldErrors(err); ok {
 		docID := r.PostFormValue("document_id")
 		if docID == "" {
@@ -191,7 +191,7 @@ func (u *ui) reconcileApply(w http.ResponseWriter, r *http.Request, p domain.Pri
 	if len(fe) > 0 {
 		return u.renderReconcileErrors(w, r, p, st, fe)
 	}
-	st, results, err := u.Store.ApplyStatement(r.Context(), p.OrgID, p.UserID, id, matches)
+	st, results, err := u.Store.ApplyStatement(r.Context(), p.OrgID, p.Actor(), id, matches)
 	if err != nil {
 		return err
 	}

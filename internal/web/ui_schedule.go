@@ -205,7 +205,7 @@ func (u *ui) scheduleSave(w http.ResponseWriter, r *http.Request, p domain.Princ
 	}
 	if err == nil {
 		if f.ID == "" {
-			s, err = u.Store.CreateSchedule(r.Context(), p.OrgID, p.UserID, s)
+			s, err = u.Store.CreateSchedule(r.Context(), p.OrgID, p.Actor(), s)
 		} else {
 			s.ID = f.ID
 			s, err = u.Store.UpdateSchedule(r.Context(), p.OrgID, s)
