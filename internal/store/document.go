@@ -326,6 +326,9 @@ func (db *DB) issueDocument(ctx context.Context, q querier, orgID, actor, id str
 	if err != nil {
 		return document.Document{}, err
 	}
+	if err := db.refreshSumsOf(ctx, q, orgID, d); err != nil {
+		return document.Document{}, err
+	}
 	if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionIssue, actor, &before); err != nil {
 		return document.Document{}, err
 	}
@@ -399,6 +402,9 @@ func (db *DB) CancelDocument(ctx context.Context, orgID, actor, id string) (docu
 			return err
 		}
 		if err := releaseSummarySources(ctx, q, orgID, id); err != nil {
+			return err
+		}
+		if err := db.refreshSumsOf(ctx, q, orgID, before); err != nil {
 			return err
 		}
 		if err := db.addEvent(ctx, q, orgID, id, before.Version, ActionCancel, actor, &before); err != nil {

@@ -209,6 +209,10 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		// Without statistics SQLite may walk a month in the date index instead of the
 		// customer's rows: its customer index filters, ranges over the dates and orders in one.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY documents_customer_date ", 1)
+	} else if idx := paymentStatusIndex(f.PaymentStatus); idx != "" && !d.postgres() {
+		// The open (or the settled) invoices in date order: SQLite would rather range over the
+		// due dates of all issued invoices and sort them.
+		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY "+idx+" ", 1)
 	}
 	for _, w := range where {
 		query += " AND " + w

@@ -12,8 +12,10 @@ import (
 )
 
 // Payments are rows of their own, never updated except to void them and never deleted; an
-// invoice's paid amount, credited amount, balance and payment status are computed when it is
-// read (completeReceivables), from its payments and its issued credit notes.
+// invoice's paid amount, credited amount and balance are their sums (payments not voided, credit
+// notes issued against it), kept on the invoice's row (documents.paid, credited, balance;
+// migration 00240) by refreshInvoiceSums in the transaction of every payment, void and credit
+// note issued or cancelled. The payment status is read from those columns as of today.
 
 // History actions of payments.
 const (
@@ -21,30 +23,87 @@ const (
 	ActionPaymentVoid = "payment_void"
 )
 
-// The sums of an issued invoice, as SQL over the documents table aliased d.
-const (
-	paidSQL = `(SELECT COALESCE(SUM(p.amount + p.fee), 0) FROM payments p
+// paidSQL is the paid sum of the invoice d, computed from its payments.
+const paidSQL = `(SELECT COALESCE(SUM(p.amount + p.fee), 0) FROM payments p
 		WHERE p.org_id = d.org_id AND p.document_id = d.id AND p.voided_at IS NULL)`
-	creditedSQL = `(SELECT COALESCE(SUM(c.gross), 0) FROM documents c WHERE c.org_id = d.org_id
-		AND c.related_document_id = d.id AND c.kind = 'credit_note' AND c.status = 'issued')`
-	balanceSQL = `(COALESCE(d.amount_due, d.gross) - ` + paidSQL + ` - ` + creditedSQL + `)`
-)
 
-// paymentStatusCondition is the SQL condition on d of a payment status as of today.
+// creditedSQL is the sum of the credit notes issued against the invoice d up to asOf (a
+// placeholder for a date, or "" for all), computed from them. SQLite, without statistics, would
+// read every issued credit note of the organisation by kind and status for each invoice rather
+// than the invoice's own by documents_related.
+func (d dialect) creditedSQL(asOf string) string {
+	q := `(SELECT COALESCE(SUM(c.gross), 0) FROM documents c WHERE c.org_id = d.org_id
+		AND c.related_document_id = d.id AND ` + d.unindexed("c.kind") + ` = 'credit_note' AND c.status = 'issued'`
+	if asOf != "" {
+		q += " AND c.issue_date <= " + asOf
+	}
+	return q + ")"
+}
+
+// refreshInvoiceSums sets the paid and credited sums and the balance kept on the row of the
+// organisation's invoice id from its payments and credit notes, in the write transaction q
+// that changed them. The row is locked first: on PostgreSQL the sums are then read after any
+// other transaction that changed them has committed.
+func (db *DB) refreshInvoiceSums(ctx context.Context, q querier, orgID, id string) error {
+	var kind string
+	if err := q.queryRow(ctx, `SELECT d.kind FROM documents d WHERE d.org_id = ? AND d.id = ?`+db.dialect.forUpdate(""),
+		orgID, id).Scan(&kind); err != nil {
+		return fmt.Errorf("invoice sums of %s: %w", id, err)
+	}
+	if kind != string(document.Invoice) {
+		return nil
+	}
+	credited := db.dialect.creditedSQL("")
+	if _, err := q.exec(ctx, `UPDATE documents AS d SET paid = `+paidSQL+`, credited = `+credited+`,
+		balance = COALESCE(d.amount_due, d.gross) - `+paidSQL+` - `+credited+`
+		WHERE d.org_id = ? AND d.id = ?`, orgID, id); err != nil {
+		return fmt.Errorf("invoice sums of %s: %w", id, err)
+	}
+	return nil
+}
+
+// refreshSumsOf refreshes the sums that issuing or cancelling d changes: its own as an invoice
+// (its balance starts at the amount due), its invoice's as a credit note.
+func (db *DB) refreshSumsOf(ctx context.Context, q querier, orgID string, d document.Document) error {
+	switch {
+	case d.Kind == document.Invoice:
+		return db.refreshInvoiceSums(ctx, q, orgID, d.ID)
+	case d.Kind == document.CreditNote && d.RelatedDocumentID != nil && *d.RelatedDocumentID != "":
+		return db.refreshInvoiceSums(ctx, q, orgID, *d.RelatedDocumentID)
+	}
+	return nil
+}
+
+// paymentStatusCondition is the SQL condition on d of a payment status as of today. Its terms
+// include those of the partial indexes documents_open and documents_settled (00240), so that
+// the search can walk the open or the settled invoices in date order (paymentStatusIndex).
 func paymentStatusCondition(status string, today document.Date) (string, []any) {
 	issued := "d.kind = 'invoice' AND d.status = 'issued' AND "
+	open := issued + "d.balance > 0"
 	notDue := "(d.due_date IS NULL OR d.due_date >= ?)"
 	switch status {
 	case receivables.StatusPaid:
-		return "(" + issued + balanceSQL + " <= 0)", nil
+		return "(" + issued + "d.balance <= 0)", nil
 	case receivables.StatusOverdue:
-		return "(" + issued + balanceSQL + " > 0 AND d.due_date < ?)", []any{today.String()}
+		return "(" + open + " AND d.due_date < ?)", []any{today.String()}
 	case receivables.StatusPartiallyPaid:
-		return "(" + issued + balanceSQL + " > 0 AND " + notDue + " AND " + paidSQL + " > 0)", []any{today.String()}
+		return "(" + open + " AND " + notDue + " AND d.paid > 0)", []any{today.String()}
 	case receivables.StatusUnpaid:
-		return "(" + issued + balanceSQL + " > 0 AND " + notDue + " AND " + paidSQL + " = 0)", []any{today.String()}
+		return "(" + open + " AND " + notDue + " AND d.paid = 0)", []any{today.String()}
 	}
 	return "1 = 0", nil
+}
+
+// paymentStatusIndex is the partial index that holds the invoices of a payment status: the
+// settled ones (balance ≤ 0) or the open ones; "" for none.
+func paymentStatusIndex(status string) string {
+	switch status {
+	case receivables.StatusPaid:
+		return "documents_settled"
+	case receivables.StatusOverdue, receivables.StatusPartiallyPaid, receivables.StatusUnpaid:
+		return "documents_open"
+	}
+	return ""
 }
 
 // Today is today's date in the store's time zone (Options.Location).
@@ -238,6 +297,9 @@ func (db *DB) insertPayment(ctx context.Context, q querier, orgID, actor string,
 		nullString(p.StatementLineID)); err != nil {
 		return receivables.Payment{}, fmt.Errorf("insert payment: %w", err)
 	}
+	if err := db.refreshInvoiceSums(ctx, q, orgID, d.ID); err != nil {
+		return receivables.Payment{}, err
+	}
 	if err := db.addEvent(ctx, q, orgID, d.ID, d.Version, ActionPayment, actor, &d); err != nil {
 		return receivables.Payment{}, err
 	}
@@ -331,6 +393,9 @@ func (db *DB) VoidPayment(ctx context.Context, orgID, actor, paymentID, reason s
 			return err
 		} else if n == 0 {
 			return domain.Errorf(domain.EConflict, "この入金は既に取消されています (payment is already voided)")
+		}
+		if err := db.refreshInvoiceSums(ctx, q, orgID, docID); err != nil {
+			return err
 		}
 		if err := db.addEvent(ctx, q, orgID, docID, d.Version, ActionPaymentVoid, actor, &d); err != nil {
 			return err

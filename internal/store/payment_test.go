@@ -308,6 +308,8 @@ func TestBankStatementImportAndApply(t *testing.T) {
 		if err != nil || theirs.Lines[0].Status == "duplicate" || theirs.Lines[2].Status != "matched" {
 			t.Errorf("other org import: %+v %v", theirs.Lines, err)
 		}
+		// The payments applied from the statement are in the sums kept on the invoices.
+		mustSumsKept(t, db, org.ID)
 	})
 }
 

@@ -18,12 +18,13 @@ func (db *DB) Receivables(ctx context.Context, orgID string, asOf document.Date)
 		return receivables.AgeItems(asOf, nil), nil
 	}
 	at := asOf.String()
-	rows, err := db.q().query(ctx, `SELECT d.customer_id, c.name, d.due_date, COALESCE(d.amount_due, d.gross)
+	// As of a past date the sums kept on the invoices (refreshInvoiceSums) do not apply: the
+	// payments and credit notes up to it are summed.
+	rows, err := db.q().query(ctx, `SELECT d.customer_id, cu.name, d.due_date, COALESCE(d.amount_due, d.gross)
 		- (SELECT COALESCE(SUM(p.amount + p.fee), 0) FROM payments p WHERE p.org_id = d.org_id AND p.document_id = d.id
 			AND p.voided_at IS NULL AND p.date <= ?)
-		- (SELECT COALESCE(SUM(cn.gross), 0) FROM documents cn WHERE cn.org_id = d.org_id AND cn.related_document_id = d.id
-			AND cn.kind = 'credit_note' AND cn.status = 'issued' AND cn.issue_date <= ?)
-		FROM documents d JOIN customers c ON c.org_id = d.org_id AND c.id = d.customer_id
+		- `+db.dialect.creditedSQL("?")+`
+		FROM documents d JOIN customers cu ON cu.org_id = d.org_id AND cu.id = d.customer_id
 		WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued' AND d.issue_date <= ?`, at, at, orgID, at)
 	if err != nil {
 		return receivables.Aging{}, fmt.Errorf("store: receivables of %s: %w", orgID, err)
@@ -53,8 +54,8 @@ func (db *DB) Receivables(ctx context.Context, orgID string, asOf document.Date)
 
 // openInvoices returns the organisation's issued invoices with a balance left, as of now.
 func openInvoices(ctx context.Context, q querier, orgID string) ([]receivables.OpenInvoice, error) {
-	rows, err := q.query(ctx, `SELECT d.id, d.customer_id, COALESCE(d.number, ''), d.issue_date, d.due_date, `+balanceSQL+`
-		FROM documents d WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued'`, orgID)
+	rows, err := q.query(ctx, `SELECT d.id, d.customer_id, COALESCE(d.number, ''), d.issue_date, d.due_date, d.balance
+		FROM documents d WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued' AND d.balance > 0`, orgID)
 	if err != nil {
 		return nil, err
 	}

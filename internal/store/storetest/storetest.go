@@ -105,6 +105,21 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t)) })
 }
 
+// EachUnmigrated is Each on databases with no schema yet, for tests of a migration on the data
+// of the schema before it (store.DB.MigrateTo in the store's tests).
+func EachUnmigrated(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := store.Open(context.Background(), store.DriverSQLite, filepath.Join(t.TempDir(), "old.db"), store.Options{})
+		if err != nil {
+			t.Fatalf("storetest: open sqlite: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		fn(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) { fn(t, open(t, PostgresDSN(t))) })
+}
+
 // open opens a store on dsn (PostgreSQL) closed when the test ends, with a small pool: many tests
 // run in parallel against one server.
 func open(t testing.TB, dsn string) *store.DB {
