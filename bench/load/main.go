@@ -40,11 +40,12 @@ func main() {
 	max := flag.Int("n", 50000, "at most this many requests per scenario")
 	year := flag.Int("year", time.Now().Year()-1, "year of the CSV")
 	only := flag.String("only", "", "run only scenarios whose name contains this")
+	searchConns := flag.Int("search-conns", 8, "connections of the search scenarios (1: each query's own latency)")
 	flag.Parse()
 	jar, _ := cookiejar.New(nil)
 	c := &client{base: strings.TrimRight(*base, "/"), token: *token,
 		hc: &http.Client{Jar: jar, Timeout: 20 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
-	if err := run(c, *email, *password, *dur, *max, *year, *only); err != nil {
+	if err := run(c, *email, *password, *dur, *max, *year, *only, *searchConns); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -153,7 +154,7 @@ func (c *client) hammer(name string, conns int, dur time.Duration, max int, next
 	return r
 }
 
-func run(c *client, email, password string, dur time.Duration, limit, year int, only string) error {
+func run(c *client, email, password string, dur time.Duration, limit, year int, only string, searchConns int) error {
 	// The browser's session.
 	resp, err := c.hc.PostForm(c.base+"/login", url.Values{"email": {email}, "password": {password}})
 	if err != nil {
@@ -201,7 +202,34 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 		}
 	}
 
-	// The search: every filter of the form, combinations, free text, at 8 connections.
+	if want("create and issue") {
+		// Writes: a new 20-line invoice created and issued, one at a time (SQLite has one
+		// writer; numbering serialises issues on both), at most 200 or for the duration.
+		var lat []time.Duration
+		notOK := map[int]int{}
+		t0 := time.Now()
+		for i := 0; i < min(limit, 200) && time.Since(t0) < dur; i++ {
+			t1 := time.Now()
+			var d struct{ ID string }
+			if err := c.json(http.MethodPost, "/api/v1/documents", doc, &d); err != nil {
+				notOK[0]++
+				continue
+			}
+			if err := c.json(http.MethodPost, "/api/v1/documents/"+d.ID+"/issue", map[string]any{}, &d); err != nil {
+				notOK[0]++
+				continue
+			}
+			lat = append(lat, time.Since(t1))
+		}
+		slices.Sort(lat)
+		r := result{name: "create and issue", conns: 1, n: len(lat), rps: float64(len(lat)) / time.Since(t0).Seconds(), notOK: notOK}
+		if len(lat) > 0 {
+			r.p50, r.p95 = lat[len(lat)/2], lat[len(lat)*95/100]
+		}
+		do(r)
+	}
+
+	// The search: every filter of the form, combinations, free text, at -search-conns connections.
 	var cust struct {
 		Items []struct{ ID string } `json:"items"`
 	}
@@ -231,7 +259,7 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 	}
 	for _, s := range searches {
 		if want(s.name) {
-			do(c.hammer(s.name, 8, dur, limit, fixed("/api/v1/documents?limit=50&"+s.q)))
+			do(c.hammer(s.name, searchConns, dur, limit, fixed("/api/v1/documents?limit=50&"+s.q)))
 		}
 	}
 	if want("search page 50") {
