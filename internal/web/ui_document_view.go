@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"reportapp/internal/document"
@@ -62,6 +63,31 @@ func (d documentViewData) HasReduced() bool {
 	return false
 }
 
+// lineRow is a line of the document page's table, formatted before the template runs: the
+// template evaluates every action by reflection, and the lines are most of the page's actions.
+type lineRow struct {
+	Name, Description string
+	Reduced           bool   // at the reduced rate (class "reduced" and ※)
+	Quantity          string // with its unit
+	UnitPrice, Amount string // in yen
+	Rate              string // "10%", or the category of a 0% line
+}
+
+// lineRows formats items for the document page; t translates a catalogue key.
+func lineRows(items []document.Item, t func(string) string) []lineRow {
+	rows := make([]lineRow, len(items))
+	for i, it := range items {
+		rate := strconv.Itoa(int(it.TaxRate)) + "%"
+		if it.TaxRate == 0 {
+			rate = t("category." + string(it.TaxCategory))
+		}
+		rows[i] = lineRow{Name: it.Name, Description: it.Description, Reduced: it.TaxRate == document.RateReduced,
+			Quantity: it.Quantity.String() + " " + it.Unit, UnitPrice: document.FormatYen(it.UnitPrice),
+			Amount: document.FormatYen(it.Amount), Rate: rate}
+	}
+	return rows
+}
+
 func (u *ui) documentView(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	return u.renderDocumentView(w, r, p, r.PathValue("id"), http.StatusOK, view{})
 }
@@ -72,18 +98,12 @@ func (u *ui) renderDocumentView(w http.ResponseWriter, r *http.Request, p domain
 	if err != nil {
 		return err
 	}
-	data := documentViewData{Doc: d, Tab: "content", Methods: receivables.Methods(), Today: document.Today(u.Now(), u.loc)}
-	if d.Kind == document.Invoice && d.Status != document.Draft {
-		if data.Payments, err = u.Store.ListPayments(r.Context(), p.OrgID, id); err != nil {
-			return err
-		}
+	act, err := u.Store.DocumentActivity(r.Context(), p.OrgID, d)
+	if err != nil {
+		return err
 	}
-	data.CanSend = p.Role.AtLeast(member)
-	if d.Status != document.Draft {
-		if data.Deliveries, err = u.Store.ListDeliveries(r.Context(), p.OrgID, id); err != nil {
-			return err
-		}
-	}
+	data := documentViewData{Doc: d, Tab: "content", Methods: receivables.Methods(), Today: document.Today(u.Now(), u.loc),
+		Payments: act.Payments, Deliveries: act.Deliveries, CanSend: p.Role.AtLeast(member)}
 	v.Title, v.Nav, v.Data = "document.title", "documents", data
 	return u.render(w, r, status, "document_view.html", v)
 }
