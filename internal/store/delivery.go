@@ -278,6 +278,11 @@ func (db *DB) ListDeliveries(ctx context.Context, orgID, documentID string) ([]D
 	if err := db.documentExists(ctx, orgID, documentID); err != nil {
 		return nil, fmt.Errorf("store: deliveries of %s: %w", documentID, err)
 	}
+	return db.documentDeliveries(ctx, orgID, documentID)
+}
+
+// documentDeliveries is ListDeliveries without looking the document up.
+func (db *DB) documentDeliveries(ctx context.Context, orgID, documentID string) ([]Delivery, error) {
 	return db.listDeliveries(ctx, `e.org_id = ? AND e.document_id = ?`, []any{orgID, documentID}, 500)
 }
 

@@ -334,6 +334,12 @@ func (db *DB) ListPayments(ctx context.Context, orgID, documentID string) ([]rec
 	if err := db.documentExists(ctx, orgID, documentID); err != nil {
 		return nil, fmt.Errorf("store: payments of %s: %w", documentID, err)
 	}
+	return db.listPayments(ctx, orgID, documentID)
+}
+
+// listPayments is ListPayments without looking the document up: a document it does not know has
+// no payments.
+func (db *DB) listPayments(ctx context.Context, orgID, documentID string) ([]receivables.Payment, error) {
 	rows, err := db.q().query(ctx, `SELECT `+paymentColumns+` FROM payments WHERE org_id = ? AND document_id = ?
 		ORDER BY date, created_at, id`, orgID, documentID)
 	if err != nil {
