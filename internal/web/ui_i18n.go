@@ -122,7 +122,7 @@ func (u *ui) funcs(l lang, cat map[string]string) template.FuncMap {
 		},
 		"holidayRules": func() []string { return []string{"none", "previous_business_day", "next_business_day"} },
 		"change":       func(c document.Change) changeRow { return historyChange(cat, c) },
-		"lineRows":     func(items []document.Item) []lineRow { return lineRows(items, t) },
+		"lineRows":     func(items []document.Item) template.HTML { return lineRows(items, t) },
 	}
 	maps.Copy(fm, authFuncs(t))
 	return fm
