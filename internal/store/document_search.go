@@ -69,9 +69,66 @@ func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (bo
 	return n < ftsMaxMatches, nil
 }
 
-// filterConditions turns the filter's conditions into SQL
-// conditions on the documents table aliased d, and their arguments.
-func (d dialect) filterConditions(f document.Filter, textIndexed bool) ([]string, []any) {
+// amountMaxMatches is where reading an amount range from SQLite's amount index
+// (documents_gross) stops paying for a page of results: its matches are read by rowid and
+// sorted by date, while walking the date index with the range as a filter reads about
+// 51 × documents ÷ matches rows for a page (the two cost the same near √(51 × documents):
+// 1,600 matches of 50,000 documents, 7,100 of 1,000,000).
+const amountMaxMatches = 1000
+
+// searchPlan is how SQLite reads the rows of a search, chosen by counting matches in an index
+// first: text by the trigram index (useTextIndex), an amount range by the amount index
+// (useAmountIndex). PostgreSQL's planner chooses by its statistics; both are false there.
+type searchPlan struct{ text, amount bool }
+
+// pagePlan is the searchPlan of a page of the search for f: an amount range is read by its
+// index only when no other filter already chose one (text, customer, payment status).
+func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (searchPlan, error) {
+	text, err := db.useTextIndex(ctx, f, false)
+	if err != nil || text || f.CustomerID != "" || paymentStatusIndex(f.PaymentStatus) != "" {
+		return searchPlan{text: text}, err
+	}
+	amount, err := db.useAmountIndex(ctx, orgID, f)
+	return searchPlan{amount: amount}, err
+}
+
+// useAmountIndex tells whether SQLite should read a range of amounts (not an exact amount,
+// which always uses the index) from documents_gross: when fewer than amountMaxMatches
+// documents of the organisation are in the range (and the dates of f, which the index also
+// holds). Counting them reads at most that many entries of the index.
+func (db *DB) useAmountIndex(ctx context.Context, orgID string, f document.Filter) (bool, error) {
+	if db.dialect.postgres() || f.TotalMin == nil && f.TotalMax == nil || exactAmount(f) {
+		return false, nil
+	}
+	query, args := "SELECT 1 FROM documents INDEXED BY documents_gross WHERE org_id = ?", []any{orgID}
+	add := func(cond string, arg any) { query, args = query+" AND "+cond, append(args, arg) }
+	if f.TotalMin != nil {
+		add("gross >= ?", *f.TotalMin)
+	}
+	if f.TotalMax != nil {
+		add("gross <= ?", *f.TotalMax)
+	}
+	if f.DateFrom != nil && !f.DateFrom.IsZero() {
+		add("search_date >= ?", f.DateFrom.String())
+	}
+	if f.DateTo != nil && !f.DateTo.IsZero() {
+		add("search_date <= ?", f.DateTo.String())
+	}
+	var n int
+	if err := db.q().queryRow(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT ?)", append(args, amountMaxMatches)...).Scan(&n); err != nil {
+		return false, fmt.Errorf("count amount matches: %w", err)
+	}
+	return n < amountMaxMatches, nil
+}
+
+// exactAmount tells whether f asks for one amount (the lowest and highest the same).
+func exactAmount(f document.Filter) bool {
+	return f.TotalMin != nil && f.TotalMax != nil && *f.TotalMin == *f.TotalMax
+}
+
+// filterConditions turns the filter's conditions into SQL conditions on the documents table
+// aliased d, and their arguments, for the plan p.
+func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -93,18 +150,23 @@ func (d dialect) filterConditions(f document.Filter, textIndexed bool) ([]string
 	if f.DateTo != nil && !f.DateTo.IsZero() {
 		add("d.search_date <= ?", f.DateTo.String())
 	}
-	// An exact amount uses the (org_id, gross) index; a range does not, where the planner has
-	// no statistics (SQLite): walking the date index with the range as a filter beats reading a
-	// wide range of the gross index and sorting it by date.
+	// An exact amount uses the (org_id, gross) index; a range only in the plan that chose it
+	// (useAmountIndex), where the planner has no statistics (SQLite): walking the date index
+	// with a wide range as a filter beats reading the range from the amount index and sorting
+	// it by date.
+	gross := d.unindexed("d.gross")
+	if p.amount {
+		gross = "d.gross"
+	}
 	switch {
-	case f.TotalMin != nil && f.TotalMax != nil && *f.TotalMin == *f.TotalMax:
+	case exactAmount(f):
 		add("d.gross = ?", *f.TotalMin)
 	default:
 		if f.TotalMin != nil {
-			add(d.unindexed("d.gross")+" >= ?", *f.TotalMin)
+			add(gross+" >= ?", *f.TotalMin)
 		}
 		if f.TotalMax != nil {
-			add(d.unindexed("d.gross")+" <= ?", *f.TotalMax)
+			add(gross+" <= ?", *f.TotalMax)
 		}
 	}
 	if f.DueFrom != nil && !f.DueFrom.IsZero() {
@@ -118,7 +180,7 @@ func (d dialect) filterConditions(f document.Filter, textIndexed bool) ([]string
 		add(cond, a...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		if textIndexed && !d.postgres() {
+		if p.text && !d.postgres() {
 			add("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", ftsPhrase(q))
 		}
 		p := likePattern(q)
@@ -170,25 +232,25 @@ func (db *DB) searchDocuments(ctx context.Context, orgID string, f document.Filt
 // orgID names no organisation (no documents; a bad cursor is EInvalid all the same).
 func (db *DB) pageQuery(ctx context.Context, sel, orgID string, f document.Filter, page domain.Page) (string, []any, error) {
 	if !validID(orgID) {
-		_, _, err := db.dialect.searchQuery(orgID, f, page, false)
+		_, _, err := db.dialect.searchQuery(orgID, f, page, searchPlan{})
 		return "", nil, err
 	}
-	text, err := db.useTextIndex(ctx, f, false)
+	plan, err := db.pagePlan(ctx, orgID, f)
 	if err != nil {
 		return "", nil, fmt.Errorf("store: search documents of %s: %w", orgID, err)
 	}
-	return db.dialect.searchQueryOf(sel, orgID, db.withToday(f), page, text)
+	return db.dialect.searchQueryOf(sel, orgID, db.withToday(f), page, plan)
 }
 
 // searchQuery is the SQL of SearchDocuments: a page and one row more, which tells whether there
 // is a next page.
-func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page, text bool) (string, []any, error) {
-	return d.searchQueryOf(documentSelect, orgID, f, page, text)
+func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page, p searchPlan) (string, []any, error) {
+	return d.searchQueryOf(documentSelect, orgID, f, page, p)
 }
 
 // searchQueryOf is searchQuery reading the columns of sel, a SELECT of the documents d of one
 // organisation (WHERE d.org_id = ?) such as documentSelect.
-func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain.Page, text bool) (string, []any, error) {
+func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain.Page, p searchPlan) (string, []any, error) {
 	args := []any{orgID}
 	var where []string
 	if page.Cursor != "" {
@@ -198,10 +260,10 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		}
 		where, args = append(where, "(d.search_date, d.id) < (?, ?)"), append(args, date, id)
 	}
-	conds, condArgs := d.filterConditions(f, text)
+	conds, condArgs := d.filterConditions(f, p)
 	where, args = append(where, conds...), append(args, condArgs...)
 	query := sel
-	if text && !d.postgres() {
+	if p.text && !d.postgres() {
 		// The trigram index found fewer than ftsMaxMatches: read them by rowid and sort them,
 		// rather than walk the date index probing each row against the matches.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d NOT INDEXED ", 1)
@@ -213,6 +275,9 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		// The open (or the settled) invoices in date order: SQLite would rather range over the
 		// due dates of all issued invoices and sort them.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY "+idx+" ", 1)
+	} else if p.amount {
+		// Few documents in the amount range: read them from the amount index and sort them.
+		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY documents_gross ", 1)
 	}
 	for _, w := range where {
 		query += " AND " + w
@@ -240,7 +305,7 @@ func (db *DB) MonthlyTotals(ctx context.Context, orgID string, f document.Filter
 	if err != nil {
 		return nil, fmt.Errorf("store: monthly totals of %s: %w", orgID, err)
 	}
-	conds, condArgs := db.dialect.filterConditions(db.withToday(f), text)
+	conds, condArgs := db.dialect.filterConditions(db.withToday(f), searchPlan{text: text})
 	query := "SELECT " + db.dialect.month("d.search_date") + " AS month, CAST(SUM(d.gross) AS BIGINT), COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c
@@ -277,7 +342,7 @@ func (db *DB) CountDocuments(ctx context.Context, orgID string, f document.Filte
 	if err != nil {
 		return 0, fmt.Errorf("store: count documents of %s: %w", orgID, err)
 	}
-	conds, condArgs := db.dialect.filterConditions(db.withToday(f), text)
+	conds, condArgs := db.dialect.filterConditions(db.withToday(f), searchPlan{text: text})
 	query := "SELECT COUNT(*) FROM documents d WHERE d.org_id = ?"
 	for _, c := range conds {
 		query += " AND " + c

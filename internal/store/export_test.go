@@ -21,11 +21,11 @@ func (db *DB) SlowRead(ctx context.Context, query string) error {
 
 // ExplainSearch returns the query plan of the search for f and page, one line per step.
 func (db *DB) ExplainSearch(ctx context.Context, orgID string, f document.Filter, page domain.Page) (string, error) {
-	text, err := db.useTextIndex(ctx, f, false)
+	plan, err := db.pagePlan(ctx, orgID, f)
 	if err != nil {
 		return "", err
 	}
-	query, args, err := db.dialect.searchQuery(orgID, db.withToday(f), page, text)
+	query, args, err := db.dialect.searchQuery(orgID, db.withToday(f), page, plan)
 	if err != nil {
 		return "", err
 	}
