@@ -133,52 +133,30 @@ func (s docDate) Scan(src any) error {
 // sums are the paid and credited totals of invoices by id.
 type sums struct{ paid, credited int64 }
 
-// invoiceSums reads the paid and credited totals of the given invoices of the organisation.
+// invoiceSums reads the paid and credited totals kept on the given invoices of the organisation
+// (refreshInvoiceSums).
 func invoiceSums(ctx context.Context, q querier, orgID string, ids []any) (map[string]sums, error) {
 	out := make(map[string]sums, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
-	args := append([]any{orgID}, ids...)
-	for _, part := range []struct {
-		query  string
-		credit bool
-	}{
-		{`SELECT document_id, CAST(SUM(amount + fee) AS BIGINT) FROM payments WHERE org_id = ? AND voided_at IS NULL
-			AND document_id IN ` + in + ` GROUP BY document_id`, false},
-		{`SELECT related_document_id, CAST(SUM(gross) AS BIGINT) FROM documents WHERE org_id = ? AND kind = 'credit_note'
-			AND status = 'issued' AND related_document_id IN ` + in + ` GROUP BY related_document_id`, true},
-	} {
-		rows, err := q.query(ctx, part.query, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var (
-				id string
-				n  int64
-			)
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			s := out[id]
-			if part.credit {
-				s.credited = n
-			} else {
-				s.paid = n
-			}
-			out[id] = s
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	rows, err := q.query(ctx, `SELECT id, paid, credited FROM documents WHERE org_id = ? AND id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, append([]any{orgID}, ids...)...)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id string
+			s  sums
+		)
+		if err := rows.Scan(&id, &s.paid, &s.credited); err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, rows.Err()
 }
 
 // completeReceivables fills the payment fields of the issued invoices among docs.
@@ -192,7 +170,7 @@ func (db *DB) completeReceivables(ctx context.Context, q querier, orgID string, 
 	if len(ids) == 0 {
 		return nil
 	}
-	// Long lists (an export of a year) are summed in slices, to keep the IN lists short.
+	// Long lists (an export of a year) are read in slices, to keep the IN lists short.
 	all := map[string]sums{}
 	for start := 0; start < len(ids); start += 500 {
 		part, err := invoiceSums(ctx, q, orgID, ids[start:min(start+500, len(ids))])
