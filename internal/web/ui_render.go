@@ -38,7 +38,8 @@ type ui struct {
 	err    error // a template that did not parse: every page answers with it
 }
 
-// newUI parses the templates once per language and hashes the static files.
+// newUI parses the templates once per language, with the language's constant texts written in
+// (parseFolded), and hashes the static files.
 func newUI(a *app) *ui {
 	u := &ui{app: a, pages: map[lang]*template.Template{}, assets: map[string]string{}, files: map[string]string{}}
 	if err := u.hashAssets(); err != nil {
@@ -47,7 +48,7 @@ func newUI(a *app) *ui {
 	}
 	for _, l := range []lang{langJA, langEN} {
 		cat := catalogue(l)
-		t, err := template.New("").Funcs(u.funcs(l, cat)).ParseFS(templateFS, "templates/*.html")
+		t, err := parseFolded(template.New("").Funcs(u.funcs(l, cat)), templateFS, "templates/*.html", cat)
 		if err != nil {
 			u.err = fmt.Errorf("web: parse templates: %w", err)
 			return u
