@@ -262,7 +262,7 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 	}
 	conds, condArgs := d.filterConditions(f, p)
 	where, args = append(where, conds...), append(args, condArgs...)
-	query := sel
+	query, limit := sel, page.Size()+1
 	if p.text && !d.postgres() {
 		// The trigram index found fewer than ftsMaxMatches: read them by rowid and sort them,
 		// rather than walk the date index probing each row against the matches.
@@ -276,14 +276,23 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		// due dates of all issued invoices and sort them.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY "+idx+" ", 1)
 	} else if p.amount {
-		// Few documents in the amount range: read them from the amount index and sort them.
-		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY documents_gross ", 1)
+		// Few documents in the amount range: the page is chosen in the amount index, which
+		// holds the dates and ids, sorting only its matches' keys (not their rows); then its
+		// rows are read by rowid (NOT INDEXED, as for the text matches).
+		keys := "SELECT d.rowid FROM documents d INDEXED BY documents_gross WHERE d.org_id = ?"
+		for _, w := range where {
+			keys += " AND " + w
+		}
+		keys += " ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
+		query = strings.Replace(query, "FROM documents d ", "FROM documents d NOT INDEXED ", 1) +
+			" AND d.rowid IN (" + keys + ") ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
+		return query, append(append([]any{orgID}, append(args, limit)...), limit), nil
 	}
 	for _, w := range where {
 		query += " AND " + w
 	}
 	query += " ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
-	return query, append(args, page.Size()+1), nil
+	return query, append(args, limit), nil
 }
 
 // MonthTotal is the sum of the gross totals of the documents of one month.

@@ -58,7 +58,9 @@ func TestSearchPlans(t *testing.T) {
 			}
 		}
 		amount, low, high, narrow := int64(7919*5), int64(100000), int64(200000), int64(101000)
-		byAmount := map[bool]string{true: "", false: "documents_gross"}[pg]
+		// SQLite picks a page of a narrow range from the keys in the amount index (covering, unless
+		// a condition needs the row), then reads its rows.
+		byAmount, byAmountKeys := map[bool]string{true: "", false: "documents_gross"}[pg], map[bool]string{true: "", false: "COVERING INDEX documents_gross"}[pg]
 		from, to := mustDate(t, "2020-04-01"), mustDate(t, "2020-04-30")
 		// The trigram index of each database: pg_trgm GIN on PostgreSQL, FTS5 on SQLite.
 		textIndex := map[bool]string{true: "trgm", false: "documents_fts"}[pg]
@@ -93,9 +95,9 @@ func TestSearchPlans(t *testing.T) {
 			// (fewer than 1,000: a month's, or a narrow range) is read from the amount index.
 			{"amount range", document.Filter{TotalMin: &low, TotalMax: &high}, domain.Page{}, "", "TEMP B-TREE"},
 			{"wide amount range", document.Filter{TotalMin: &low}, domain.Page{}, "", "TEMP B-TREE"},
-			{"narrow amount range", document.Filter{TotalMin: &low, TotalMax: &narrow}, domain.Page{}, byAmount, ""},
-			{"narrow amount range after a cursor", document.Filter{TotalMin: &low, TotalMax: &narrow}, domain.Page{Cursor: cursor}, byAmount, ""},
-			{"amount range and month", document.Filter{TotalMin: &low, TotalMax: &high, DateFrom: &from, DateTo: &to}, domain.Page{}, byAmount, ""},
+			{"narrow amount range", document.Filter{TotalMin: &low, TotalMax: &narrow}, domain.Page{}, byAmountKeys, ""},
+			{"narrow amount range after a cursor", document.Filter{TotalMin: &low, TotalMax: &narrow}, domain.Page{Cursor: cursor}, byAmountKeys, ""},
+			{"amount range and month", document.Filter{TotalMin: &low, TotalMax: &high, DateFrom: &from, DateTo: &to}, domain.Page{}, byAmountKeys, ""},
 			{"amount range and kind", document.Filter{Kind: document.Invoice, TotalMin: &low, TotalMax: &narrow}, domain.Page{}, byAmount, ""},
 			{"month", document.Filter{DateFrom: &from, DateTo: &to}, domain.Page{}, "documents_search", "TEMP B-TREE"},
 			{"kind and status", document.Filter{Kind: document.Invoice, Status: document.Issued}, domain.Page{}, "", ""},
