@@ -8,63 +8,54 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 // The CSV of the document list shows a few fields of each document, and a year of documents is
 // tens of thousands of rows: decoding each whole body (mostly its lines) was most of the time of
-// the CSV. Its query reads those fields out of the body in the database instead.
+// the CSV. The database keeps those fields in columns of their own (body_*, migration 00210):
+// stored on PostgreSQL, where reading them out of the body would decompress every body;
+// virtual on SQLite, which parses a row's body once for all of them.
 
-// csvSelect is the documentSelect of the CSV: the columns it shows and, out of the body, the
-// fields it shows (csvBodyFields), for scanCSVRow.
-func (d dialect) csvSelect() string {
-	fields, from := d.csvBodyFields()
-	return `SELECT d.id, d.kind, d.status, d.number, d.search_date, d.due_date, c.name, ` + fields + `
-	FROM documents d JOIN customers c ON c.org_id = d.org_id AND c.id = d.customer_id` + from + `
-	WHERE d.org_id = ?`
-}
+// csvSelect is the documentSelect of the CSV, for scanCSVRow: the columns it shows, a draft's
+// customer's current name (a draft has no snapshot), the body's fields and the paid and
+// credited sums kept on an invoice (as completeReceivables reads them), so that a page is one
+// query.
+const csvSelect = `SELECT d.id, d.kind, d.status, d.number, d.search_date, d.due_date, d.issue_date,
+	CASE WHEN d.status = 'draft' THEN (SELECT c.name FROM customers c WHERE c.org_id = d.org_id AND c.id = d.customer_id) END,
+	d.body_transaction_date, d.body_transaction_period, d.body_subject, d.body_customer_name,
+	d.body_issuer_unqualified, d.body_totals, d.paid, d.credited
+	FROM documents d WHERE d.org_id = ?`
 
-// csvBodyFields is the SQL of the fields of a body the CSV shows, in this order: issue date,
-// transaction date, transaction period (JSON), subject, the customer's name (the snapshot; a
-// draft has none), whether the issuer is not a qualified-invoice issuer (the snapshot; a
-// draft's comes from the organisation) and the totals (JSON). from joins what they read from.
-// PostgreSQL takes the fields apart in one call, since every operator on a jsonb column
-// detoasts the whole body again; SQLite keeps the parsed body of a row for all its calls.
-func (d dialect) csvBodyFields() (fields, from string) {
-	if d.postgres() {
-		return `j.issue_date, j.transaction_date, j.transaction_period::text, j.subject, j.customer ->> 'name',
-		COALESCE(j.issuer -> 'qualified_invoice_issuer' = 'false'::jsonb, false), j.totals::text`,
-			` CROSS JOIN LATERAL jsonb_to_record(d.body) AS j(issue_date text, transaction_date text,
-		transaction_period jsonb, subject text, customer jsonb, issuer jsonb, totals jsonb)`
-	}
-	return `json_extract(d.body, '$.issue_date'), json_extract(d.body, '$.transaction_date'),
-		json_extract(d.body, '$.transaction_period'), json_extract(d.body, '$.subject'),
-		json_extract(d.body, '$.customer.name'),
-		COALESCE(json_extract(d.body, '$.issuer.qualified_invoice_issuer') = 0, 0), json_extract(d.body, '$.totals')`, ""
-}
+// MaxCSVPageLimit is the largest page of SearchDocumentCSV: a page is one query, and its
+// documents are a few hundred bytes each.
+const MaxCSVPageLimit = 2000
 
 // SearchDocumentCSV is SearchDocumentSummaries for the CSV of the document list: the same
-// documents in the same pages and order, with only what document.DocumentCSVRow shows (number,
-// kind, status, dates, customer name, subject, totals, payment fields, id, and the issuer only
-// as far as it makes a credit note's title), read without decoding the documents' bodies.
+// documents in the same order and with the same cursors, in pages of up to MaxCSVPageLimit, with
+// only what document.DocumentCSVRow shows (number, kind, status, dates, customer name, subject,
+// totals, payment fields, id, and the issuer only as far as it makes a credit note's title),
+// read without decoding the documents' bodies.
 func (db *DB) SearchDocumentCSV(ctx context.Context, orgID string, f document.Filter, page domain.Page) ([]document.Document, string, error) {
 	ctx, cancel := db.bounded(ctx)
 	defer cancel()
-	query, args, err := db.pageQuery(ctx, db.dialect.csvSelect(), orgID, f, page)
+	limit := min(max(page.Limit, 1), MaxCSVPageLimit)
+	query, args, err := db.pageQuery(ctx, csvSelect, orgID, f, page, limit)
 	if err != nil {
 		return nil, "", err
 	}
 	if query == "" {
 		return []document.Document{}, "", nil
 	}
-	docs, next, err := db.queryCSVRows(ctx, orgID, page.Size(), query, args...)
+	docs, next, err := db.queryCSVRows(ctx, orgID, limit, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: csv of documents of %s: %w", orgID, err)
 	}
 	return docs, next, nil
 }
 
-// queryCSVRows runs a csvSelect query of a page of limit documents and one more, and completes
-// the documents' issuers and payment fields.
+// queryCSVRows runs a csvSelect query of a page of limit documents and one more, and gives the
+// drafts of credit notes their issuer.
 func (db *DB) queryCSVRows(ctx context.Context, orgID string, limit int, query string, args ...any) ([]document.Document, string, error) {
 	q := db.q()
 	rows, err := q.query(ctx, query, args...)
@@ -73,47 +64,44 @@ func (db *DB) queryCSVRows(ctx context.Context, orgID string, limit int, query s
 	}
 	defer rows.Close()
 	docs := make([]document.Document, 0, limit+1)
-	var dates []string
-	draftCredit := false
+	var date string
+	next, today, draftCredit := "", db.Today(), false
 	for rows.Next() {
-		var date string
-		d, err := scanCSVRow(rows, &date)
+		if len(docs) == limit { // the row after the page: there is a next page
+			next = encodeCursor(date, docs[limit-1].ID)
+			break
+		}
+		d, err := scanCSVRow(rows, &date, today)
 		if err != nil {
 			return nil, "", err
 		}
-		docs, dates = append(docs, d), append(dates, date)
+		docs = append(docs, d)
 		draftCredit = draftCredit || d.Status == document.Draft && d.Kind == document.CreditNote
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	rows.Close() // SQLite has one connection: free it before the next query
-	next := ""
-	if len(docs) > limit {
-		docs = docs[:limit]
-		next = encodeCursor(dates[limit-1], docs[limit-1].ID)
-	}
+	rows.Close()     // SQLite has one connection: free it before the next query
 	if draftCredit { // only a credit note's title depends on its issuer
 		if err := db.completeDraftIssuers(ctx, q, orgID, docs); err != nil {
 			return nil, "", err
 		}
 	}
-	if err := db.completeReceivables(ctx, q, orgID, docs); err != nil {
-		return nil, "", err
-	}
 	return docs, next, nil
 }
 
-// scanCSVRow reads a csvSelect row into a document, and its search date into date.
-func scanCSVRow(rows *sql.Rows, date *string) (document.Document, error) {
+// scanCSVRow reads a csvSelect row into a document, with its payment fields as of today, and
+// its search date into date.
+func scanCSVRow(rows *sql.Rows, date *string, today document.Date) (document.Document, error) {
 	var (
-		d                                                      document.Document
-		kind, status, draftCustomer, issueDate                 string
-		number, due, txDate, period, subject, customer, totals sql.NullString
-		notQualified                                           bool
+		d                                                                     document.Document
+		kind, status, issueDate                                               string
+		number, due, draftCustomer, txDate, period, subject, customer, totals sql.NullString
+		notQualified                                                          bool
+		paid, credited                                                        int64
 	)
-	if err := rows.Scan(&d.ID, &kind, &status, &number, scanDate(date), &due, &draftCustomer,
-		&issueDate, &txDate, &period, &subject, &customer, &notQualified, &totals); err != nil {
+	if err := rows.Scan(&d.ID, &kind, &status, &number, scanDate(date), &due, scanDate(&issueDate), &draftCustomer,
+		&txDate, &period, &subject, &customer, &notQualified, &totals, &paid, &credited); err != nil {
 		return d, err
 	}
 	d.Kind, d.Status, d.Subject = document.Kind(kind), document.Status(status), subject.String
@@ -143,12 +131,16 @@ func scanCSVRow(rows *sql.Rows, date *string) (document.Document, error) {
 	}
 	switch {
 	case d.Status == document.Draft:
-		d.Customer = &document.Counterparty{Name: draftCustomer}
+		d.Customer = &document.Counterparty{Name: draftCustomer.String}
 	case customer.Valid:
 		d.Customer = &document.Counterparty{Name: customer.String}
 	}
 	if d.Status != document.Draft && notQualified {
 		d.Issuer = &document.Issuer{}
+	}
+	if receivables.Applies(d.Kind, d.Status) { // as completeReceivables
+		sum := receivables.Summarize(d.Totals.AmountDue, paid, credited, d.DueDate, today)
+		d.PaymentStatus, d.PaidAmount, d.CreditedAmount, d.Balance = &sum.Status, &sum.Paid, &sum.Credited, &sum.Balance
 	}
 	return d, nil
 }

@@ -208,14 +208,14 @@ func (db *DB) SearchDocumentSummaries(ctx context.Context, orgID string, f docum
 func (db *DB) searchDocuments(ctx context.Context, orgID string, f document.Filter, page domain.Page, withItems bool) ([]document.Document, string, error) {
 	ctx, cancel := db.bounded(ctx)
 	defer cancel()
-	query, args, err := db.pageQuery(ctx, documentSelect, orgID, f, page)
+	limit := page.Size()
+	query, args, err := db.pageQuery(ctx, documentSelect, orgID, f, page, limit)
 	if err != nil {
 		return nil, "", err
 	}
 	if query == "" {
 		return []document.Document{}, "", nil
 	}
-	limit := page.Size()
 	docs, dates, err := db.queryDocumentRows(ctx, db.q(), orgID, withItems, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: search documents of %s: %w", orgID, err)
@@ -228,9 +228,9 @@ func (db *DB) searchDocuments(ctx context.Context, orgID string, f document.Filt
 	return docs, next, nil
 }
 
-// pageQuery is the SQL of a page of the search for f over sel (searchQueryOf), or "" when
+// pageQuery is the SQL of a page of limit of the search for f over sel (searchQueryOf), or "" when
 // orgID names no organisation (no documents; a bad cursor is EInvalid all the same).
-func (db *DB) pageQuery(ctx context.Context, sel, orgID string, f document.Filter, page domain.Page) (string, []any, error) {
+func (db *DB) pageQuery(ctx context.Context, sel, orgID string, f document.Filter, page domain.Page, limit int) (string, []any, error) {
 	if !validID(orgID) {
 		_, _, err := db.dialect.searchQuery(orgID, f, page, searchPlan{})
 		return "", nil, err
@@ -239,18 +239,18 @@ func (db *DB) pageQuery(ctx context.Context, sel, orgID string, f document.Filte
 	if err != nil {
 		return "", nil, fmt.Errorf("store: search documents of %s: %w", orgID, err)
 	}
-	return db.dialect.searchQueryOf(sel, orgID, db.withToday(f), page, plan)
+	return db.dialect.searchQueryOf(sel, orgID, db.withToday(f), page, limit, plan)
 }
 
 // searchQuery is the SQL of SearchDocuments: a page and one row more, which tells whether there
 // is a next page.
 func (d dialect) searchQuery(orgID string, f document.Filter, page domain.Page, p searchPlan) (string, []any, error) {
-	return d.searchQueryOf(documentSelect, orgID, f, page, p)
+	return d.searchQueryOf(documentSelect, orgID, f, page, page.Size(), p)
 }
 
 // searchQueryOf is searchQuery reading the columns of sel, a SELECT of the documents d of one
-// organisation (WHERE d.org_id = ?) such as documentSelect.
-func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain.Page, p searchPlan) (string, []any, error) {
+// organisation (WHERE d.org_id = ?) such as documentSelect, in pages of size.
+func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain.Page, size int, p searchPlan) (string, []any, error) {
 	args := []any{orgID}
 	var where []string
 	if page.Cursor != "" {
@@ -262,7 +262,7 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 	}
 	conds, condArgs := d.filterConditions(f, p)
 	where, args = append(where, conds...), append(args, condArgs...)
-	query, limit := sel, page.Size()+1
+	query, limit := sel, size+1
 	if p.text && !d.postgres() {
 		// The trigram index found fewer than ftsMaxMatches: read them by rowid and sort them,
 		// rather than walk the date index probing each row against the matches.

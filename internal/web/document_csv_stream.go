@@ -7,6 +7,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/store"
 )
 
 // CSVTimeout is the deadline of the CSV of the document list, instead of REQUEST_TIMEOUT: the
@@ -14,8 +15,9 @@ import (
 // are not cut off by the deadline of an ordinary request.
 const CSVTimeout = 15 * time.Minute
 
-// csvPageSize is how many documents the CSV reads per query: memory holds one page.
-const csvPageSize = domain.MaxPageLimit
+// csvPageSize is how many documents the CSV reads per query: memory holds one page (a few
+// hundred bytes a document), and each page is a round trip to the database.
+const csvPageSize = store.MaxCSVPageLimit
 
 // RouteTimeout is server.Options.RouteTimeout for this application's routes: the CSV of the
 // document list (API and browser) has CSVTimeout, every other route the server's default (0).
