@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 	"reportapp/internal/store"
 	"reportapp/internal/store/storetest"
 )
@@ -49,6 +51,22 @@ func mustSumsKept(t testing.TB, db *store.DB, orgID string) int {
 	return n
 }
 
+// creditOf is a draft credit note of 1,100 yen against the customer's invoice.
+func creditOf(t testing.TB, customerID, invoiceID string) document.Document {
+	t.Helper()
+	cn := newDraft(t, customerID, document.CreditNote, "2026-10-11", "返品", 1)
+	cn.RelatedDocumentID = &invoiceID
+	cn.Totals = document.Totals{Net: 1000, Tax: 100, Gross: 1100, AmountDue: 1100, ByRate: []document.RateTotal{{Rate: 10, Net: 1000, Tax: 100, Gross: 1100}}}
+	return cn
+}
+
+// mustOrgAndCustomer is an organisation with one customer.
+func mustOrgAndCustomer(t testing.TB, db *store.DB) (document.Organization, document.Customer) {
+	t.Helper()
+	org := mustOrg(t, db, "a")
+	return org, mustCustomer(t, db, org.ID, "山田商事")
+}
+
 // TestInvoiceSumsFollowEveryWrite: the sums kept on an invoice's row follow each write that
 // changes them — issuing it, a payment, a payment with a fee, a void, a credit note issued and
 // cancelled, cancelling the invoice — and the payment-status search reads them.
@@ -57,8 +75,7 @@ func TestInvoiceSumsFollowEveryWrite(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		t.Parallel()
 		ctx := t.Context()
-		org := mustOrg(t, db, "a")
-		c := mustCustomer(t, db, org.ID, "山田商事")
+		org, c := mustOrgAndCustomer(t, db)
 		past := document.Today(time.Now().AddDate(0, 0, -10), time.UTC).String()
 		inv := mustInvoice(t, db, org.ID, c.ID, "2026-10-01", past, 100000) // 110,000 due
 		other := mustInvoice(t, db, org.ID, c.ID, "2026-10-01", past, 1000)
@@ -93,10 +110,7 @@ func TestInvoiceSumsFollowEveryWrite(t *testing.T) {
 				}
 			}, 2},
 			{"a credit note issued", func() {
-				cn := newDraft(t, c.ID, document.CreditNote, "2026-10-11", "返品", 1)
-				cn.RelatedDocumentID = &other.ID
-				cn.Totals = document.Totals{Net: 1000, Tax: 100, Gross: 1100, AmountDue: 1100, ByRate: []document.RateTotal{{Rate: 10, Net: 1000, Tax: 100, Gross: 1100}}}
-				cnDoc := mustIssue(t, db, org.ID, mustCreateDoc(t, db, org.ID, cn).ID)
+				cnDoc := mustIssue(t, db, org.ID, mustCreateDoc(t, db, org.ID, creditOf(t, c.ID, other.ID)).ID)
 				creditNote = cnDoc.ID
 			}, 1},
 			{"the credit note cancelled", func() {
@@ -192,4 +206,62 @@ func mustMigrateTo(t testing.TB, db *store.DB, version int64) {
 	if err := db.MigrateTo(context.Background(), version); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestInvoiceSumsUnderConcurrentWrites: payments, voids, and credit notes issued and cancelled,
+// of one invoice, written at once, leave its kept sums equal to its records: each write
+// recomputes them under the invoice's row lock, after the writes before it have committed
+// (without the lock, PostgreSQL kept half the payments and credit notes).
+func TestInvoiceSumsUnderConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := t.Context()
+		org, c := mustOrgAndCustomer(t, db)
+		inv := mustInvoice(t, db, org.ID, c.ID, "2026-10-01", "2026-10-31", 100000) // 110,000 due
+		cn := creditOf(t, c.ID, inv.ID)
+		// Two credit notes to issue and two issued ones to cancel, at once.
+		var credits []string
+		for i := range 4 {
+			id := mustCreateDoc(t, db, org.ID, cn).ID
+			if i%2 == 1 {
+				id = mustIssue(t, db, org.ID, id).ID
+			}
+			credits = append(credits, id)
+		}
+		voids := make([]string, 4)
+		for i := range voids {
+			voids[i] = mustPay(t, db, org.ID, inv.ID, "2026-10-05", 1000, 0).ID
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for i := range 4 {
+			wg.Go(func() {
+				_, err := db.RecordPayment(ctx, org.ID, "tester", inv.ID, receivables.Payment{Date: mustDate(t, "2026-10-10"),
+					Amount: 2000, Method: receivables.MethodBankTransfer})
+				errs <- err
+			})
+			wg.Go(func() { _, err := db.VoidPayment(ctx, org.ID, "tester", voids[i], "重複"); errs <- err })
+			wg.Go(func() {
+				var err error
+				if i%2 == 0 {
+					_, err = db.IssueDocument(ctx, org.ID, "tester", credits[i])
+				} else {
+					_, err = db.CancelDocument(ctx, org.ID, "tester", credits[i])
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		mustSumsKept(t, db, org.ID)
+		if _, paid, credited, balance := summary(t, db, org.ID, inv.ID); paid != 8000 || credited != 2200 || balance != 110000-8000-2200 {
+			t.Errorf("paid %d, credited %d, balance %d; want 8000, 2200, %d", paid, credited, balance, 110000-8000-2200)
+		}
+	})
 }
