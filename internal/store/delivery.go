@@ -427,14 +427,21 @@ type ReminderDue struct {
 	Settings   MailSettings
 }
 
+// dueRemindersQuery is the SQL of DueReminders: the organisations that send reminders first,
+// then each one's open invoices (CROSS JOIN keeps that order on SQLite).
+func (d dialect) dueRemindersQuery(today document.Date) (string, []any) {
+	cond, args := paymentStatusCondition(receivables.StatusOverdue, today)
+	return `SELECT d.org_id, d.id, d.due_date,
+		(SELECT COUNT(*) FROM reminder_runs r WHERE r.org_id = d.org_id AND r.document_id = d.id)
+		FROM mail_settings s CROSS JOIN ` + d.openInvoicesTable() + `
+		WHERE d.org_id = s.org_id AND s.reminders_enabled = 1 AND ` + cond + ` ORDER BY d.org_id, d.due_date, d.id`, args
+}
+
 // DueReminders lists the overdue invoices (as of today) of every organisation that sends
 // automatic reminders, with their reminder counts; which reminder is due is the caller's rule.
 func (db *DB) DueReminders(ctx context.Context, today document.Date) ([]ReminderDue, error) {
-	cond, args := paymentStatusCondition(receivables.StatusOverdue, today)
-	rows, err := db.q().query(ctx, `SELECT d.org_id, d.id, d.due_date,
-		(SELECT COUNT(*) FROM reminder_runs r WHERE r.org_id = d.org_id AND r.document_id = d.id)
-		FROM documents d JOIN mail_settings s ON s.org_id = d.org_id
-		WHERE s.reminders_enabled = 1 AND `+cond+` ORDER BY d.org_id, d.due_date, d.id`, args...)
+	query, args := db.dialect.dueRemindersQuery(today)
+	rows, err := db.q().query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: due reminders: %w", err)
 	}

@@ -42,6 +42,12 @@ func (db *DB) ExplainInvoiceSums(ctx context.Context, orgID string, ids [3]strin
 	return db.explain(ctx, db.dialect.invoiceSumsQuery(3), orgID, ids[0], ids[1], ids[2])
 }
 
+// ExplainDueReminders returns the query plan of DueReminders.
+func (db *DB) ExplainDueReminders(ctx context.Context, today document.Date) (string, error) {
+	query, args := db.dialect.dueRemindersQuery(today)
+	return db.explain(ctx, query, args...)
+}
+
 func (db *DB) explain(ctx context.Context, query string, args ...any) (string, error) {
 	prefix := "EXPLAIN QUERY PLAN "
 	if db.dialect.postgres() {

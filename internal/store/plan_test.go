@@ -174,5 +174,13 @@ func TestSearchPlans(t *testing.T) {
 		if want := map[bool]string{true: "documents_pkey", false: "sqlite_autoindex_documents_1"}[pg]; !strings.Contains(plan, want) {
 			t.Errorf("the invoices' sums are not read by primary key:\n%s", plan)
 		}
+		// The hourly reminders read the open invoices of the organisations that send them.
+		plan, err = db.ExplainDueReminders(ctx, mustDate(t, "2026-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "documents_open") || strings.Contains(plan, "documents_due") || strings.Contains(plan, "Seq Scan on documents") {
+			t.Errorf("due reminders do not read the open invoices by documents_open:\n%s", plan)
+		}
 	})
 }
