@@ -126,7 +126,7 @@ func scanCSVRow(rows *sql.Rows, date *string, today document.Date) (document.Doc
 			return fail(err)
 		}
 	}
-	if err := json.Unmarshal([]byte(totals.String), &d.Totals); err != nil {
+	if err := decodeTotals(totals.String, &d.Totals); err != nil {
 		return fail(err)
 	}
 	switch {
