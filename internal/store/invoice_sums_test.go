@@ -20,7 +20,7 @@ import (
 // notes, and returns how many invoices it compared.
 func mustSumsKept(t testing.TB, db *store.DB, orgID string) int {
 	t.Helper()
-	rows, err := db.SQL().QueryContext(context.Background(), `SELECT d.id, d.paid, d.credited, COALESCE(d.balance, -1),
+	rows, err := db.SQL().QueryContext(context.Background(), `SELECT d.id, d.paid, d.credited, COALESCE(d.amount_due, d.gross) - d.paid - d.credited,
 		(SELECT COALESCE(SUM(p.amount + p.fee), 0) FROM payments p WHERE p.document_id = d.id AND p.voided_at IS NULL),
 		(SELECT COALESCE(SUM(c.gross), 0) FROM documents c WHERE c.related_document_id = d.id
 			AND c.kind = 'credit_note' AND c.status = 'issued'),
@@ -189,7 +189,7 @@ func TestInvoiceSumsMigration(t *testing.T) {
 			t.Fatalf("%d invoices compared, want 2", n)
 		}
 		var balance int64
-		if err := db.SQL().QueryRowContext(ctx, `SELECT balance FROM documents WHERE id = '`+inv+`'`).Scan(&balance); err != nil || balance != 110000-50440-11000 {
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COALESCE(amount_due, gross) - paid - credited FROM documents WHERE id = '`+inv+`'`).Scan(&balance); err != nil || balance != 110000-50440-11000 {
 			t.Errorf("balance = %d, %v; want %d", balance, err, 110000-50440-11000)
 		}
 		for status, want := range map[string]string{"overdue": inv, "paid": paidUp} {

@@ -12,16 +12,21 @@ import (
 )
 
 // Payments are rows of their own, never updated except to void them and never deleted; an
-// invoice's paid amount, credited amount and balance are their sums (payments not voided, credit
-// notes issued against it), kept on the invoice's row (documents.paid, credited, balance;
-// migration 00240) by refreshInvoiceSums in the transaction of every payment, void and credit
-// note issued or cancelled. The payment status is read from those columns as of today.
+// invoice's paid and credited amounts are their sums (payments not voided, credit notes issued
+// against it), kept on the invoice's row (documents.paid, credited; migration 00240) by
+// refreshInvoiceSums in the transaction of every payment, void and credit note issued or
+// cancelled. Its balance is balanceSQL over them, and the payment status is read from it as
+// of today.
 
 // History actions of payments.
 const (
 	ActionPayment     = "payment"
 	ActionPaymentVoid = "payment_void"
 )
+
+// balanceSQL is the balance of the invoice d from the sums kept on its row: the expression the
+// partial indexes documents_open and documents_settled (00240) are defined by.
+const balanceSQL = `COALESCE(d.amount_due, d.gross) - d.paid - d.credited`
 
 // paidSQL is the paid sum of the invoice d, computed from its payments.
 const paidSQL = `(SELECT COALESCE(SUM(p.amount + p.fee), 0) FROM payments p
@@ -40,7 +45,7 @@ func (d dialect) creditedSQL(asOf string) string {
 	return q + ")"
 }
 
-// refreshInvoiceSums sets the paid and credited sums and the balance kept on the row of the
+// refreshInvoiceSums sets the paid and credited sums kept on the row of the
 // organisation's invoice id from its payments and credit notes, in the write transaction q
 // that changed them. The row is locked first: on PostgreSQL the sums are then read after any
 // other transaction that changed them has committed.
@@ -54,8 +59,7 @@ func (db *DB) refreshInvoiceSums(ctx context.Context, q querier, orgID, id strin
 		return nil
 	}
 	credited := db.dialect.creditedSQL("")
-	if _, err := q.exec(ctx, `UPDATE documents AS d SET paid = `+paidSQL+`, credited = `+credited+`,
-		balance = COALESCE(d.amount_due, d.gross) - `+paidSQL+` - `+credited+`
+	if _, err := q.exec(ctx, `UPDATE documents AS d SET paid = `+paidSQL+`, credited = `+credited+`
 		WHERE d.org_id = ? AND d.id = ?`, orgID, id); err != nil {
 		return fmt.Errorf("invoice sums of %s: %w", id, err)
 	}
@@ -79,11 +83,11 @@ func (db *DB) refreshSumsOf(ctx context.Context, q querier, orgID string, d docu
 // the search can walk the open or the settled invoices in date order (paymentStatusIndex).
 func paymentStatusCondition(status string, today document.Date) (string, []any) {
 	issued := "d.kind = 'invoice' AND d.status = 'issued' AND "
-	open := issued + "d.balance > 0"
+	open := issued + balanceSQL + " > 0"
 	notDue := "(d.due_date IS NULL OR d.due_date >= ?)"
 	switch status {
 	case receivables.StatusPaid:
-		return "(" + issued + "d.balance <= 0)", nil
+		return "(" + issued + balanceSQL + " <= 0)", nil
 	case receivables.StatusOverdue:
 		return "(" + open + " AND d.due_date < ?)", []any{today.String()}
 	case receivables.StatusPartiallyPaid:

@@ -26,10 +26,9 @@ func TestSearchPlans(t *testing.T) {
 		pg := db.Driver() == store.DriverPostgres
 		// One invoice in ten is open (half of those partly paid), the others paid; each is due a
 		// month after it is dated.
-		sums := "CASE WHEN i % 10 <> 0 THEN (i * 7919) % 1000000 WHEN i % 20 = 0 THEN 1 ELSE 0 END, " +
-			"CASE WHEN i % 10 <> 0 THEN 0 WHEN i % 20 = 0 THEN (i * 7919) % 1000000 - 1 ELSE (i * 7919) % 1000000 END"
+		sums := "CASE WHEN i % 10 <> 0 THEN (i * 7919) % 1000000 WHEN i % 20 = 0 THEN 1 ELSE 0 END"
 		seed := fmt.Sprintf(`INSERT INTO documents (id, org_id, kind, status, customer_id, customer_name, issue_date,
-			search_date, gross, search_text, version, created_at, updated_at, body, paid, balance)
+			search_date, gross, search_text, version, created_at, updated_at, body, paid)
 			SELECT %s, '%s', 'invoice', 'issued', '%s', 'sample', %s, %s, (i * 7919) %% 1000000, 'inv-' || i || ' maintenance', 1,
 			'2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', '{"due_date":"' || %s || '"}', %s FROM %s`,
 			"'00000000-0000-7000-8000-' || substr('000000000000' || i, -12, 12)", org.ID, c.ID,
@@ -38,7 +37,7 @@ func TestSearchPlans(t *testing.T) {
 			"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20000) SELECT i FROM s)")
 		if pg {
 			seed = fmt.Sprintf(`INSERT INTO documents (id, org_id, kind, status, customer_id, customer_name, issue_date,
-				search_date, gross, search_text, version, created_at, updated_at, body, paid, balance)
+				search_date, gross, search_text, version, created_at, updated_at, body, paid)
 				SELECT gen_random_uuid()::text, '%s', 'invoice', 'issued', '%s', 'sample', date '2016-01-01' + i %% 3650,
 				date '2016-01-01' + i %% 3650, (i * 7919) %% 1000000, 'inv-' || i || ' maintenance', 1, now(), now(),
 				('{"due_date":"' || (date '2016-01-31' + i %% 3650) || '"}')::jsonb, %s

@@ -54,8 +54,8 @@ func (db *DB) Receivables(ctx context.Context, orgID string, asOf document.Date)
 
 // openInvoices returns the organisation's issued invoices with a balance left, as of now.
 func openInvoices(ctx context.Context, q querier, orgID string) ([]receivables.OpenInvoice, error) {
-	rows, err := q.query(ctx, `SELECT d.id, d.customer_id, COALESCE(d.number, ''), d.issue_date, d.due_date, d.balance
-		FROM `+q.d.openInvoicesTable()+` WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued' AND d.balance > 0`, orgID)
+	rows, err := q.query(ctx, `SELECT d.id, d.customer_id, COALESCE(d.number, ''), d.issue_date, d.due_date, `+balanceSQL+`
+		FROM `+q.d.openInvoicesTable()+` WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued' AND `+balanceSQL+` > 0`, orgID)
 	if err != nil {
 		return nil, err
 	}
