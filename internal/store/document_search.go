@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -70,11 +71,18 @@ func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (bo
 }
 
 // amountMaxMatches is where reading an amount range from SQLite's amount index
-// (documents_gross) stops paying for a page of results: its matches are read by rowid and
-// sorted by date, while walking the date index with the range as a filter reads about
-// 51 × documents ÷ matches rows for a page (the two cost the same near √(51 × documents):
-// 1,600 matches of 50,000 documents, 7,100 of 1,000,000).
+// (documents_gross) stops paying for a page of results when a condition of the search needs each
+// match's row (a kind, a status, a due date, text): the matches are read by rowid, while walking
+// the date index with the range as a filter reads about 51 × documents ÷ matches rows for a
+// page (the two cost the same near √(51 × documents): 1,600 matches of 50,000 documents, 7,100
+// of 1,000,000).
 const amountMaxMatches = 1000
+
+// amountMaxKeys bounds the matches of a range whose page is chosen among the index's keys alone
+// (the amount, the dates and the cursor are in documents_gross): reading a key costs about a
+// tenth of reading a row at random, so the plans cost the same near √(510 × documents), which
+// the largest rowid stands in for (every organisation's documents: it can only overestimate).
+const amountMaxKeys = 20000
 
 // searchPlan is how SQLite reads the rows of a search, chosen by counting matches in an index
 // first: text by the trigram index (useTextIndex), an amount range by the amount index
@@ -95,7 +103,8 @@ func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (se
 // useAmountIndex tells whether SQLite should read a range of amounts (not an exact amount,
 // which always uses the index) from documents_gross: when fewer than amountMaxMatches
 // documents of the organisation are in the range (and the dates of f, which the index also
-// holds). Counting them reads at most that many entries of the index.
+// holds), or when no other condition needs the rows, fewer than √(510 × documents) up to
+// amountMaxKeys. Counting them reads at most that many entries of the index.
 func (db *DB) useAmountIndex(ctx context.Context, orgID string, f document.Filter) (bool, error) {
 	if db.dialect.postgres() || f.TotalMin == nil && f.TotalMax == nil || exactAmount(f) {
 		return false, nil
@@ -114,11 +123,19 @@ func (db *DB) useAmountIndex(ctx context.Context, orgID string, f document.Filte
 	if f.DateTo != nil && !f.DateTo.IsZero() {
 		add("search_date <= ?", f.DateTo.String())
 	}
+	limit := amountMaxMatches
+	if f.Kind == "" && f.Status == "" && f.DueFrom == nil && f.DueTo == nil && strings.TrimSpace(f.Query) == "" {
+		var rows int64
+		if err := db.q().queryRow(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM documents").Scan(&rows); err != nil {
+			return false, fmt.Errorf("count documents: %w", err)
+		}
+		limit = min(max(int(math.Sqrt(510*float64(rows))), amountMaxMatches), amountMaxKeys)
+	}
 	var n int
-	if err := db.q().queryRow(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT ?)", append(args, amountMaxMatches)...).Scan(&n); err != nil {
+	if err := db.q().queryRow(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT ?)", append(args, limit)...).Scan(&n); err != nil {
 		return false, fmt.Errorf("count amount matches: %w", err)
 	}
-	return n < amountMaxMatches, nil
+	return n < limit, nil
 }
 
 // exactAmount tells whether f asks for one amount (the lowest and highest the same).
