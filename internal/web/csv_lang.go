@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"reportapp/internal/document"
-	"reportapp/internal/server"
 )
 
 // csvLang is the language of a CSV the caller downloads (the document list's, an export's
@@ -20,7 +19,7 @@ func (a *app) csvLang(r *http.Request) document.CSVLang {
 	}
 	l := requestLang(r)
 	if a.isAPI(r) { // the API never reads cookies
-		l = server.PreferredLang(r.Header.Get("Accept-Language"))
+		l = preferredLang(r.Header.Get("Accept-Language"))
 	}
 	if l == langEN {
 		return document.CSVEnglish

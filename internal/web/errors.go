@@ -94,9 +94,6 @@ func codeMessage(status int) string {
 	return messagesJA()[key] + " (" + strings.TrimSuffix(messagesEN()[key], ".") + ")"
 }
 
-// inLang returns the part of a domain message "日本語 (English)" in language l (server.InLang).
-func inLang(msg string, l lang) string { return server.InLang(msg, l) }
-
 // notFound answers the paths of a mount that no route matched: 405 with Allow when the path
 // exists with other methods, else 404 — as an error like any other.
 func (a *app) notFound(mux *http.ServeMux, mount string) http.Handler {

@@ -13,17 +13,6 @@ import (
 	"reportapp/internal/server"
 )
 
-// lang is a language of the pages (server.Lang).
-type lang = server.Lang
-
-const (
-	langJA = server.LangJA
-	langEN = server.LangEN
-)
-
-// langCookie holds the user's explicit choice; it wins over Accept-Language.
-const langCookie = server.LangCookie
-
 // catalogue returns the messages of l.
 func catalogue(l lang) map[string]string {
 	if l == langEN {
@@ -31,10 +20,6 @@ func catalogue(l lang) map[string]string {
 	}
 	return messagesJA()
 }
-
-// requestLang picks the language of a page: the lang cookie, then Accept-Language
-// (server.RequestLang).
-func requestLang(r *http.Request) lang { return server.RequestLang(r) }
 
 // setLang stores the user's language choice in a cookie and returns to where they were.
 func (u *ui) setLang(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
