@@ -62,16 +62,44 @@ func mustBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// failureLog keeps the last lines of what a test's browser or server did and prints them,
+// each after its prefix, when the test fails.
+type failureLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func newFailureLog(t *testing.T, prefix string) *failureLog {
+	l := &failureLog{}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, line := range l.lines {
+			t.Log(prefix + " " + line)
+		}
+	})
+	return l
+}
+
+// add keeps line with the time, dropping the oldest past 200.
+func (l *failureLog) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.lines) == 200 {
+		l.lines = l.lines[1:]
+	}
+	l.lines = append(l.lines, time.Now().Format("15:04:05.000")+" "+line)
+}
+
 // logConsole keeps what the page writes to the console and the exceptions it throws, and
 // prints them when the test fails, so that a browser test failing on a loaded machine says
 // what the page did.
 func logConsole(t *testing.T, ctx context.Context) {
-	var (
-		mu    sync.Mutex
-		lines []string
-	)
+	log := newFailureLog(t, "browser")
 	err := chromedp.Listen(ctx, func(ev any) {
-		var line string
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
 			parts := make([]string, 0, len(ev.Args))
@@ -82,62 +110,30 @@ func logConsole(t *testing.T, ctx context.Context) {
 					parts = append(parts, a.Description)
 				}
 			}
-			line = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(parts, " "))
+			log.add(fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(parts, " ")))
 		case *runtime.EventExceptionThrown:
 			d := ev.ExceptionDetails
-			line = fmt.Sprintf("exception: %s at %s:%d:%d", d.Text, d.URL, d.LineNumber+1, d.ColumnNumber+1)
+			line := fmt.Sprintf("exception: %s at %s:%d:%d", d.Text, d.URL, d.LineNumber+1, d.ColumnNumber+1)
 			if d.Exception != nil {
 				line += " " + d.Exception.Description
 			}
-		default:
-			return
+			log.add(line)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		lines = append(lines, time.Now().Format("15:04:05.000")+" "+line)
 	})
 	if err != nil {
 		t.Fatalf("listen to the browser's console: %v", err)
 	}
-	t.Cleanup(func() {
-		if !t.Failed() {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		for _, l := range lines {
-			t.Log("browser " + l)
-		}
-	})
 }
 
 // logRequests keeps the method, path, status and time of the last 200 requests the test
 // server answered, and prints them when the test fails.
 func logRequests(t *testing.T, next http.Handler) http.Handler {
-	var (
-		mu    sync.Mutex
-		lines []string
-	)
-	t.Cleanup(func() {
-		if !t.Failed() {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		for _, l := range lines {
-			t.Log("server " + l)
-		}
-	})
+	log := newFailureLog(t, "server")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		mu.Lock()
-		defer mu.Unlock()
-		if len(lines) == 200 {
-			lines = lines[1:]
-		}
-		lines = append(lines, fmt.Sprintf("%s %s %s %d in %s", start.Format("15:04:05.000"), r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Millisecond)))
+		log.add(fmt.Sprintf("%s %s %d in %s", r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Millisecond)))
 	})
 }
 
