@@ -29,7 +29,7 @@ type reminderWorker struct {
 
 // Work queues the automatic reminders due today in the configured zone.
 func (w *reminderWorker) Work(ctx context.Context, _ *river.Job[ReminderArgs]) error {
-	n, err := w.q.RunReminders(ctx, document.Today(w.q.opts.Now(), w.q.zone()))
+	n, err := w.q.RunReminders(ctx, w.q.today())
 	if n > 0 {
 		w.q.logger.Info("automatic reminders queued", "count", n)
 	}

@@ -33,7 +33,7 @@ type scheduleWorker struct {
 
 // Work runs every due period up to today in the configured zone.
 func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
-	res, err := w.q.RunSchedules(ctx, document.Today(w.q.opts.Now(), w.q.zone()))
+	res, err := w.q.RunSchedules(ctx, w.q.today())
 	for _, r := range res {
 		if r.Created {
 			w.q.logger.Info("recurring invoice made", "org", r.OrgID, "schedule", r.ScheduleID, "period", r.Run.Period.From.String(), "document", r.DocumentID)
@@ -41,6 +41,9 @@ func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 	}
 	return err
 }
+
+// today is today's date in the configured zone.
+func (q *Queue) today() document.Date { return document.Today(q.opts.Now(), q.zone()) }
 
 func (q *Queue) zone() *time.Location {
 	if q.opts.Zone != nil {

@@ -655,7 +655,7 @@ func (db *DB) queryDocumentRows(ctx context.Context, q querier, orgID string, wi
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	rows.Close()                                       // SQLite has one connection: free it before the next query
+	rows.Close()                                       // free the connection first: in a transaction it is SQLite's one writer
 	docs, err := decodeDocumentRows(rowsOf, withItems) // never nil: a list of none is []
 	if err != nil {
 		return nil, nil, err

@@ -81,7 +81,7 @@ func (db *DB) queryCSVRows(ctx context.Context, orgID string, limit int, query s
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	rows.Close()     // SQLite has one connection: free it before the next query
+	rows.Close()     // give the read connection back before the next query
 	if draftCredit { // only a credit note's title depends on its issuer
 		if err := db.completeDraftIssuers(ctx, q, orgID, docs); err != nil {
 			return nil, "", err

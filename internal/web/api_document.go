@@ -41,7 +41,7 @@ func (a *app) prepare(r *http.Request, p domain.Principal, d *document.Document)
 		d.TaxRounding = org.DefaultTaxRounding
 	}
 	if d.IssueDate.IsZero() {
-		d.IssueDate = document.Today(a.Now(), a.loc)
+		d.IssueDate = a.today()
 	}
 	if d.Kind == document.Invoice && d.DueDate == nil && d.CustomerID != "" {
 		c, err := a.Store.GetCustomer(r.Context(), p.OrgID, d.CustomerID)

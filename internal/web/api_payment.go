@@ -53,7 +53,7 @@ func (a *app) paymentCreate(w http.ResponseWriter, r *http.Request, p domain.Pri
 		return err
 	}
 	if pay.Date.IsZero() {
-		pay.Date = document.Today(a.Now(), a.loc)
+		pay.Date = a.today()
 	}
 	pay, err = a.Store.RecordPayment(r.Context(), p.OrgID, p.Actor(), r.PathValue("id"), pay)
 	if err != nil {
@@ -98,7 +98,7 @@ func (a *app) paymentVoid(w http.ResponseWriter, r *http.Request, p domain.Princ
 }
 
 func (a *app) receivablesGet(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	asOf := document.Today(a.Now(), a.loc)
+	asOf := a.today()
 	if v := r.URL.Query().Get("as_of"); v != "" {
 		d, err := document.ParseDate(v)
 		if err != nil {
@@ -189,7 +189,7 @@ func (a *app) importStatement(r *http.Request, p domain.Principal) (store.BankSt
 	if err != nil {
 		return store.BankStatement{}, err
 	}
-	opts.Today = document.Today(a.Now(), a.loc)
+	opts.Today = a.today()
 	st, err := bank.Parse(data, opts)
 	if err != nil {
 		var be *bank.Error

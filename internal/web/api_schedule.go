@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"reportapp/internal/document"
 	"reportapp/internal/domain"
 	"reportapp/internal/recurring"
 )
@@ -122,7 +121,7 @@ func (a *app) scheduleResume(w http.ResponseWriter, r *http.Request, p domain.Pr
 }
 
 func (a *app) setScheduleActive(w http.ResponseWriter, r *http.Request, p domain.Principal, active bool) error {
-	s, err := a.Store.SetScheduleActive(r.Context(), p.OrgID, r.PathValue("id"), active, document.Today(a.Now(), a.loc))
+	s, err := a.Store.SetScheduleActive(r.Context(), p.OrgID, r.PathValue("id"), active, a.today())
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func (a *app) createSummary(r *http.Request, p domain.Principal, in summaryReque
 		fe.Add("period_to", "期間の開始より前です (period_to is before period_from)")
 	}
 	if in.IssueDate.IsZero() {
-		in.IssueDate = document.Today(a.Now(), a.loc)
+		in.IssueDate = a.today()
 	}
 	if err := fe.Err(); err != nil {
 		return document.Document{}, err

@@ -63,7 +63,7 @@ func (u *ui) closingRows(r *http.Request, p domain.Principal, date document.Date
 // closingDate reads the closing date (today in the organisation's zone by default).
 func (u *ui) closingDate(s string) (document.Date, error) {
 	if s == "" {
-		return document.Today(u.Now(), u.loc), nil
+		return u.today(), nil
 	}
 	d, err := document.ParseDate(s)
 	if err != nil {

@@ -77,7 +77,7 @@ type chart struct {
 
 func (u *ui) dashboard(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	ctx := r.Context()
-	today := document.Today(u.Now(), u.loc)
+	today := u.today()
 	months, err := u.monthlyInvoiced(ctx, p.OrgID, today)
 	if err != nil {
 		return err

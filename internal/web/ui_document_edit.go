@@ -177,7 +177,7 @@ func (u *ui) documentInvoices(w http.ResponseWriter, r *http.Request, p domain.P
 // starts a credit note that refers to the invoice). Nothing is stored until the user saves.
 func (u *ui) documentNew(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	q := r.URL.Query()
-	today := document.Today(u.Now(), u.loc).String()
+	today := u.today().String()
 	org, err := u.Store.GetOrganization(r.Context(), p.OrgID)
 	if err != nil {
 		return err

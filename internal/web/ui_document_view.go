@@ -120,7 +120,7 @@ func (u *ui) renderDocumentView(w http.ResponseWriter, r *http.Request, p domain
 	if err != nil {
 		return err
 	}
-	data := documentViewData{Doc: d, Tab: "content", Methods: receivables.Methods(), Today: document.Today(u.Now(), u.loc),
+	data := documentViewData{Doc: d, Tab: "content", Methods: receivables.Methods(), Today: u.today(),
 		Payments: act.Payments, Deliveries: act.Deliveries, CanSend: p.Role.AtLeast(member)}
 	v.Title, v.Nav, v.Data = "document.title", "documents", data
 	return u.render(w, r, status, "document_view.html", v)

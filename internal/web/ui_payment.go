@@ -46,7 +46,7 @@ func paymentForm(r *http.Request, today document.Date) (receivables.Payment, err
 // the form's messages.
 func (u *ui) documentPayment(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	id := r.PathValue("id")
-	pay, err := paymentForm(r, document.Today(u.Now(), u.loc))
+	pay, err := paymentForm(r, u.today())
 	if err == nil {
 		_, err = u.Store.RecordPayment(r.Context(), p.OrgID, p.Actor(), id, pay)
 	}

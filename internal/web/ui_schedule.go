@@ -69,7 +69,7 @@ func (u *ui) scheduleFormData(r *http.Request, p domain.Principal, f scheduleFor
 }
 
 func (u *ui) scheduleNew(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	today := document.Today(u.Now(), u.loc)
+	today := u.today()
 	d, err := u.scheduleFormData(r, p, scheduleForm{Interval: "monthly", Day: "end", Start: today.String(), Period: "current", Action: "draft",
 		Subject: "{{year}}年{{month}}月分"})
 	if err != nil {
@@ -238,7 +238,7 @@ func (u *ui) scheduleResume(w http.ResponseWriter, r *http.Request, p domain.Pri
 }
 
 func (u *ui) scheduleSetActive(w http.ResponseWriter, r *http.Request, p domain.Principal, active bool) error {
-	s, err := u.Store.SetScheduleActive(r.Context(), p.OrgID, r.PathValue("id"), active, document.Today(u.Now(), u.loc))
+	s, err := u.Store.SetScheduleActive(r.Context(), p.OrgID, r.PathValue("id"), active, u.today())
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,9 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 	return &Handler{a: a, serve: a.checkInput(a.root)}, nil
 }
 
+// today is today's date in the time zone of the calendar dates (TIME_ZONE).
+func (a *app) today() document.Date { return document.Today(a.Now(), a.loc) }
+
 // isAPI reports whether r is for the API's mount (and is answered in JSON).
 func (a *app) isAPI(r *http.Request) bool {
 	if a.root == nil {
