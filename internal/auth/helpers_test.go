@@ -101,9 +101,10 @@ func (e *env) mustClient(t *testing.T) *client {
 }
 
 type response struct {
-	status   int
-	body     string
-	location string
+	status    int
+	body      string
+	location  string
+	setCookie []string // the response's Set-Cookie headers
 }
 
 func (c *client) do(req *http.Request) response {
@@ -117,7 +118,7 @@ func (c *client) do(req *http.Request) response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location")}
+	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), setCookie: res.Header.Values("Set-Cookie")}
 }
 
 // get fetches path (relative to the server) or an absolute URL.

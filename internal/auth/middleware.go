@@ -30,7 +30,7 @@ func PrincipalFrom(ctx context.Context) (domain.Principal, bool) {
 // every request, so a removed member or a changed role takes effect at once. Wrap the browser
 // routes with it (and with CrossOrigin); Mount's handlers need it.
 func (s *Service) Middleware(next http.Handler) http.Handler {
-	return withLoadedSession(s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		userID, orgID := s.sessions.GetString(ctx, keyUserID), s.sessions.GetString(ctx, keyOrgID)
 		if userID != "" && orgID != "" {
@@ -54,7 +54,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 			}
 		}
 		next.ServeHTTP(w, r)
-	})))
+	}))
 }
 
 // allowedBeforePasswordSet reports whether a user who signed in with a temporary password may

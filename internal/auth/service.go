@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -135,8 +133,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 // host-only HttpOnly SameSite=Lax cookie, Secure with the __Host- prefix in production.
 func newSessionManager(db *store.DB, opts Options, log *slog.Logger) *scs.SessionManager {
 	m := scs.New()
-	m.Store = sessionStore{db: db, key: []byte(opts.SecretKey), touchEvery: touchInterval(opts.IdleTimeout), codec: m.Codec}
-	m.IdleTimeout = opts.IdleTimeout
+	m.Store = sessionStore{db: db, key: []byte(opts.SecretKey), idle: opts.IdleTimeout, touchEvery: touchInterval(opts.IdleTimeout), codec: m.Codec}
 	m.Lifetime = opts.Lifetime
 	m.Cookie.Name = "reportapp_session"
 	m.Cookie.Path = "/"
@@ -174,14 +171,17 @@ func remoteHost(r *http.Request) string {
 // signed with it: rotating the key ends every session, and the database alone holds nothing that
 // could be turned back into a cookie.
 //
-// Writes: scs re-commits every session it loads when an idle timeout is set, to push the expiry
-// on. The store skips that write when the session's data is unchanged and its stored expiry is
-// less than touchEvery behind the new one, so a page view writes nothing and an active session's
-// row is written about once per touchEvery. An idle session therefore ends between
-// IdleTimeout − touchEvery and IdleTimeout after its last use; every replica sees the same row.
+// The idle timeout is the store's, not scs's: scs, given one, marks every session it loads as
+// modified, and re-encodes, re-writes and re-sends it on every response. Here a session is
+// written when its values change (scs commits it, until min(its lifetime, now + idle)), and a
+// read pushes the stored expiry on only when it lags more than touchEvery behind now + idle. So
+// a page view writes nothing, an active session's row is written about once per touchEvery, and
+// an idle session ends between idle − touchEvery and idle after its last use; every replica sees
+// the same row. The cookie lasts the session's lifetime: the row decides.
 type sessionStore struct {
 	db         *store.DB
 	key        []byte
+	idle       time.Duration
 	touchEvery time.Duration
 	codec      scs.Codec
 }
@@ -189,40 +189,6 @@ type sessionStore struct {
 // touchInterval is how far a session's stored expiry may lag behind: 5 minutes, or a tenth of a
 // short idle timeout.
 func touchInterval(idle time.Duration) time.Duration { return min(5*time.Minute, idle/10) }
-
-// loadedKey keys the loadedSession of the request in its context.
-type loadedKey struct{}
-
-// loadedSession is what FindCtx read for the request, for CommitCtx to compare with.
-type loadedSession struct {
-	id     string
-	data   []byte
-	expiry time.Time
-}
-
-// withLoadedSession gives the request a place where the session store notes what it read; wrap
-// scs's LoadAndSave with it.
-func withLoadedSession(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadedKey{}, new(loadedSession))))
-	})
-}
-
-// unchanged reports whether committing b until expiry for the session id would only move the
-// stored expiry on by less than touchEvery: the same deadline and values as were loaded.
-func (ss sessionStore) unchanged(ctx context.Context, id string, b []byte, expiry time.Time) bool {
-	l, _ := ctx.Value(loadedKey{}).(*loadedSession)
-	if l == nil || l.id != id || expiry.Sub(l.expiry) >= ss.touchEvery || expiry.Before(l.expiry) {
-		return false
-	}
-	if bytes.Equal(b, l.data) {
-		return true
-	}
-	// gob writes a map in random order: compare what the bytes say.
-	d1, v1, err1 := ss.codec.Decode(b)
-	d2, v2, err2 := ss.codec.Decode(l.data)
-	return err1 == nil && err2 == nil && d1.Equal(d2) && reflect.DeepEqual(v1, v2)
-}
 
 // id is the name under which the session of token is kept.
 func (ss sessionStore) id(token string) string {
@@ -248,18 +214,37 @@ func (ss sessionStore) Delete(token string) error {
 func (ss sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	id := ss.id(token)
 	data, expiry, found, err := ss.db.FindSession(ctx, id)
-	if l, ok := ctx.Value(loadedKey{}).(*loadedSession); ok && found {
-		*l = loadedSession{id: id, data: data, expiry: expiry}
+	if err != nil || !found {
+		return nil, false, err
 	}
-	return data, found, err
+	if now := time.Now(); now.Add(ss.idle).Sub(expiry) >= ss.touchEvery {
+		// Used again: the session lives idle from now, never beyond its lifetime (its deadline,
+		// which only the encoded data holds).
+		deadline, _, err := ss.codec.Decode(data)
+		if err != nil {
+			return nil, false, fmt.Errorf("auth: session: %w", err)
+		}
+		if next := earlier(now.Add(ss.idle), deadline); next.After(expiry) {
+			if err := ss.db.TouchSession(ctx, id, next); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	return data, true, nil
 }
 
+// CommitCtx writes a changed session until min(expiry, now + idle); scs's expiry is the
+// session's lifetime.
 func (ss sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	id := ss.id(token)
-	if ss.unchanged(ctx, id, b, expiry) {
-		return nil
+	return ss.db.CommitSession(ctx, ss.id(token), b, earlier(expiry, time.Now().Add(ss.idle)))
+}
+
+// earlier is the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
 	}
-	return ss.db.CommitSession(ctx, id, b, expiry)
+	return a
 }
 
 func (ss sessionStore) DeleteCtx(ctx context.Context, token string) error {

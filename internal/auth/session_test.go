@@ -47,6 +47,11 @@ func TestPageViewsDoNotWrite(t *testing.T) {
 			t.Log("the machine is too slow to view a page within touchEvery/2; the no-write check had nothing to check")
 		}
 
+		// Nor do they send the cookie again: only a change of the session does.
+		if r := c.get("/"); len(r.setCookie) != 0 {
+			t.Errorf("a page view sent Set-Cookie %q, want none", r.setCookie)
+		}
+
 		// A change of the session is written at once.
 		before = db.Writes()
 		if r := c.get("/touch"); r.status != http.StatusOK {

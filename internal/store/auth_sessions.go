@@ -54,3 +54,13 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// TouchSession moves the session token's expiry on to expiry (never back: a concurrent touch or
+// commit may have moved it further).
+func (db *DB) TouchSession(ctx context.Context, token string, expiry time.Time) error {
+	if _, err := db.q().exec(ctx, `UPDATE sessions SET expiry = ? WHERE token_hash = ? AND expiry < ?`,
+		timeArg(expiry), HashSecret(token), timeArg(expiry)); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	return nil
+}
