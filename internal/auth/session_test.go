@@ -81,3 +81,29 @@ func TestPageViewsDoNotWrite(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionEndsAtItsLifetime: moving the idle expiry on never carries a session past its
+// absolute lifetime, however active it is.
+func TestSessionEndsAtItsLifetime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const lifetime = 1500 * time.Millisecond // idle 10 s: touchEvery is 1 s
+		e := mustEnv(t, db, func(o *Options, _ string) { o.IdleTimeout, o.Lifetime = 10*time.Second, lifetime })
+		p := mustMember(t, db, "acme", "taro@example.co.jp", domain.RoleMember)
+		mustPassword(t, db, p.UserID, goodPassword)
+		c := e.mustClient(t)
+		start := time.Now()
+		if r := c.post("/login", url.Values{"email": {"taro@example.co.jp"}, "password": {goodPassword}}); r.status != http.StatusSeeOther {
+			t.Fatalf("login = %d %q", r.status, r.body)
+		}
+		for time.Since(start) < lifetime-200*time.Millisecond {
+			if c.whoami() == "" {
+				t.Fatalf("signed out %v after login, before the lifetime of %v", time.Since(start), lifetime)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		time.Sleep(time.Until(start.Add(lifetime + 300*time.Millisecond)))
+		if got := c.whoami(); got != "" {
+			t.Errorf("still signed in as %q %v after login, past the lifetime of %v", got, time.Since(start), lifetime)
+		}
+	})
+}
