@@ -133,6 +133,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 // host-only HttpOnly SameSite=Lax cookie, Secure with the __Host- prefix in production.
 func newSessionManager(db *store.DB, opts Options, log *slog.Logger) *scs.SessionManager {
 	m := scs.New()
+	m.Codec = sessionCodec{}
 	m.Store = sessionStore{db: db, key: []byte(opts.SecretKey), idle: opts.IdleTimeout, touchEvery: touchInterval(opts.IdleTimeout), codec: m.Codec}
 	m.Lifetime = opts.Lifetime
 	m.Cookie.Name = "reportapp_session"
