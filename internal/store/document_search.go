@@ -70,52 +70,86 @@ func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (bo
 	return n < ftsMaxMatches, nil
 }
 
-// amountMaxMatches is where reading an amount range from SQLite's amount index
-// (documents_gross) stops paying for a page of results when a condition of the search needs each
-// match's row (a kind, a status, a due date, text): the matches are read by rowid, while walking
-// the date index with the range as a filter reads about 51 × documents ÷ matches rows for a
-// page (the two cost the same near √(51 × documents): 1,600 matches of 50,000 documents, 7,100
+// rangeMaxMatches is where reading a range of amounts or due dates from SQLite's index of it
+// (documents_gross, documents_due) stops paying for a page of results when a condition of the
+// search needs each match's row (a kind, a status, text, the other range): the matches are read
+// by rowid, while walking the date index with the range as a filter reads about
+// 51 × documents ÷ matches rows for a page (the two cost the same near √(51 × documents): 1,600 matches of 50,000 documents, 7,100
 // of 1,000,000).
-const amountMaxMatches = 1000
+const rangeMaxMatches = 1000
 
-// amountMaxKeys bounds the matches of a range whose page is chosen among the index's keys alone
-// (the amount, the dates and the cursor are in documents_gross): reading a key costs about a
+// rangeMaxKeys bounds the matches of a range whose page is chosen among the index's keys alone
+// (the range's column, the dates and the cursor are in the index): reading a key costs about a
 // tenth of reading a row at random, so the plans cost the same near √(510 × documents), which
 // the largest rowid stands in for (every organisation's documents: it can only overestimate).
-const amountMaxKeys = 20000
+const rangeMaxKeys = 20000
 
 // searchPlan is how SQLite reads the rows of a search, chosen by counting matches in an index
-// first: text by the trigram index (useTextIndex), an amount range by the amount index
-// (useAmountIndex). PostgreSQL's planner chooses by its statistics; both are false there.
-type searchPlan struct{ text, amount bool }
-
-// pagePlan is the searchPlan of a page of the search for f: an amount range is read by its
-// index only when no other filter already chose one (text, customer, payment status).
-func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (searchPlan, error) {
-	text, err := db.useTextIndex(ctx, f, false)
-	if err != nil || text || f.CustomerID != "" || paymentStatusIndex(f.PaymentStatus) != "" {
-		return searchPlan{text: text}, err
-	}
-	amount, err := db.useAmountIndex(ctx, orgID, f)
-	return searchPlan{amount: amount}, err
+// first: text by the trigram index (useTextIndex), a range of amounts or of due dates by the index
+// that holds it beside the dates (useKeyIndex). PostgreSQL's planner chooses by its statistics;
+// the plan is empty there.
+type searchPlan struct {
+	text bool
+	// keys is the index among whose keys a page is chosen (documents_gross, documents_due), or "".
+	keys string
+	// dueByDate: so many documents are in the due-date range that walking the date index and
+	// checking each row's due date fills a page sooner than sorting the range's keys.
+	dueByDate bool
 }
 
-// useAmountIndex tells whether SQLite should read a range of amounts (not an exact amount,
-// which always uses the index) from documents_gross: when fewer than amountMaxMatches
-// documents of the organisation are in the range (and the dates of f, which the index also
-// holds), or when no other condition needs the rows, fewer than √(510 × documents) up to
-// amountMaxKeys. Counting them reads at most that many entries of the index.
-func (db *DB) useAmountIndex(ctx context.Context, orgID string, f document.Filter) (bool, error) {
-	if db.dialect.postgres() || f.TotalMin == nil && f.TotalMax == nil || exactAmount(f) {
-		return false, nil
+// pagePlan is the searchPlan of a page of the search for f: an amount range, else a due-date
+// range, is read by its index only when no other filter already chose one (text, customer,
+// payment status).
+func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (searchPlan, error) {
+	text, err := db.useTextIndex(ctx, f, false)
+	if err != nil || text || f.CustomerID != "" || paymentStatusIndex(f.PaymentStatus) != "" || db.dialect.postgres() {
+		return searchPlan{text: text}, err
 	}
-	query, args := "SELECT 1 FROM documents INDEXED BY documents_gross WHERE org_id = ?", []any{orgID}
+	due := f.DueFrom != nil && !f.DueFrom.IsZero() || f.DueTo != nil && !f.DueTo.IsZero()
+	if (f.TotalMin != nil || f.TotalMax != nil) && !exactAmount(f) {
+		var conds []string
+		var args []any
+		if f.TotalMin != nil {
+			conds, args = append(conds, "gross >= ?"), append(args, *f.TotalMin)
+		}
+		if f.TotalMax != nil {
+			conds, args = append(conds, "gross <= ?"), append(args, *f.TotalMax)
+		}
+		use, err := db.useKeyIndex(ctx, orgID, f, "documents_gross", conds, args, due)
+		if err != nil || use {
+			return searchPlan{keys: map[bool]string{true: "documents_gross"}[use]}, err
+		}
+	}
+	if !due || exactAmount(f) {
+		return searchPlan{}, nil
+	}
+	var conds []string
+	var args []any
+	if f.DueFrom != nil && !f.DueFrom.IsZero() {
+		conds, args = append(conds, "due_date >= ?"), append(args, f.DueFrom.String())
+	}
+	if f.DueTo != nil && !f.DueTo.IsZero() {
+		conds, args = append(conds, "due_date <= ?"), append(args, f.DueTo.String())
+	}
+	use, err := db.useKeyIndex(ctx, orgID, f, "documents_due", conds, args, f.TotalMin != nil || f.TotalMax != nil)
+	if err != nil || use {
+		return searchPlan{keys: map[bool]string{true: "documents_due"}[use]}, err
+	}
+	return searchPlan{dueByDate: true}, nil
+}
+
+// useKeyIndex tells whether SQLite should choose a page of the range conds (on a column of
+// index, an index of (org_id, column, search_date, id): documents_gross, documents_due) among the
+// index's keys: when fewer than rangeMaxMatches documents of the organisation are in the range
+// (and the dates of f, which the index also holds), or when no other condition needs the rows,
+// fewer than √(510 × documents) up to rangeMaxKeys. other tells that a condition of f on a
+// column the index lacks besides a kind, a status and text is set. Counting reads at most that
+// many entries of the index.
+func (db *DB) useKeyIndex(ctx context.Context, orgID string, f document.Filter, index string, conds []string, args []any, other bool) (bool, error) {
+	query, args := "SELECT 1 FROM documents INDEXED BY "+index+" WHERE org_id = ?", append([]any{orgID}, args...)
 	add := func(cond string, arg any) { query, args = query+" AND "+cond, append(args, arg) }
-	if f.TotalMin != nil {
-		add("gross >= ?", *f.TotalMin)
-	}
-	if f.TotalMax != nil {
-		add("gross <= ?", *f.TotalMax)
+	for _, c := range conds {
+		query += " AND " + c
 	}
 	if f.DateFrom != nil && !f.DateFrom.IsZero() {
 		add("search_date >= ?", f.DateFrom.String())
@@ -123,17 +157,17 @@ func (db *DB) useAmountIndex(ctx context.Context, orgID string, f document.Filte
 	if f.DateTo != nil && !f.DateTo.IsZero() {
 		add("search_date <= ?", f.DateTo.String())
 	}
-	limit := amountMaxMatches
-	if f.Kind == "" && f.Status == "" && f.DueFrom == nil && f.DueTo == nil && strings.TrimSpace(f.Query) == "" {
+	limit := rangeMaxMatches
+	if f.Kind == "" && f.Status == "" && !other && strings.TrimSpace(f.Query) == "" {
 		var rows int64
 		if err := db.q().queryRow(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM documents").Scan(&rows); err != nil {
 			return false, fmt.Errorf("count documents: %w", err)
 		}
-		limit = min(max(int(math.Sqrt(510*float64(rows))), amountMaxMatches), amountMaxKeys)
+		limit = min(max(int(math.Sqrt(510*float64(rows))), rangeMaxMatches), rangeMaxKeys)
 	}
 	var n int
 	if err := db.q().queryRow(ctx, "SELECT COUNT(*) FROM ("+query+" LIMIT ?)", append(args, limit)...).Scan(&n); err != nil {
-		return false, fmt.Errorf("count amount matches: %w", err)
+		return false, fmt.Errorf("count matches in %s: %w", index, err)
 	}
 	return n < limit, nil
 }
@@ -172,7 +206,7 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 	// with a wide range as a filter beats reading the range from the amount index and sorting
 	// it by date.
 	gross := d.unindexed("d.gross")
-	if p.amount {
+	if p.keys == "documents_gross" {
 		gross = "d.gross"
 	}
 	switch {
@@ -186,11 +220,15 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 			add(gross+" <= ?", *f.TotalMax)
 		}
 	}
+	due := "d.due_date"
+	if p.dueByDate {
+		due = d.unindexed(due)
+	}
 	if f.DueFrom != nil && !f.DueFrom.IsZero() {
-		add("d.due_date >= ?", f.DueFrom.String())
+		add(due+" >= ?", f.DueFrom.String())
 	}
 	if f.DueTo != nil && !f.DueTo.IsZero() {
-		add("d.due_date <= ?", f.DueTo.String())
+		add(due+" <= ?", f.DueTo.String())
 	}
 	if f.PaymentStatus != "" {
 		cond, a := paymentStatusCondition(f.PaymentStatus, f.Today)
@@ -292,11 +330,11 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		// The open (or the settled) invoices in date order: SQLite would rather range over the
 		// due dates of all issued invoices and sort them.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY "+idx+" ", 1)
-	} else if p.amount {
-		// Few documents in the amount range: the page is chosen in the amount index, which
-		// holds the dates and ids, sorting only its matches' keys (not their rows); then its
-		// rows are read by rowid (NOT INDEXED, as for the text matches).
-		keys := "SELECT d.rowid FROM documents d INDEXED BY documents_gross WHERE d.org_id = ?"
+	} else if p.keys != "" {
+		// Few documents in the range of amounts or due dates: the page is chosen in the range's
+		// index, which holds the dates and ids, sorting only its matches' keys (not their rows);
+		// then its rows are read by rowid (NOT INDEXED, as for the text matches).
+		keys := "SELECT d.rowid FROM documents d INDEXED BY " + p.keys + " WHERE d.org_id = ?"
 		for _, w := range where {
 			keys += " AND " + w
 		}
