@@ -129,8 +129,11 @@ func TestUIImageUploadFormats(t *testing.T) {
 // decoded; before the pixel budget they took the process from 315 MB to 2.7 GB) are refused
 // from the header, and eight concurrent uploads at the budget (2000×2000 16-bit RGBA, 32 MB
 // decoded each) are decoded two at a time.
+//
+// The requests may wait as long as the decoding takes: four rounds of two decodes took over the
+// default 30 s request deadline under -race on a loaded machine (two answered 503).
 func TestUIImageUploadMemory(t *testing.T) {
-	u := mustUI(t, storetest.Open(t))
+	u := mustUIWith(t, storetest.Open(t), testLimits{maxInflight: 64, pdfWorkers: 2, maxBody: 4 << 20, noMail: true, requestTimeout: 3 * time.Minute})
 	huge := flatPNG(t, 4096, 4096, 16, 6)
 	atBudget := flatPNG(t, 2000, 2000, 16, 6)
 	tests := []struct {
