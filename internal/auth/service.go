@@ -134,7 +134,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 func newSessionManager(db *store.DB, opts Options, log *slog.Logger) *scs.SessionManager {
 	m := scs.New()
 	m.Codec = sessionCodec{}
-	m.Store = sessionStore{db: db, key: []byte(opts.SecretKey), idle: opts.IdleTimeout, touchEvery: touchInterval(opts.IdleTimeout), codec: m.Codec}
+	m.Store = sessionStore{db: db, key: []byte(opts.SecretKey), idle: opts.IdleTimeout, touchEvery: touchInterval(opts.IdleTimeout)}
 	m.Lifetime = opts.Lifetime
 	m.Cookie.Name = "reportapp_session"
 	m.Cookie.Path = "/"
@@ -184,7 +184,6 @@ type sessionStore struct {
 	key        []byte
 	idle       time.Duration
 	touchEvery time.Duration
-	codec      scs.Codec
 }
 
 // touchInterval is how far a session's stored expiry may lag behind: 5 minutes, or a tenth of a
@@ -221,7 +220,7 @@ func (ss sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	if now := time.Now(); now.Add(ss.idle).Sub(expiry) >= ss.touchEvery {
 		// Used again: the session lives idle from now, never beyond its lifetime (its deadline,
 		// which only the encoded data holds).
-		deadline, _, err := ss.codec.Decode(data)
+		deadline, _, err := sessionCodec{}.Decode(data)
 		if err != nil {
 			return nil, false, fmt.Errorf("auth: session: %w", err)
 		}
