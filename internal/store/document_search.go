@@ -91,9 +91,9 @@ func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (te
 	if n < ftsMaxMatches {
 		return textRows, nil
 	}
-	var rows int64
-	if err := db.q().queryRow(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM documents").Scan(&rows); err != nil {
-		return textLike, fmt.Errorf("count documents: %w", err)
+	rows, err := db.maxRowid(ctx)
+	if err != nil {
+		return textLike, err
 	}
 	limit := int(math.Sqrt(ftsProbeRatio*float64(rows))) / 10
 	if err := db.q().queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid > ? LIMIT ?)`,
@@ -178,9 +178,9 @@ func (db *DB) useAmountIndex(ctx context.Context, orgID string, f document.Filte
 	}
 	limit := amountMaxMatches
 	if f.Kind == "" && f.Status == "" && f.DueFrom == nil && f.DueTo == nil && strings.TrimSpace(f.Query) == "" {
-		var rows int64
-		if err := db.q().queryRow(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM documents").Scan(&rows); err != nil {
-			return false, fmt.Errorf("count documents: %w", err)
+		rows, err := db.maxRowid(ctx)
+		if err != nil {
+			return false, err
 		}
 		limit = min(max(int(math.Sqrt(510*float64(rows))), amountMaxMatches), amountMaxKeys)
 	}
@@ -189,6 +189,16 @@ func (db *DB) useAmountIndex(ctx context.Context, orgID string, f document.Filte
 		return false, fmt.Errorf("count amount matches: %w", err)
 	}
 	return n < limit, nil
+}
+
+// maxRowid is SQLite's largest rowid of documents: every organisation's documents, an upper
+// bound of any one's that the plans' bounds are scaled by (one step down the table's b-tree).
+func (db *DB) maxRowid(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.q().queryRow(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM documents").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count documents: %w", err)
+	}
+	return n, nil
 }
 
 // exactAmount tells whether f asks for one amount (the lowest and highest the same).
@@ -346,9 +356,9 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		// due dates of all issued invoices and sort them.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY "+idx+" ", 1)
 	} else if p.keys != "" {
-		// Few documents in the range of amounts or due dates: the page is chosen in the range's
-		// index, which holds the dates and ids, sorting only its matches' keys (not their rows);
-		// then its rows are read by rowid (NOT INDEXED, as for the text matches).
+		// A narrow amount range, or any due-date range (pagePlan): the page is chosen in the
+		// range's index, which holds the dates and ids, sorting only its matches' keys (not their
+		// rows); then its rows are read by rowid (NOT INDEXED, as for the text matches).
 		keys := "SELECT d.rowid FROM documents d INDEXED BY " + p.keys + " WHERE d.org_id = ?"
 		for _, w := range where {
 			keys += " AND " + w
