@@ -18,6 +18,7 @@ import (
 	"reportapp/internal/pdf"
 	"reportapp/internal/server"
 	"reportapp/internal/store"
+	"reportapp/internal/store/storetest"
 )
 
 // testLimits are the size limits of a test application.
@@ -37,6 +38,12 @@ type testLimits struct {
 
 // mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
 // queue that is not running yet (nil with lim.noQueue).
+// Every application of these tests has the job queue's tables: the SQLite files storetest copies
+// have them already.
+func init() {
+	storetest.AlsoMigrate(func(ctx context.Context, db *store.DB) error { return jobs.Migrate(ctx, db, nil) })
+}
+
 func mustApp(t testing.TB, db *store.DB, lim testLimits) (*Handler, *jobs.Queue) {
 	t.Helper()
 	ctx := context.Background()

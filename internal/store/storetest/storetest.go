@@ -9,10 +9,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,19 +31,84 @@ const (
 )
 
 // Open returns a migrated store on a new SQLite file in t.TempDir, closed when the test ends.
+// The file is a copy of one migrated once per test binary (sqliteTemplate): under -race,
+// migrating takes about half a second and copying a few milliseconds.
 func Open(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.DriverSQLite, filepath.Join(t.TempDir(), "reportapp.db"), store.Options{})
+	template, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("storetest: migrate sqlite: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "reportapp.db")
+	if err := os.WriteFile(path, template, 0o600); err != nil {
+		t.Fatalf("storetest: sqlite file: %v", err)
+	}
+	db, err := store.Open(ctx, store.DriverSQLite, path, store.Options{})
 	if err != nil {
 		t.Fatalf("storetest: open sqlite: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.Migrate(ctx); err != nil { // nothing left to apply: it checks the copy
 		t.Fatalf("storetest: migrate sqlite: %v", err)
 	}
 	return db
 }
+
+// templateSteps are the schemas AlsoMigrate adds to the template.
+var templateSteps struct {
+	sync.Mutex
+	fns  []func(context.Context, *store.DB) error
+	made bool
+}
+
+// AlsoMigrate adds a schema that every test of the calling package applies after the store's
+// own, such as the job queue's, to the SQLite file Open copies; the tests still apply it (to
+// find it done). Call it from an init function: it panics once a file has been copied.
+func AlsoMigrate(migrate func(context.Context, *store.DB) error) {
+	templateSteps.Lock()
+	defer templateSteps.Unlock()
+	if templateSteps.made {
+		panic("storetest: AlsoMigrate after the first Open")
+	}
+	templateSteps.fns = append(templateSteps.fns, migrate)
+}
+
+// sqliteTemplate is the content of a SQLite file with every migration applied, made once.
+var sqliteTemplate = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "storetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	path := filepath.Join(dir, "reportapp.db")
+	db, err := store.Open(ctx, store.DriverSQLite, path, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	templateSteps.Lock()
+	defer templateSteps.Unlock()
+	templateSteps.made = true
+	for _, f := range templateSteps.fns {
+		if err := f(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	// Everything into the main file, so that it alone is the database.
+	var busy, logged, moved int
+	if err := db.SQL().QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &moved); err != nil {
+		return nil, err
+	}
+	if busy != 0 || logged != moved {
+		return nil, fmt.Errorf("checkpoint of the template incomplete: busy %d, %d of %d pages", busy, moved, logged)
+	}
+	return os.ReadFile(path)
+})
 
 // OpenPostgres returns a migrated store on a new schema of the database named by
 // REPORTAPP_TEST_DATABASE_URL; the schema is dropped when the test ends, so tests may run in
