@@ -22,6 +22,7 @@ import (
 // TestDocumentPINT: GET /api/v1/documents/{id}/pint.xml serves issued invoices and credit notes
 // as JP PINT XML whose figures are the API's totals, and refuses what has no JP PINT form.
 func TestDocumentPINT(t *testing.T) {
+	t.Parallel() // among the package's slowest, and it shares nothing with the others
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := mustAPI(t, db)
 		a.mustJSON(200, nil, "A-admin", "PUT", "/api/v1/organization", map[string]any{

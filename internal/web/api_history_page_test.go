@@ -18,6 +18,7 @@ import (
 // include=items caps the page at 50. Budget: the default history page of a 200-line draft edited
 // 60 times stays under 256 KB.
 func TestHistoryIsPagedAndSummarised(t *testing.T) {
+	t.Parallel() // among the package's slowest, and it shares nothing with the others
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := mustAPI(t, db)
 		var c document.Customer

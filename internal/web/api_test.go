@@ -535,6 +535,7 @@ func TestErrorStatuses(t *testing.T) {
 
 // TestConcurrentIssueThroughAPI: 50 drafts issued at once get exactly INV-0001…INV-0050.
 func TestConcurrentIssueThroughAPI(t *testing.T) {
+	t.Parallel() // among the package's slowest, and it shares nothing with the others
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := mustAPI(t, db)
 		var c document.Customer

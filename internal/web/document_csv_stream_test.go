@@ -85,13 +85,15 @@ func mustCSVFixture(t testing.TB, db *store.DB, n int, lim testLimits) csvFixtur
 // (status 200 and header already sent) is cut off so that the client's read fails, instead of a
 // complete-looking file with a comment line at the end.
 func TestCSVFailureMidwayAbortsTheResponse(t *testing.T) {
-	f := mustCSVFixture(t, storetest.Open(t), 700, testLimits{maxInflight: 8, pdfWorkers: 1})
+	t.Parallel() // among the package's slowest, and it shares nothing with the others
+	f := mustCSVFixture(t, storetest.Open(t), 250, testLimits{maxInflight: 8, pdfWorkers: 1})
 	var pages atomic.Int32
 	f.app.a.csvSearch = func(ctx context.Context, orgID string, fl document.Filter, page domain.Page) ([]document.Document, string, error) {
 		if pages.Add(1) > 1 {
 			return nil, "", errors.New("the database went away")
 		}
-		return f.app.a.Store.SearchDocuments(ctx, orgID, fl, page)
+		page.Limit = 100 // the 250 documents are three pages
+		return f.app.a.Store.SearchDocumentCSV(ctx, orgID, fl, page)
 	}
 	for _, path := range []string{"/documents.csv", "/api/v1/documents.csv"} {
 		pages.Store(0)
@@ -128,7 +130,8 @@ func TestCSVFailureMidwayAbortsTheResponse(t *testing.T) {
 // REQUEST_TIMEOUT is far shorter than the export still sends every row; other routes keep the
 // short deadline.
 func TestCSVOutlivesRequestTimeout(t *testing.T) {
-	f := mustCSVFixture(t, storetest.Open(t), 1200, testLimits{maxInflight: 8, pdfWorkers: 1, requestTimeout: time.Millisecond})
+	t.Parallel() // among the package's slowest, and it shares nothing with the others
+	f := mustCSVFixture(t, storetest.Open(t), 400, testLimits{maxInflight: 8, pdfWorkers: 1, requestTimeout: time.Millisecond})
 	resp, err := http.Get(f.url + "/api/v1/documents.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -138,8 +141,8 @@ func TestCSVOutlivesRequestTimeout(t *testing.T) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d, read error %v", resp.StatusCode, err)
 	}
-	if n := strings.Count(string(body), "\n"); n != 1201 {
-		t.Errorf("%d lines, want the header and 1,200 rows", n)
+	if n := strings.Count(string(body), "\n"); n != 401 {
+		t.Errorf("%d lines, want the header and 400 rows", n)
 	}
 	if RouteTimeout(httptest.NewRequest(http.MethodGet, "/api/v1/documents", nil)) != 0 {
 		t.Error("the document list got the CSV's deadline")

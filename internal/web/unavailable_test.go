@@ -19,6 +19,7 @@ import (
 // TestFullDiskAnswers503: when the database cannot grow, writes answer 503 with Retry-After (not
 // 500), the API's JSON says "unavailable", and /readyz stops being ready once writes fail.
 func TestFullDiskAnswers503(t *testing.T) {
+	t.Parallel() // among the package's slowest, and it shares nothing with the others
 	db := storetest.Open(t)
 	a := mustAPI(t, db)
 	if code, _, _ := a.do("", "GET", "/readyz", nil); code != 200 {
@@ -52,6 +53,7 @@ func TestFullDiskAnswers503(t *testing.T) {
 // TestPostgresDownAnswers503: with PostgreSQL unreachable (the connection to it cut and refused),
 // the API answers 503 with Retry-After, not 500.
 func TestPostgresDownAnswers503(t *testing.T) {
+	t.Parallel() // among the package's slowest, and it shares nothing with the others
 	dsn := storetest.PostgresDSN(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
