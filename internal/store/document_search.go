@@ -296,6 +296,9 @@ func (db *DB) searchDocuments(ctx context.Context, orgID string, f document.Filt
 	if query == "" {
 		return []document.Document{}, "", nil
 	}
+	if !withItems {
+		query = db.dialect.summaryQuery(query)
+	}
 	docs, dates, err := db.queryDocumentRows(ctx, db.q(), orgID, withItems, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: search documents of %s: %w", orgID, err)
