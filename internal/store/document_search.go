@@ -126,15 +126,21 @@ const amountMaxKeys = 20000
 type searchPlan struct {
 	text textPlan
 	// keys is the index among whose keys a page is chosen (documents_gross, documents_due), or "".
-	keys string
+	// On PostgreSQL a page's keys are chosen by a subquery that its planner plans freely, unless
+	// sortKeys: then they are sorted, never found by walking the date index.
+	keys     string
+	sortKeys bool
 }
 
 // pagePlan is the searchPlan of a page of the search for f: an amount range, else a due-date
 // range, is read by its index only when no other filter already chose one (text, customer,
 // payment status).
 func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (searchPlan, error) {
+	if db.dialect.postgres() {
+		return postgresPagePlan(db.withToday(f)), nil
+	}
 	text, err := db.useTextIndex(ctx, f, false)
-	if err != nil || text != textLike || f.CustomerID != "" || paymentStatusIndex(f.PaymentStatus) != "" || db.dialect.postgres() {
+	if err != nil || text != textLike || f.CustomerID != "" || paymentStatusIndex(f.PaymentStatus) != "" {
 		return searchPlan{text: text}, err
 	}
 	amount, err := db.useAmountIndex(ctx, orgID, f)
@@ -151,6 +157,24 @@ func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (se
 		return searchPlan{keys: "documents_due"}, nil
 	}
 	return searchPlan{}, nil
+}
+
+// postgresPagePlan is pagePlan on PostgreSQL, which plans by its statistics: only a due-date range
+// (without free text, customer or payment status, which have their own indexes) chooses its page
+// among documents_due's keys, an index-only scan, before reading 51 rows (a month at 1,000,000
+// documents: 10.6 → 4.6 ms). Its statistics do not know that due dates follow the documents'
+// dates, so for a range that ends over a year ago it would walk the date index through every newer
+// document ("due by 2017-12-31": 0.7–0.9 s); those keys are sorted instead (34–105 ms). For a
+// range ending later, the walk it may choose finds the newest matches first ("due by today": 7 ms
+// walking, 0.3 s sorted).
+func postgresPagePlan(f document.Filter) searchPlan {
+	if f.Query != "" || f.CustomerID != "" || f.PaymentStatus != "" || (f.DueFrom == nil || f.DueFrom.IsZero()) && (f.DueTo == nil || f.DueTo.IsZero()) {
+		return searchPlan{}
+	}
+	yearAgo := f.Today
+	yearAgo.Year--
+	old := f.DueTo != nil && !f.DueTo.IsZero() && f.DueTo.String() < yearAgo.String()
+	return searchPlan{keys: "documents_due", sortKeys: old}
 }
 
 // useAmountIndex tells whether SQLite should read a range of amounts (not an exact amount,
@@ -358,6 +382,18 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		// The open (or the settled) invoices in date order: SQLite would rather range over the
 		// due dates of all issued invoices and sort them.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY "+idx+" ", 1)
+	} else if p.keys != "" && d.postgres() {
+		order := "d.search_date"
+		if p.sortKeys {
+			order = "d.search_date + 0" // the same order, which the date index does not provide
+		}
+		keys := "SELECT d.id FROM documents d WHERE d.org_id = ?"
+		for _, w := range where {
+			keys += " AND " + w
+		}
+		keys += " ORDER BY " + order + " DESC, d.id DESC LIMIT ?"
+		query += " AND d.id IN (" + keys + ") ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
+		return query, append(append([]any{orgID}, append(args, limit)...), limit), nil
 	} else if p.keys != "" {
 		// A narrow amount range, or any due-date range (pagePlan): the page is chosen in the
 		// range's index, which holds the dates and ids, sorting only its matches' keys (not their
