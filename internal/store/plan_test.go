@@ -163,6 +163,7 @@ func TestSearchPlans(t *testing.T) {
 		}{
 			{"narrow amount range", fmt.Sprintf("gross BETWEEN %d AND %d", low, narrow), document.Filter{TotalMin: &low, TotalMax: &narrow}},
 			{"due dates of a month", "due_date BETWEEN '2020-04-01' AND '2020-04-30'", document.Filter{DueFrom: &from, DueTo: &to}},
+			{"due dates of a year long past", "due_date BETWEEN '2017-01-01' AND '2017-12-31'", document.Filter{DueFrom: &y2017, DueTo: &end2017}},
 			{"text that some match", "search_text LIKE '%overhaul%'", document.Filter{Query: "overhaul"}},
 		} {
 			var want []string
