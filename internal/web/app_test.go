@@ -36,14 +36,14 @@ type testLimits struct {
 	noMail bool // no SMTP_URL: sending is off
 }
 
-// mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
-// queue that is not running yet (nil with lim.noQueue).
 // Every application of these tests has the job queue's tables: the SQLite files storetest copies
 // have them already.
 func init() {
 	storetest.AlsoMigrate(func(ctx context.Context, db *store.DB) error { return jobs.Migrate(ctx, db, nil) })
 }
 
+// mustApp builds the application handler as serve does, on db, at a fixed clock, with a job
+// queue that is not running yet (nil with lim.noQueue).
 func mustApp(t testing.TB, db *store.DB, lim testLimits) (*Handler, *jobs.Queue) {
 	t.Helper()
 	ctx := context.Background()
