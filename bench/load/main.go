@@ -258,6 +258,7 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 		{"search text item", "q=" + url.QueryEscape("制御基板")},
 		{"search text no match", "q=" + url.QueryEscape("該当なしの語句")},
 		{"search text 2 chars", "q=" + url.QueryEscape("点検")},
+		{"search text 2 chars no match", "q=" + url.QueryEscape("ゑゐ")},
 		{"search combined", "kind=invoice&status=issued&date_from=" + y + "-01-01&date_to=" + y + "-12-31&total_min=50000&q=" + url.QueryEscape("保守")},
 	}
 	for _, s := range searches {
