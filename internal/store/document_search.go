@@ -287,8 +287,15 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 		if p.text != textLike {
 			add("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", ftsPhrase(q))
 		}
+		text, name := "d.search_text", "d.customer_name"
+		if d.postgres() && utf8.RuneCountInString(searchFold(q)) < ftsMinRunes {
+			// pg_trgm finds no trigram in so short a term, and its index would then return every
+			// row to be checked: as expressions the columns are matched row by row, in date
+			// order (a 2-character term no document has, at 1,000,000: 2.0–2.2 → 1.3–1.4 s).
+			text, name = "(d.search_text || '')", "(d.customer_name || '')"
+		}
 		p := likePattern(q)
-		add(`(d.search_text LIKE ? ESCAPE '\' OR d.customer_name LIKE ? ESCAPE '\')`, p, p)
+		add(`(`+text+` LIKE ? ESCAPE '\' OR `+name+` LIKE ? ESCAPE '\')`, p, p)
 	}
 	return where, args
 }
