@@ -77,7 +77,7 @@ const (
 // the newest tenth of the documents (a bounded count: a common term's is stopped early).
 func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (textPlan, error) {
 	q := strings.TrimSpace(f.Query)
-	if db.dialect.postgres() || utf8.RuneCountInString(searchFold(q)) < ftsMinRunes {
+	if db.dialect.postgres() || trigramless(q) {
 		return textLike, nil
 	}
 	if all {
@@ -122,7 +122,7 @@ const amountMaxKeys = 20000
 // searchPlan is how SQLite reads the rows of a search, chosen by counting matches in an index
 // first: text by the trigram index (useTextIndex), an amount range by the amount index
 // (useAmountIndex); a due-date range by its index. PostgreSQL's planner chooses by its
-// statistics; the plan is empty there.
+// statistics, but for a due-date range (postgresPagePlan).
 type searchPlan struct {
 	text textPlan
 	// keys is the index among whose keys a page is chosen (documents_gross, documents_due), or "".
@@ -147,7 +147,7 @@ func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (se
 	if err != nil || amount {
 		return searchPlan{keys: "documents_gross"}, err
 	}
-	if f.DueFrom != nil && !f.DueFrom.IsZero() || f.DueTo != nil && !f.DueTo.IsZero() {
+	if dueRange(f) {
 		// A due-date range always takes its page from documents_due's keys. SQLite counts no
 		// index over a virtual column as covering, so this visits each match's row, but a walk
 		// of the date index parses each row's body for its due date and, as due dates follow
@@ -168,7 +168,7 @@ func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (se
 // range ending later, the walk it may choose finds the newest matches first ("due by today": 7 ms
 // walking, 0.3 s sorted).
 func postgresPagePlan(f document.Filter) searchPlan {
-	if f.Query != "" || f.CustomerID != "" || f.PaymentStatus != "" || (f.DueFrom == nil || f.DueFrom.IsZero()) && (f.DueTo == nil || f.DueTo.IsZero()) {
+	if strings.TrimSpace(f.Query) != "" || f.CustomerID != "" || f.PaymentStatus != "" || !dueRange(f) {
 		return searchPlan{}
 	}
 	yearAgo := f.Today
@@ -224,6 +224,14 @@ func (db *DB) maxRowid(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// dueRange tells whether f asks for a range of due dates.
+func dueRange(f document.Filter) bool {
+	return f.DueFrom != nil && !f.DueFrom.IsZero() || f.DueTo != nil && !f.DueTo.IsZero()
+}
+
+// trigramless tells whether the term q is too short for a trigram index to find.
+func trigramless(q string) bool { return utf8.RuneCountInString(searchFold(q)) < ftsMinRunes }
 
 // exactAmount tells whether f asks for one amount (the lowest and highest the same).
 func exactAmount(f document.Filter) bool {
@@ -288,7 +296,7 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 			add("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", ftsPhrase(q))
 		}
 		text, name := "d.search_text", "d.customer_name"
-		if d.postgres() && utf8.RuneCountInString(searchFold(q)) < ftsMinRunes {
+		if d.postgres() && trigramless(q) {
 			// pg_trgm finds no trigram in so short a term, and its index would then return every
 			// row to be checked: as expressions the columns are matched row by row, in date
 			// order (a 2-character term no document has, at 1,000,000: 2.0–2.2 → 1.3–1.4 s).
@@ -389,29 +397,24 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 		// The open (or the settled) invoices in date order: SQLite would rather range over the
 		// due dates of all issued invoices and sort them.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d INDEXED BY "+idx+" ", 1)
-	} else if p.keys != "" && d.postgres() {
-		order := "d.search_date"
-		if p.sortKeys {
+	} else if p.keys != "" {
+		// A page chosen among an index's keys (pagePlan): a narrow amount range or any due-date
+		// range on SQLite, a due-date range on PostgreSQL. The keys of the page are chosen in the
+		// range's index, which holds the dates and ids, sorting only its matches' keys (not their
+		// rows); then its rows are read (on SQLite by rowid, NOT INDEXED, as the text matches).
+		key, from, order := "d.id", "documents d", "d.search_date"
+		if !d.postgres() {
+			key, from = "d.rowid", "documents d INDEXED BY "+p.keys
+			query = strings.Replace(query, "FROM documents d ", "FROM documents d NOT INDEXED ", 1)
+		} else if p.sortKeys {
 			order = "d.search_date + 0" // the same order, which the date index does not provide
 		}
-		keys := "SELECT d.id FROM documents d WHERE d.org_id = ?"
+		keys := "SELECT " + key + " FROM " + from + " WHERE d.org_id = ?"
 		for _, w := range where {
 			keys += " AND " + w
 		}
 		keys += " ORDER BY " + order + " DESC, d.id DESC LIMIT ?"
-		query += " AND d.id IN (" + keys + ") ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
-		return query, append(append([]any{orgID}, append(args, limit)...), limit), nil
-	} else if p.keys != "" {
-		// A narrow amount range, or any due-date range (pagePlan): the page is chosen in the
-		// range's index, which holds the dates and ids, sorting only its matches' keys (not their
-		// rows); then its rows are read by rowid (NOT INDEXED, as for the text matches).
-		keys := "SELECT d.rowid FROM documents d INDEXED BY " + p.keys + " WHERE d.org_id = ?"
-		for _, w := range where {
-			keys += " AND " + w
-		}
-		keys += " ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
-		query = strings.Replace(query, "FROM documents d ", "FROM documents d NOT INDEXED ", 1) +
-			" AND d.rowid IN (" + keys + ") ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
+		query += " AND " + key + " IN (" + keys + ") ORDER BY d.search_date DESC, d.id DESC LIMIT ?"
 		return query, append(append([]any{orgID}, append(args, limit)...), limit), nil
 	}
 	for _, w := range where {
