@@ -22,19 +22,7 @@ func TestBrowserReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	due := document.Date{Year: 2026, Month: 12, Day: 31}
-	d := document.Document{Kind: document.Invoice, CustomerID: c.ID, IssueDate: document.Date{Year: 2026, Month: 11, Day: 30}, TransactionDate: &document.Date{Year: 2026, Month: 11, Day: 30}, DueDate: &due,
-		Items: []document.Item{{Name: "保守", Quantity: 1000, Unit: "式", UnitPrice: 50000, TaxRate: 10}}}
-	if err := d.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	d, err = db.CreateDocument(bg, org.ID, "test", d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d, err = db.IssueDocument(bg, org.ID, "test", d.ID); err != nil {
-		t.Fatal(err)
-	}
+	d := mustIssuedMaintenance(t, db, org.ID, c.ID)
 	file := filepath.Join(t.TempDir(), "nyukin.txt")
 	if err := os.WriteFile(file, banktest.File("01", []banktest.Deposit{{Ref: "1", Date: "081210", Amount: d.Totals.AmountDue, Payer: "ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ"}}, banktest.Trailer{}, "\r\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -23,19 +23,7 @@ func TestBrowserSendAndOpenLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	due := document.Date{Year: 2026, Month: 12, Day: 31}
-	d := document.Document{Kind: document.Invoice, CustomerID: c.ID, IssueDate: document.Date{Year: 2026, Month: 11, Day: 30},
-		TransactionDate: &document.Date{Year: 2026, Month: 11, Day: 30}, DueDate: &due,
-		Items: []document.Item{{Name: "保守", Quantity: 1000, Unit: "式", UnitPrice: 50000, TaxRate: 10}}}
-	if err := d.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if d, err = db.CreateDocument(bg, org.ID, "test", d); err != nil {
-		t.Fatal(err)
-	}
-	if d, err = db.IssueDocument(bg, org.ID, "test", d.ID); err != nil {
-		t.Fatal(err)
-	}
+	d := mustIssuedMaintenance(t, db, org.ID, c.ID)
 	f.do("document", chromedp.Navigate(base+"/documents/"+d.ID), chromedp.WaitVisible(chromedp.CSS("#send")))
 	f.do("send form", chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#send-form")))
 	if got, err := chromedp.Run(f.ctx, chromedp.Value(chromedp.CSS("#to"))); err != nil || strings.TrimSpace(got) != "keiri@yamada.example" {

@@ -107,7 +107,7 @@ func lineRows(items []document.Item, t func(string) string) template.HTML {
 var htmlText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
 
 func (u *ui) documentView(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	return u.renderDocumentView(w, r, p, r.PathValue("id"), http.StatusOK, view{})
+	return u.renderDocumentView(w, r, p, r.PathValue("id"), http.StatusOK, view{Revalidate: true})
 }
 
 // renderDocumentView renders the document page with its payments; v carries a form's errors.

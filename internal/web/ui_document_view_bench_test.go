@@ -26,8 +26,10 @@ import (
 // handler stack: the server's middleware, then session or token, cross-origin protection and
 // the route. The requests go straight to the handler, without a network, so the ratio is that of
 // the application's own work (bench/run.sh adds the same HTTP cost to both). Each reports the
-// process's CPU time per request; the page's also its requests per CPU second against the
-// JSON's of the same run ("x-json", the ratio of issue 17 on a saturated machine).
+// process's CPU time per request; the pages also their requests per CPU second against the
+// JSON's of the same run ("x-json", the ratio of issue 17 on a saturated machine). "page" is a
+// first view, rendered; "page-revisit" is the browser asking again with the ETag it holds,
+// answered 304.
 //
 //	go test ./internal/web -run '^$' -bench DocumentPageVsJSON -benchmem
 func BenchmarkDocumentPageVsJSON(b *testing.B) {
@@ -37,12 +39,26 @@ func BenchmarkDocumentPageVsJSON(b *testing.B) {
 	}{{"sqlite", storetest.Open}, {"postgres", storetest.OpenPostgres}} {
 		b.Run(o.name, func(b *testing.B) {
 			e := mustDocumentBench(b, o.open(b))
+			page := "/documents/" + e.id
 			var jsonCPU float64
 			b.Run("json", func(b *testing.B) {
-				jsonCPU = serveBench(b, e.h, "/api/v1/documents/"+e.id, "Authorization", "Bearer "+e.token, `"number"`)
+				jsonCPU = serveBench(b, e.h, "/api/v1/documents/"+e.id, http.StatusOK, `"number"`, "Authorization", "Bearer "+e.token)
 			})
 			b.Run("page", func(b *testing.B) {
-				if pageCPU := serveBench(b, e.h, "/documents/"+e.id, "Cookie", e.cookie, `id="lines-view"`); jsonCPU > 0 {
+				if pageCPU := serveBench(b, e.h, page, http.StatusOK, `id="lines-view"`, "Cookie", e.cookie); jsonCPU > 0 {
+					b.ReportMetric(jsonCPU/pageCPU, "x-json")
+				}
+			})
+			b.Run("page-revisit", func(b *testing.B) {
+				req := httptest.NewRequest(http.MethodGet, page, nil)
+				req.Header.Set("Cookie", e.cookie)
+				rec := httptest.NewRecorder()
+				e.h.ServeHTTP(rec, req)
+				tag := rec.Header().Get("ETag")
+				if tag == "" {
+					b.Fatalf("GET %s = %d without an ETag", page, rec.Code)
+				}
+				if pageCPU := serveBench(b, e.h, page, http.StatusNotModified, "", "Cookie", e.cookie, "If-None-Match", tag); jsonCPU > 0 {
 					b.ReportMetric(jsonCPU/pageCPU, "x-json")
 				}
 			})
@@ -50,20 +66,23 @@ func BenchmarkDocumentPageVsJSON(b *testing.B) {
 	}
 }
 
-// serveBench GETs path with the header k: v from h in a loop, checks each answer is a 200
-// containing want, and returns and reports the CPU time of the process per request (the machine
-// is shared: wall time per request varies with the others' load far more than CPU time).
-func serveBench(b *testing.B, h http.Handler, path, k, v, want string) float64 {
+// serveBench GETs path with the headers hdr (name, value, …) from h in a loop, checks each answer
+// has status and contains want, and returns and reports the CPU time of the process per request
+// (the machine is shared: wall time per request varies with the others' load far more than CPU
+// time).
+func serveBench(b *testing.B, h http.Handler, path string, status int, want string, hdr ...string) float64 {
 	b.ReportAllocs()
 	var size int
 	cpu0 := processCPU(b)
 	for b.Loop() {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set(k, v)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
-			b.Fatalf("GET %s = %d, want 200 with %s:\n%.2000s", path, rec.Code, want, rec.Body.String())
+		if rec.Code != status || !strings.Contains(rec.Body.String(), want) {
+			b.Fatalf("GET %s = %d, want %d with %q:\n%.2000s", path, rec.Code, status, want, rec.Body.String())
 		}
 		size = rec.Body.Len()
 	}

@@ -149,6 +149,9 @@ type view struct {
 	Data      any
 	HTMXFrame bool   // rendering a fragment for htmx: no layout
 	Refresh   string // a URL the page navigates to at once (auth's signed-out page)
+	// Revalidate: the page is sent with an ETag over everything above (pageTag) and may be
+	// answered 304; only for pages whose template reads nothing but the view.
+	Revalidate bool
 }
 
 // render writes the template name inside the layout with status. It renders into a buffer first
@@ -169,17 +172,30 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 	if v.Notice == "" {
 		v.Notice = noticeKey(r.URL.Query().Get("notice"))
 	}
-	var buf bytes.Buffer
 	t := u.pages[v.Lang].Lookup(name)
 	if t == nil {
 		return fmt.Errorf("web: render: no template %q", name)
 	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if v.Revalidate && status == http.StatusOK && r.Method == http.MethodGet {
+		if tag, ok := u.pageTag(name, v); ok {
+			h.Set("ETag", tag)
+			h.Set("Cache-Control", "private, no-cache")
+			if noneMatch(r, tag) {
+				h.Set("Content-Language", string(v.Lang))
+				h.Add("Vary", "Cookie, Accept-Language")
+				w.WriteHeader(http.StatusNotModified)
+				return nil
+			}
+		}
+	}
+	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
+		h.Del("ETag")
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", string(v.Lang))
 	h.Add("Vary", "Cookie, Accept-Language")
 	w.WriteHeader(status)
