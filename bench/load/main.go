@@ -1,8 +1,9 @@
 // Command load is the side-by-side benchmark of a running reportapp (bench/run.sh starts one on
-// a seeded database): the JSON document, the browser's document page (a first view, and a revisit answered 304), an issued and a draft PDF
-// at 8 and 64 connections, every filter of the search, deep paging, the CSV of a year, and on
-// SQLite a document GET while searches run. Each scenario is bounded in time and count. It prints
-// one line per scenario: requests, requests/s, p50, p95 and the statuses that were not 200.
+// a seeded database): the JSON document, the browser's document page (a first view, and a revisit
+// answered 304), an issued and a draft PDF at 8 and 64 connections, every filter of the search,
+// deep paging, the CSV of a year, and on SQLite a document GET while searches run. Each scenario
+// is bounded in time and count. It prints one line per scenario: requests, requests/s, p50, p95
+// and the statuses that were not 200.
 //
 //	go run ./bench/load -url http://127.0.0.1:8080 -token … -email … -password … -d 5s
 package main
