@@ -42,6 +42,7 @@ type ui struct {
 // (parseFolded), and hashes the static files.
 func newUI(a *app) *ui {
 	u := &ui{app: a, pages: map[lang]*template.Template{}, assets: map[string]string{}, files: map[string]string{}}
+	go buildKey() // hash the executable now rather than on the first page that is revalidated
 	if err := u.hashAssets(); err != nil {
 		u.err = err
 		return u
