@@ -36,11 +36,7 @@ func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Princ
 		if err != nil {
 			return err
 		}
-		etag := `"` + sp.SHA256 + `"`
-		w.Header().Set("ETag", etag)
-		w.Header().Set("Cache-Control", "private, no-cache")
-		if match := r.Header.Get("If-None-Match"); match != "" && (match == etag || match == "*") {
-			w.WriteHeader(http.StatusNotModified)
+		if notModified(w, r, `"`+sp.SHA256+`"`) {
 			return nil
 		}
 		writePDF(w, r, d, sp.PDF)
@@ -59,11 +55,7 @@ func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Princ
 	h.Write(assets.Seal)
 	h.Write([]byte(a.Version))
 	etag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
-
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "private, no-cache")
-	if match := r.Header.Get("If-None-Match"); match != "" && (match == etag || match == "*") {
-		w.WriteHeader(http.StatusNotModified)
+	if notModified(w, r, etag) {
 		return nil
 	}
 	var buf bytes.Buffer

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
-	"net/http"
 	"os"
 	"reflect"
 	"slices"
@@ -150,19 +149,4 @@ func appendTagValue(b []byte, v reflect.Value, depth int) ([]byte, bool) {
 func appendTagString(b []byte, s string) []byte {
 	b = append(strconv.AppendInt(append(b, 's'), int64(len(s)), 10), ':')
 	return append(b, s...)
-}
-
-// noneMatch reports whether the request's If-None-Match names tag (weak comparison, RFC 9110
-// 13.1.2: the opaque parts are compared, W/ ignored), or is "*".
-func noneMatch(r *http.Request, tag string) bool {
-	want := strings.TrimPrefix(tag, "W/")
-	for _, h := range r.Header.Values("If-None-Match") {
-		for t := range strings.SplitSeq(h, ",") {
-			t = strings.TrimSpace(t)
-			if t == "*" || strings.TrimPrefix(t, "W/") == want {
-				return true
-			}
-		}
-	}
-	return false
 }

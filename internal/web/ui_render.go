@@ -179,16 +179,11 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 	}
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", string(v.Lang))
+	h.Add("Vary", "Cookie, Accept-Language")
 	if v.Revalidate && status == http.StatusOK && r.Method == http.MethodGet {
-		if tag, ok := u.pageTag(name, v); ok {
-			h.Set("ETag", tag)
-			h.Set("Cache-Control", "private, no-cache")
-			if noneMatch(r, tag) {
-				h.Set("Content-Language", string(v.Lang))
-				h.Add("Vary", "Cookie, Accept-Language")
-				w.WriteHeader(http.StatusNotModified)
-				return nil
-			}
+		if tag, ok := u.pageTag(name, v); ok && notModified(w, r, tag) {
+			return nil
 		}
 	}
 	var buf bytes.Buffer
@@ -197,8 +192,6 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Language", string(v.Lang))
-	h.Add("Vary", "Cookie, Accept-Language")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 	return nil
