@@ -55,37 +55,38 @@ const ftsMinRunes = 3
 // ftsPhrase is the FTS5 query of a folded term as one phrase: the substring, in either column.
 func ftsPhrase(q string) string { return `"` + strings.ReplaceAll(searchFold(q), `"`, `""`) + `"` }
 
-// textPlan is how the free text of a search is matched on SQLite (PostgreSQL's planner chooses
-// its trigram GIN index itself, by its statistics: textLike there).
+// textPlan is how the free text of a search is matched on SQLite, by the index that finds its term
+// (sqliteTextIndex: trigrams, or bigrams for two characters). PostgreSQL's planner chooses its GIN
+// indexes itself, by their statistics: textLike there.
 type textPlan int
 
 const (
 	// textLike: LIKE alone over the rows the other conditions leave in date order (a common
-	// term, or one the trigram index cannot find).
+	// term, or one of one character, which no index finds).
 	textLike textPlan = iota
-	// textRows: the trigram index's few matches are read by rowid and sorted (checked by LIKE).
+	// textRows: the text index's few matches are read by rowid and sorted (checked by LIKE).
 	textRows
-	// textProbe: the date index is walked, each entry probed against the set of the trigram
+	// textProbe: the date index is walked, each entry probed against the set of the text
 	// index's matches, and only those rows read (checked by LIKE).
 	textProbe
 )
 
-// useTextIndex decides how the free text of f is matched (textPlan). The trigram index is used
-// for a term of 3 or more characters: always when every match is visited anyway (all: counts,
+// useTextIndex decides how the free text of f is matched (textPlan). The text index is used for a
+// term of 2 or more characters: always when every match is visited anyway (all: counts,
 // totals); for a page of results, read by rowid when it has fewer than ftsMaxMatches matches,
 // probed when it has fewer than √(ftsProbeRatio × documents), estimated from its matches among
 // the newest tenth of the documents (a bounded count: a common term's is stopped early).
 func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (textPlan, error) {
-	q := strings.TrimSpace(f.Query)
-	if db.dialect.postgres() || trigramless(q) {
+	index, match, ok := sqliteTextIndex(f.Query)
+	if db.dialect.postgres() || !ok {
 		return textLike, nil
 	}
 	if all {
 		return textRows, nil
 	}
 	var n int
-	if err := db.q().queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? LIMIT ?)`,
-		ftsPhrase(q), ftsMaxMatches).Scan(&n); err != nil {
+	if err := db.q().queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+index+` WHERE `+index+` MATCH ? LIMIT ?)`,
+		match, ftsMaxMatches).Scan(&n); err != nil {
 		return textLike, fmt.Errorf("count text matches: %w", err)
 	}
 	if n < ftsMaxMatches {
@@ -96,8 +97,8 @@ func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (te
 		return textLike, err
 	}
 	limit := int(math.Sqrt(ftsProbeRatio*float64(rows))) / 10
-	if err := db.q().queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid > ? LIMIT ?)`,
-		ftsPhrase(q), rows-rows/10, limit).Scan(&n); err != nil {
+	if err := db.q().queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+index+` WHERE `+index+` MATCH ? AND rowid > ? LIMIT ?)`,
+		match, rows-rows/10, limit).Scan(&n); err != nil {
 		return textLike, fmt.Errorf("count text matches: %w", err)
 	}
 	if n < limit {
@@ -230,8 +231,28 @@ func dueRange(f document.Filter) bool {
 	return f.DueFrom != nil && !f.DueFrom.IsZero() || f.DueTo != nil && !f.DueTo.IsZero()
 }
 
+// sqliteTextIndex returns SQLite's index that finds the term q, with its MATCH query: the trigram
+// index (documents_fts) for three characters or more, the index of bigrams (documents_bigrams,
+// one token) for two; none for one.
+func sqliteTextIndex(q string) (index, match string, ok bool) {
+	if !trigramless(q) {
+		return "documents_fts", ftsPhrase(q), true
+	}
+	if b, ok := bigramOf(q); ok {
+		return "documents_bigrams", `"` + bigramToken(b) + `"`, true
+	}
+	return "", "", false
+}
+
 // trigramless tells whether the term q is too short for a trigram index to find.
 func trigramless(q string) bool { return utf8.RuneCountInString(searchFold(q)) < ftsMinRunes }
+
+// bigramOf returns the folded term q when it is two characters (a bigram), the one key of the
+// index of bigrams (00260) that finds it.
+func bigramOf(q string) (string, bool) {
+	f := searchFold(strings.TrimSpace(q))
+	return f, utf8.RuneCountInString(f) == 2 && !strings.Contains(f, "\n")
+}
 
 // exactAmount tells whether f asks for one amount (the lowest and highest the same).
 func exactAmount(f document.Filter) bool {
@@ -292,15 +313,21 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 		add(cond, a...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		if p.text != textLike {
-			add("d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", ftsPhrase(q))
+		if index, match, ok := sqliteTextIndex(q); ok && p.text != textLike {
+			add("d.rowid IN (SELECT rowid FROM "+index+" WHERE "+index+" MATCH ?)", match)
 		}
 		text, name := "d.search_text", "d.customer_name"
 		if d.postgres() && trigramless(q) {
 			// pg_trgm finds no trigram in so short a term, and its index would then return every
 			// row to be checked: as expressions the columns are matched row by row, in date
-			// order (a 2-character term no document has, at 1,000,000: 2.0–2.2 → 1.3–1.4 s).
+			// order (a 2-character term no document has, at 1,000,000: 2.0–2.2 → 1.3–1.4 s),
+			// unless the term is a bigram, which its index finds (00260). The planner chooses
+			// between the two by the index's statistics: a common bigram walks the dates, where
+			// the cheaper LIKE is checked first.
 			text, name = "(d.search_text || '')", "(d.customer_name || '')"
+			if b, ok := bigramOf(q); ok {
+				add("reportapp_bigrams(d.search_text, d.customer_name) @> ARRAY[?]::text[]", b)
+			}
 		}
 		p := likePattern(q)
 		add(`(`+text+` LIKE ? ESCAPE '\' OR `+name+` LIKE ? ESCAPE '\')`, p, p)
