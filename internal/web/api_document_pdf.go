@@ -20,8 +20,9 @@ import (
 // original), never a re-rendering, with its SHA-256 as a strong ETag; one issued before PDFs were
 // stored gets its PDF rendered and stored on the first download. A draft is rendered live
 // through the bounded renderer pool; its ETag is a hash of everything that PDF is a pure function
-// of (the document, the organisation's images and the program's version), so a repeat request is
-// answered 304 without rendering.
+// of (the document, the organisation's images and the program that renders it: buildKey, the
+// executable's hash, which a version string is not when a build from source says "dev" in every
+// release), so a repeat request is answered 304 without rendering.
 func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	d, err := a.Store.GetDocument(r.Context(), p.OrgID, r.PathValue("id"))
 	if err != nil {
@@ -53,7 +54,7 @@ func (a *app) documentPDF(w http.ResponseWriter, r *http.Request, p domain.Princ
 	h.Write(assets.Logo)
 	h.Write([]byte{0})
 	h.Write(assets.Seal)
-	h.Write([]byte(a.Version))
+	h.Write(buildKey())
 	etag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
 	if notModified(w, r, etag) {
 		return nil
