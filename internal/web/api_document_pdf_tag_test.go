@@ -55,3 +55,50 @@ func TestDraftPDFTagFollowsTheBuild(t *testing.T) {
 		t.Errorf("another build: If-None-Match = %d, ETag %q (was %q); want the PDF rendered again under a new tag", rec.Code, rec.Header().Get("ETag"), tag)
 	}
 }
+
+// TestPDFIfNoneMatchLists: both PDF routes compare If-None-Match as RFC 9110 says (weakly, any
+// tag of a list, or *), for a stored PDF (strong tag: its SHA-256) as for the pages.
+func TestPDFIfNoneMatchLists(t *testing.T) {
+	e := mustDocumentBench(t, storetest.Open(t))
+	for _, route := range []struct{ path, hdr, value string }{
+		{"/api/v1/documents/" + e.id + "/pdf", "Authorization", "Bearer " + e.token},
+		{"/documents/" + e.id + "/pdf", "Cookie", e.cookie},
+	} {
+		get := func(inm string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodGet, route.path, nil)
+			req.Header.Set(route.hdr, route.value)
+			if inm != "" {
+				req.Header.Set("If-None-Match", inm)
+			}
+			rec := httptest.NewRecorder()
+			e.h.ServeHTTP(rec, req)
+			return rec
+		}
+		first := get("")
+		tag := first.Header().Get("ETag")
+		if first.Code != http.StatusOK || len(tag) < 3 || tag[0] != '"' {
+			t.Fatalf("%s = %d, ETag %q", route.path, first.Code, tag)
+		}
+		for inm, want := range map[string]int{
+			tag:                       http.StatusNotModified,
+			`"other", ` + tag:         http.StatusNotModified,
+			`"other",` + tag + `,"x"`: http.StatusNotModified,
+			"W/" + tag:                http.StatusNotModified,
+			"*":                       http.StatusNotModified,
+			`"other"`:                 http.StatusOK,
+			`"other", W/"x"`:          http.StatusOK,
+			tag[:len(tag)-2] + `"`:    http.StatusOK,
+		} {
+			rec := get(inm)
+			if rec.Code != want {
+				t.Errorf("%s with If-None-Match %s = %d, want %d", route.path, inm, rec.Code, want)
+			}
+			if want == http.StatusNotModified && (rec.Body.Len() != 0 || rec.Header().Get("ETag") != tag) {
+				t.Errorf("%s with If-None-Match %s: 304 with %d bytes, ETag %q", route.path, inm, rec.Body.Len(), rec.Header().Get("ETag"))
+			}
+			if want == http.StatusOK && !bytes.HasPrefix(rec.Body.Bytes(), []byte("%PDF-")) {
+				t.Errorf("%s with If-None-Match %s: 200 without the PDF", route.path, inm)
+			}
+		}
+	}
+}
