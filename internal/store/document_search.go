@@ -56,8 +56,9 @@ const ftsMinRunes = 3
 func ftsPhrase(q string) string { return `"` + strings.ReplaceAll(searchFold(q), `"`, `""`) + `"` }
 
 // textPlan is how the free text of a search is matched on SQLite, by the index that finds its term
-// (sqliteTextIndex: trigrams, or bigrams for two characters). PostgreSQL's planner chooses its GIN
-// indexes itself, by their statistics: textLike there.
+// (sqliteTextIndex: trigrams, or bigrams for two characters). PostgreSQL's planner chooses its
+// trigram indexes itself, by their statistics; a term of two characters is textRows there when its
+// index of bigrams is to be asked (usePostgresBigrams), else textLike.
 type textPlan int
 
 const (
@@ -77,8 +78,11 @@ const (
 // probed when it has fewer than √(ftsProbeRatio × documents), estimated from its matches among
 // the newest tenth of the documents (a bounded count: a common term's is stopped early).
 func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (textPlan, error) {
+	if db.dialect.postgres() {
+		return db.usePostgresBigrams(ctx, f, all)
+	}
 	index, match, ok := sqliteTextIndex(f.Query)
-	if db.dialect.postgres() || !ok {
+	if !ok {
 		return textLike, nil
 	}
 	if all {
@@ -103,6 +107,42 @@ func (db *DB) useTextIndex(ctx context.Context, f document.Filter, all bool) (te
 	}
 	if n < limit {
 		return textProbe, nil
+	}
+	return textLike, nil
+}
+
+// bigramSortRatio sets where PostgreSQL's index of bigrams stops paying for a page: reading a
+// bigram's matches by the index and sorting them costs about 1.8 µs a match, walking the dates
+// with LIKE about 3.9 µs a row, and a page reads 51 × documents ÷ matches rows that way (measured
+// at 1,000,000 documents: 点検, 79,600 matches, 140 ms by the index, 2.5 ms walking), so the two
+// cost the same near √(113 × documents) matches: 10,600 of 1,000,000.
+const bigramSortRatio = 113
+
+// usePostgresBigrams decides whether a page of the search for f asks PostgreSQL's index of bigrams
+// (textRows) or walks the dates with LIKE (textLike): the index for a term of two characters that
+// fewer than √(bigramSortRatio × documents) documents are estimated to have, by the index's
+// statistics (the most common bigrams and their frequencies; a bigram not among them is rare), and
+// always when every match is visited anyway (all). Left to itself the planner walked the dates for
+// a common bigram too, but then ran reportapp_bigrams on every row that LIKE let through (about
+// 60 µs each: 保守 among a year's invoices, 0.3 → 6 ms).
+func (db *DB) usePostgresBigrams(ctx context.Context, f document.Filter, all bool) (textPlan, error) {
+	b, ok := bigramOf(f.Query)
+	if !ok {
+		return textLike, nil
+	}
+	if all {
+		return textRows, nil
+	}
+	var freq, rows float64
+	if err := db.q().queryRow(ctx, `SELECT
+		COALESCE((SELECT e.f FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(elem, f)
+			WHERE s.schemaname = current_schema() AND s.tablename = 'documents_bigrams' AND e.elem = ? LIMIT 1), 0),
+		COALESCE((SELECT reltuples FROM pg_class WHERE oid = 'documents'::regclass), 0)`, b).Scan(&freq, &rows); err != nil {
+		return textLike, fmt.Errorf("estimate bigram matches: %w", err)
+	}
+	rows = max(rows, 0)
+	if freq*rows < math.Sqrt(bigramSortRatio*rows) {
+		return textRows, nil
 	}
 	return textLike, nil
 }
@@ -138,7 +178,10 @@ type searchPlan struct {
 // payment status).
 func (db *DB) pagePlan(ctx context.Context, orgID string, f document.Filter) (searchPlan, error) {
 	if db.dialect.postgres() {
-		return postgresPagePlan(db.withToday(f)), nil
+		p := postgresPagePlan(db.withToday(f))
+		var err error
+		p.text, err = db.useTextIndex(ctx, f, false)
+		return p, err
 	}
 	text, err := db.useTextIndex(ctx, f, false)
 	if err != nil || text != textLike || f.CustomerID != "" || paymentStatusIndex(f.PaymentStatus) != "" {
@@ -313,7 +356,7 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 		add(cond, a...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		if index, match, ok := sqliteTextIndex(q); ok && p.text != textLike {
+		if index, match, ok := sqliteTextIndex(q); ok && p.text != textLike && !d.postgres() {
 			add("d.rowid IN (SELECT rowid FROM "+index+" WHERE "+index+" MATCH ?)", match)
 		}
 		text, name := "d.search_text", "d.customer_name"
@@ -321,11 +364,10 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 			// pg_trgm finds no trigram in so short a term, and its index would then return every
 			// row to be checked: as expressions the columns are matched row by row, in date
 			// order (a 2-character term no document has, at 1,000,000: 2.0–2.2 → 1.3–1.4 s),
-			// unless the term is a bigram, which its index finds (00260). The planner chooses
-			// between the two by the index's statistics: a common bigram walks the dates, where
-			// the cheaper LIKE is checked first.
+			// unless the term is a bigram that few documents have, which its index finds (00260,
+			// usePostgresBigrams; one that no document has, at 1,000,000: 1.6–1.8 s → 1 ms).
 			text, name = "(d.search_text || '')", "(d.customer_name || '')"
-			if b, ok := bigramOf(q); ok {
+			if b, ok := bigramOf(q); ok && p.text != textLike {
 				add("reportapp_bigrams(d.search_text, d.customer_name) @> ARRAY[?]::text[]", b)
 			}
 		}
@@ -412,7 +454,7 @@ func (d dialect) searchQueryOf(sel, orgID string, f document.Filter, page domain
 	conds, condArgs := d.filterConditions(f, p)
 	where, args = append(where, conds...), append(args, condArgs...)
 	query, limit := sel, size+1
-	if p.text == textRows {
+	if p.text == textRows && !d.postgres() {
 		// The trigram index found fewer than ftsMaxMatches: read them by rowid and sort them,
 		// rather than walk the date index probing each row against the matches.
 		query = strings.Replace(query, "FROM documents d ", "FROM documents d NOT INDEXED ", 1)
