@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,7 +181,9 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", string(v.Lang))
-	h.Add("Vary", "Cookie, Accept-Language")
+	if !slices.Contains(h.Values("Vary"), pageVary) { // once, when the error page follows a failed one
+		h.Add("Vary", pageVary)
+	}
 	if v.Revalidate && status == http.StatusOK && r.Method == http.MethodGet {
 		if tag, ok := u.pageTag(name, v); ok && notModified(w, r, tag) {
 			return nil
@@ -196,6 +199,9 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 	_, _ = w.Write(buf.Bytes())
 	return nil
 }
+
+// pageVary is what a page varies by: the session and the language.
+const pageVary = "Cookie, Accept-Language"
 
 // noticeKey accepts only the success notices the pages know, so that a link cannot put
 // arbitrary text on a page.
