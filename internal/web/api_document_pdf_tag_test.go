@@ -17,17 +17,10 @@ import (
 // previous release's rendering of an unchanged draft (304) after an upgrade.
 func TestDraftPDFTagFollowsTheBuild(t *testing.T) {
 	e := mustDocumentBench(t, storetest.Open(t))
+	bearer := "Bearer " + e.token
 	get := func(method, path string, body []byte, hdr ...string) *httptest.ResponseRecorder {
 		t.Helper()
-		req := httptest.NewRequest(method, path, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+e.token)
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-		rec := httptest.NewRecorder()
-		e.h.ServeHTTP(rec, req)
-		return rec
+		return e.serve(method, path, body, append([]string{"Authorization", bearer, "Content-Type", "application/json"}, hdr...)...)
 	}
 	var issued document.Document
 	if rec := get(http.MethodGet, "/api/v1/documents/"+e.id, nil); rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &issued) != nil {
@@ -65,14 +58,11 @@ func TestPDFIfNoneMatchLists(t *testing.T) {
 		{"/documents/" + e.id + "/pdf", "Cookie", e.cookie},
 	} {
 		get := func(inm string) *httptest.ResponseRecorder {
-			req := httptest.NewRequest(http.MethodGet, route.path, nil)
-			req.Header.Set(route.hdr, route.value)
+			hdr := []string{route.hdr, route.value}
 			if inm != "" {
-				req.Header.Set("If-None-Match", inm)
+				hdr = append(hdr, "If-None-Match", inm)
 			}
-			rec := httptest.NewRecorder()
-			e.h.ServeHTTP(rec, req)
-			return rec
+			return e.serve(http.MethodGet, route.path, nil, hdr...)
 		}
 		first := get("")
 		tag := first.Header().Get("ETag")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -185,4 +186,16 @@ func mustDocumentBench(b testing.TB, db *store.DB) documentBench {
 	}
 	e.cookie, e.id = strings.Join(cookies, "; "), d.ID
 	return e
+}
+
+// serve sends one request with the headers hdr (name, value, …) straight to the application
+// behind the server's middleware, and returns its answer.
+func (e documentBench) serve(method, path string, body []byte, hdr ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec
 }
