@@ -356,7 +356,7 @@ func (d dialect) filterConditions(f document.Filter, p searchPlan) ([]string, []
 		add(cond, a...)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		if index, match, ok := sqliteTextIndex(q); ok && p.text != textLike && !d.postgres() {
+		if index, match, ok := sqliteTextIndex(q); !d.postgres() && p.text != textLike && ok {
 			add("d.rowid IN (SELECT rowid FROM "+index+" WHERE "+index+" MATCH ?)", match)
 		}
 		text, name := "d.search_text", "d.customer_name"
