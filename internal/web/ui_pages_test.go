@@ -43,6 +43,7 @@ type testUI struct {
 	// queue takes exports but works none until runQueue.
 	queue *jobs.Queue
 	smtp  *mailtest.Server // the mail server the queue sends through
+	h     *Handler         // the application, for tests that look inside it
 }
 
 func mustUI(t testing.TB, db *store.DB) *testUI {
@@ -55,7 +56,7 @@ func mustUIWith(t testing.TB, db *store.DB, lim testLimits) *testUI {
 	t.Helper()
 	ctx := context.Background()
 	h, queue := mustApp(t, db, lim)
-	u := &testUI{t: t, db: db, who: map[string]domain.Principal{}, queue: queue, smtp: lim.smtp}
+	u := &testUI{t: t, db: db, who: map[string]domain.Principal{}, queue: queue, smtp: lim.smtp, h: h}
 	inject := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := u.who[r.Header.Get("X-Test-As")]; ok {
 			r = r.WithContext(auth.WithPrincipal(r.Context(), p))

@@ -43,19 +43,24 @@ var buildKey = sync.OnceValue(func() []byte {
 	return []byte(rand.Text())
 })
 
-// pageTag returns the weak ETag of template name rendered from v, or false if v holds a value
-// the walk does not hash.
-func (u *ui) pageTag(name string, v view) (string, bool) {
+// pageSum returns the hash of everything template name reads when rendered from v, or false if
+// v holds a value the walk does not hash. The page's ETag (pageTag) and its key in the page cache
+// are made from it.
+func (u *ui) pageSum(name string, v view) ([32]byte, bool) {
 	b := make([]byte, 0, 8<<10)
 	b = append(b, buildKey()...)
 	b = appendTagString(b, name)
 	b = appendTagString(b, u.loc.String())
 	b, ok := appendTagValue(b, reflect.ValueOf(v), 0)
 	if !ok {
-		return "", false
+		return [32]byte{}, false
 	}
-	sum := sha256.Sum256(b)
-	return `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, true
+	return sha256.Sum256(b), true
+}
+
+// pageTag is the weak ETag of the page whose pageSum is sum.
+func pageTag(sum [32]byte) string {
+	return `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
 }
 
 var timeType = reflect.TypeFor[time.Time]()

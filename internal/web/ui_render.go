@@ -37,12 +37,13 @@ type ui struct {
 	assets map[string]string
 	files  map[string]string
 	err    error // a template that did not parse: every page answers with it
+	kept   *pageCache
 }
 
 // newUI parses the templates once per language, with the language's constant texts written in
 // (parseFolded), and hashes the static files.
 func newUI(a *app) *ui {
-	u := &ui{app: a, pages: map[lang]*template.Template{}, assets: map[string]string{}, files: map[string]string{}}
+	u := &ui{app: a, pages: map[lang]*template.Template{}, assets: map[string]string{}, files: map[string]string{}, kept: newPageCache()}
 	go buildKey() // hash the executable now rather than on the first page that is revalidated
 	if err := u.hashAssets(); err != nil {
 		u.err = err
@@ -151,8 +152,9 @@ type view struct {
 	Data      any
 	HTMXFrame bool   // rendering a fragment for htmx: no layout
 	Refresh   string // a URL the page navigates to at once (auth's signed-out page)
-	// Revalidate: the page is sent with an ETag over everything above (pageTag) and may be
-	// answered 304; only for pages whose template reads nothing but the view.
+	// Revalidate: the page is sent with an ETag over everything above (pageSum) and may be
+	// answered 304 or from the page cache (ui_pagecache.go); only for pages whose template
+	// reads nothing but the view.
 	Revalidate bool
 }
 
@@ -184,15 +186,28 @@ func (u *ui) render(w http.ResponseWriter, r *http.Request, status int, name str
 	if !slices.Contains(h.Values("Vary"), pageVary) { // once, when the error page follows a failed one
 		h.Add("Vary", pageVary)
 	}
+	var sum [32]byte
+	keep := false
 	if v.Revalidate && status == http.StatusOK && r.Method == http.MethodGet {
-		if tag, ok := u.pageTag(name, v); ok && notModified(w, r, tag) {
-			return nil
+		if sum, keep = u.pageSum(name, v); keep {
+			if notModified(w, r, pageTag(sum)) {
+				return nil
+			}
+			if page, ok := u.kept.get(sum); ok {
+				h.Set("Content-Type", "text/html; charset=utf-8")
+				w.WriteHeader(status)
+				_, _ = w.Write(page)
+				return nil
+			}
 		}
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		h.Del("ETag")
 		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	if keep {
+		u.kept.put(sum, buf.Bytes())
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
