@@ -1,6 +1,7 @@
 // Command load is the side-by-side benchmark of a running reportapp (bench/run.sh starts one on
-// a seeded database): the JSON document, the browser's document page (a first view, and a revisit
-// answered 304), an issued and a draft PDF at 8 and 64 connections, every filter of the search,
+// a seeded database): the JSON document, the browser's document page (viewed again without the
+// browser's copy, which the server's page cache answers; a revisit answered 304; a different
+// document each time, rendered), an issued and a draft PDF at 8 and 64 connections, every filter of the search,
 // deep paging, the CSV of a year, and on SQLite a document GET while searches run. Each scenario
 // is bounded in time and count. It prints one line per scenario: requests, requests/s, p50, p95
 // and the statuses that were not 200.
@@ -205,6 +206,30 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 	do := func(r result) { fmt.Println(r); results = append(results, r) }
 	fixed := func(p string) func(int) string { return func(int) string { return p } }
 	want := func(name string) bool { return only == "" || strings.Contains(name, only) }
+	// The seeded documents, newest first, for the scenarios that ask for a different one each
+	// time: no page of theirs has been rendered, so the server's page cache cannot answer them.
+	var many []string
+	if want("document, many") {
+		cursor := ""
+		for len(many) < manyDocuments {
+			var page struct {
+				Items []struct{ ID string } `json:"items"`
+				Next  string                `json:"next_cursor"`
+			}
+			if err := c.json(http.MethodGet, "/api/v1/documents?limit=500&cursor="+url.QueryEscape(cursor), nil, &page); err != nil {
+				return err
+			}
+			for _, d := range page.Items {
+				many = append(many, d.ID)
+			}
+			if cursor = page.Next; cursor == "" {
+				break
+			}
+		}
+	}
+	cycle := func(prefix string, offset int) func(int) string {
+		return func(i int) string { return prefix + many[(offset+i)%len(many)] }
+	}
 
 	for _, conns := range []int{8, 64} {
 		for _, s := range []struct {
@@ -220,6 +245,13 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 			if want(s.name) {
 				do(c.hammerAs(s.name, conns, dur, limit, fixed(s.path), s.revisit))
 			}
+		}
+		// A different document each request: the JSON and the page each start at their own
+		// quarter of the list (a page is kept after its first view; the JSON is never kept).
+		if len(many) > 0 {
+			offset := map[int]int{8: 0, 64: len(many) / 2}[conns]
+			do(c.hammer("json document, many", conns, dur, limit, cycle("/api/v1/documents/", offset)))
+			do(c.hammer("browser document page, many", conns, dur, limit, cycle("/documents/", offset+len(many)/4)))
 		}
 	}
 
@@ -358,15 +390,22 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 		byName[fmt.Sprint(r.name, "/", r.conns)] = r
 	}
 	for _, conns := range []int{8, 64} {
-		j := byName[fmt.Sprint("json document/", conns)]
-		if j.rps == 0 {
-			continue
-		}
-		for _, n := range []string{"browser document page", "browser document page, revisit", "issued pdf", "draft pdf"} {
-			if r, ok := byName[fmt.Sprint(n, "/", conns)]; ok {
-				fmt.Printf("ratio %-30s c=%-3d %.2f × json document\n", n, conns, r.rps/j.rps)
+		if j := byName[fmt.Sprint("json document/", conns)]; j.rps > 0 {
+			for _, n := range []string{"browser document page", "browser document page, revisit", "issued pdf", "draft pdf"} {
+				if r, ok := byName[fmt.Sprint(n, "/", conns)]; ok {
+					fmt.Printf("ratio %-30s c=%-3d %.2f × json document\n", n, conns, r.rps/j.rps)
+				}
 			}
+		}
+		j, p := byName[fmt.Sprint("json document, many/", conns)], byName[fmt.Sprint("browser document page, many/", conns)]
+		if j.rps > 0 && p.rps > 0 {
+			fmt.Printf("ratio %-30s c=%-3d %.2f × json document, many (each page rendered: %d requests over %d documents)\n",
+				"browser document page, many", conns, p.rps/j.rps, p.n, len(many))
 		}
 	}
 	return nil
 }
+
+// manyDocuments is how many seeded documents the "many" scenarios go through: more than a page
+// scenario asks for in its time on this machine, so that none is asked twice.
+const manyDocuments = 20000
