@@ -42,6 +42,7 @@ type DB struct {
 	logger  *slog.Logger
 	writes  atomic.Int64               // statements run by querier.exec
 	render  atomic.Pointer[RenderFunc] // SetRenderer: PDFs stored at issue and cancellation
+	bigrams bigramCache                // PostgreSQL's statistics of the index of bigrams
 }
 
 // Options are the optional settings of Open.
