@@ -43,6 +43,7 @@ type DB struct {
 	writes  atomic.Int64               // statements run by querier.exec
 	render  atomic.Pointer[RenderFunc] // SetRenderer: PDFs stored at issue and cancellation
 	bigrams bigramCache                // PostgreSQL's statistics of the index of bigrams
+	merger  *textMerger                // SQLite's full-text indexes merged between writes
 }
 
 // Options are the optional settings of Open.
@@ -65,6 +66,9 @@ type Options struct {
 	// QueryTimeout bounds each search, count and aggregate (DefaultQueryTimeout when 0); the
 	// request's own deadline applies as well.
 	QueryTimeout time.Duration
+	// TextMergeInterval is how often SQLite's full-text indexes are merged after writes
+	// (textmerge.go; DefaultTextMergeInterval when 0, never when negative).
+	TextMergeInterval time.Duration
 }
 
 // Defaults of Options.
@@ -148,6 +152,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: ping %s readers: %w", driver, err)
 		}
+		db.merger = startTextMerger(db, opts.TextMergeInterval)
 	}
 	return db, nil
 }
@@ -185,6 +190,7 @@ func (db *DB) Driver() string { return db.dialect.driver }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.merger.close()
 	if db.stmts != nil {
 		db.stmts.close()
 	}
