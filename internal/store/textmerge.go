@@ -31,7 +31,8 @@ const (
 
 // textMerger runs FTS5's 'merge' on the writer connection (mergeText) when the store has
 // written since the last merge (and once after Open, for what an older version left) and then
-// nothing for an interval; it stops at the next write and goes on at the next quiet interval.
+// nothing for an interval; it stops at the next write (or at anyone waiting for the writer
+// connection) and goes on at the next quiet interval.
 type textMerger struct {
 	stop context.CancelFunc
 	done sync.WaitGroup
@@ -89,7 +90,8 @@ func (m *textMerger) close() {
 }
 
 // mergeText merges each full-text table chunk by chunk until a chunk finds no work (finished),
-// or until written tells that the store has written since it began.
+// or until written tells that the store has written since it began, or someone waited for the
+// connection during a chunk.
 func (db *DB) mergeText(ctx context.Context, written func() bool) (finished bool, err error) {
 	for _, table := range textTables {
 		var n int
@@ -97,39 +99,44 @@ func (db *DB) mergeText(ctx context.Context, written func() bool) (finished bool
 			return false, err
 		}
 		for n > 0 { // (none before the migrations: nothing to merge)
-			worked, err := db.mergeTextChunk(ctx, table)
+			if written() {
+				return false, nil
+			}
+			worked, waited, err := db.mergeTextChunk(ctx, table)
 			if err != nil {
 				return false, err
 			}
+			if waited {
+				return false, nil
+			}
 			if !worked {
 				break
-			}
-			if written() {
-				return false, nil
 			}
 		}
 	}
 	return true, nil
 }
 
-// mergeTextChunk runs one chunk of FTS5's 'merge' on table and tells whether it found work: the
-// command changes two rows or more when it merged (FTS5's documentation), as total_changes()
-// of the connection tells.
-func (db *DB) mergeTextChunk(ctx context.Context, table string) (bool, error) {
+// mergeTextChunk runs one chunk of FTS5's 'merge' on table and tells whether it found work (the
+// command changes two rows or more when it merged, FTS5's documentation says: total_changes() of
+// the connection tells), and whether anyone waited for the writer connection meanwhile (a
+// write, a session, the job queue), for whom the merger makes way.
+func (db *DB) mergeTextChunk(ctx context.Context, table string) (worked, waited bool, err error) {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	defer conn.Close()
+	waits := db.sql.Stats().WaitCount
 	var before, after int64
 	if err := conn.QueryRowContext(ctx, "SELECT total_changes()").Scan(&before); err != nil {
-		return false, err
+		return false, false, err
 	}
 	if _, err := conn.ExecContext(ctx, "INSERT INTO "+table+" ("+table+", rank) VALUES ('merge', ?)", textMergePages); err != nil {
-		return false, fmt.Errorf("%s: %w", table, err)
+		return false, false, fmt.Errorf("%s: %w", table, err)
 	}
 	if err := conn.QueryRowContext(ctx, "SELECT total_changes()").Scan(&after); err != nil {
-		return false, err
+		return false, false, err
 	}
-	return after-before >= 2, nil
+	return after-before >= 2, db.sql.Stats().WaitCount != waits, nil
 }
