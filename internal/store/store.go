@@ -66,8 +66,9 @@ type Options struct {
 	// QueryTimeout bounds each search, count and aggregate (DefaultQueryTimeout when 0); the
 	// request's own deadline applies as well.
 	QueryTimeout time.Duration
-	// TextMergeInterval is how often SQLite's full-text indexes are merged after writes
-	// (textmerge.go; DefaultTextMergeInterval when 0, never when negative).
+	// TextMergeInterval is how long SQLite's store must have written nothing before its
+	// full-text indexes are merged, and how often it looks (textmerge.go;
+	// DefaultTextMergeInterval when 0, never merged when negative).
 	TextMergeInterval time.Duration
 }
 
