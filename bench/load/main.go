@@ -2,9 +2,12 @@
 // a seeded database): the JSON document, the browser's document page (viewed again without the
 // browser's copy, which the server's page cache answers; a revisit answered 304; a different
 // document each time, rendered), an issued and a draft PDF at 8 and 64 connections, every filter of the search,
-// deep paging, the CSV of a year, and on SQLite a document GET while searches run. Each scenario
+// deep paging, the dashboard and the document list as the browser's pages, the CSV of a year,
+// and on SQLite a document GET while searches run. Each scenario
 // is bounded in time and count. It prints one line per scenario: requests, requests/s, p50, p95
-// and the statuses that were not 200.
+// and the statuses that were not 200, and the CPU time per request of the server (-server-pid),
+// the database's processes (-db-process, e.g. postgres) and the loader itself, read from /proc
+// before and after the scenario (all three share the machine's cores).
 //
 //	go run ./bench/load -url http://127.0.0.1:8080 -token … -email … -password … -d 5s
 package main
@@ -31,6 +34,7 @@ import (
 type client struct {
 	base, token string
 	hc          *http.Client // with the session cookie
+	cpu         cpuMeter
 }
 
 func main() {
@@ -43,10 +47,13 @@ func main() {
 	year := flag.Int("year", time.Now().Year()-1, "year of the CSV")
 	only := flag.String("only", "", "run only scenarios whose name contains this")
 	searchConns := flag.Int("search-conns", 8, "connections of the search scenarios (1: each query's own latency)")
+	serverPID := flag.Int("server-pid", 0, "process id of the server, to report its CPU time per request")
+	dbProcess := flag.String("db-process", "", "command name of the database's processes (postgres), to report theirs")
 	flag.Parse()
 	jar, _ := cookiejar.New(nil)
 	c := &client{base: strings.TrimRight(*base, "/"), token: *token,
-		hc: &http.Client{Jar: jar, Timeout: 20 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
+		hc:  &http.Client{Jar: jar, Timeout: 20 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 128}},
+		cpu: cpuMeter{serverPID: *serverPID, dbProcess: *dbProcess}}
 	if err := run(c, *email, *password, *dur, *max, *year, *only, *searchConns); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
@@ -94,6 +101,7 @@ type result struct {
 	p50, p95  time.Duration
 	notOK     map[int]int
 	extraNote string
+	cpu       string // CPU time per request by process group (cpuMeter)
 }
 
 func (r result) String() string {
@@ -102,8 +110,8 @@ func (r result) String() string {
 		bad = append(bad, fmt.Sprintf("%d×%d", n, s))
 	}
 	sort.Strings(bad)
-	return fmt.Sprintf("%-36s c=%-3d n=%-6d %8.1f req/s  p50 %7.2f ms  p95 %7.2f ms  %s %s", r.name, r.conns, r.n, r.rps,
-		ms(r.p50), ms(r.p95), strings.Join(bad, " "), r.extraNote)
+	return fmt.Sprintf("%-36s c=%-3d n=%-6d %8.1f req/s  p50 %7.2f ms  p95 %7.2f ms  %s %s%s", r.name, r.conns, r.n, r.rps,
+		ms(r.p50), ms(r.p95), strings.Join(bad, " "), r.extraNote, r.cpu)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -125,6 +133,7 @@ func (c *client) hammerAs(name string, conns int, dur time.Duration, max int, ne
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
+	before := c.cpu.read()
 	start := time.Now()
 	for range conns {
 		wg.Go(func() {
@@ -165,7 +174,8 @@ func (c *client) hammerAs(name string, conns int, dur time.Duration, max int, ne
 	wg.Wait()
 	el := time.Since(start)
 	slices.Sort(lat)
-	r := result{name: name, conns: conns, n: len(lat), rps: float64(len(lat)) / el.Seconds(), notOK: notOK}
+	r := result{name: name, conns: conns, n: len(lat), rps: float64(len(lat)) / el.Seconds(), notOK: notOK,
+		cpu: c.cpu.perRequest(before, c.cpu.read(), len(lat))}
 	if len(lat) > 0 {
 		r.p50, r.p95 = lat[len(lat)/2], lat[len(lat)*95/100]
 	}
@@ -317,6 +327,19 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 	for _, s := range searches {
 		if want(s.name) {
 			do(c.hammer(s.name, searchConns, dur, limit, fixed("/api/v1/documents?limit=50&"+s.q)))
+		}
+	}
+	// The browser's pages over the same data (signed in): the dashboard (this year's invoiced
+	// months, recent documents and drafts, the receivables' aging) and the document list with
+	// its search form, unfiltered and searched.
+	for _, s := range []struct{ name, path string }{
+		{"ui dashboard", "/"},
+		{"ui document list", "/documents"},
+		{"ui document list, text", "/documents?q=" + url.QueryEscape("定期点検")},
+		{"ui document list, customer+year", "/documents?customer_id=" + custID + "&date_from=" + y + "-01-01&date_to=" + y + "-12-31"},
+	} {
+		if want(s.name) {
+			do(c.hammer(s.name, searchConns, dur, limit, fixed(s.path)))
 		}
 	}
 	if want("search page 50") {
