@@ -91,6 +91,15 @@ func (d dialect) byteOrder() string {
 	return ""
 }
 
+// indexedBy is " INDEXED BY index" on SQLite, which plans without statistics, and "" on
+// PostgreSQL, which chooses by its own.
+func (d dialect) indexedBy(index string) string {
+	if d.postgres() {
+		return ""
+	}
+	return " INDEXED BY " + index
+}
+
 // unindexed is col in a condition that must not choose an index on it: SQLite, which plans
 // without statistics, skips an index for "+col"; PostgreSQL plans by its statistics anyway.
 func (d dialect) unindexed(col string) string {

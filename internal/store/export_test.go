@@ -7,6 +7,7 @@ import (
 
 	"reportapp/internal/document"
 	"reportapp/internal/domain"
+	"reportapp/internal/receivables"
 )
 
 // MigrateTo migrates up to version, for tests of a migration on data of the schema before it.
@@ -75,4 +76,17 @@ func (db *DB) explain(ctx context.Context, query string, args ...any) (string, e
 		out = append(out, fmt.Sprint(vals[len(vals)-1]))
 	}
 	return strings.Join(out, "\n"), rows.Err()
+}
+
+// ExplainReceivables returns the query plan of Receivables' open balances from the kept sums.
+func (db *DB) ExplainReceivables(ctx context.Context, orgID string, asOf document.Date) (string, error) {
+	query, args := db.dialect.keptAgingQuery(orgID, asOf, nil)
+	return db.explain(ctx, query, args...)
+}
+
+// ReceivablesFromRecords is Receivables with every invoice summed from its payments and credit
+// notes (the way it was computed before the kept sums were read).
+func (db *DB) ReceivablesFromRecords(ctx context.Context, orgID string, asOf document.Date) (receivables.Aging, error) {
+	items, err := db.recordedReceivables(ctx, orgID, asOf.String(), nil)
+	return receivables.AgeItems(asOf, items), err
 }

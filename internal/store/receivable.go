@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"reportapp/internal/document"
 	"reportapp/internal/receivables"
@@ -13,21 +14,118 @@ import (
 // Receivables ages the open balances of the organisation's issued invoices as of asOf: invoices
 // issued on or before it, less payments (not voided) dated on or before it and credit notes
 // issued on or before it. Cancelled invoices owe nothing.
+//
+// The balances come from the sums kept on the invoices (refreshInvoiceSums), which count every
+// payment and credit note, summed per customer and due date in documents_aging (00280): its
+// cost is that of the open invoices, not of every invoice with its payments. The invoices that
+// have a payment dated, or a credit note issued, after asOf are summed from the records instead;
+// when there are more than maxAsOfCorrections of them (asOf long past), every invoice is.
 func (db *DB) Receivables(ctx context.Context, orgID string, asOf document.Date) (receivables.Aging, error) {
 	if !validID(orgID) {
 		return receivables.AgeItems(asOf, nil), nil
 	}
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	items, err := db.keptReceivables(ctx, orgID, asOf)
+	if err != nil {
+		return receivables.Aging{}, fmt.Errorf("store: receivables of %s: %w", orgID, err)
+	}
+	return receivables.AgeItems(asOf, items), nil
+}
+
+// maxAsOfCorrections bounds the invoices Receivables sums from their records beside the kept
+// sums (each in a list of parameters).
+const maxAsOfCorrections = 500
+
+// keptReceivables is the open items of Receivables: per customer and due date from the kept sums,
+// and per invoice from the records for those changed after asOf.
+func (db *DB) keptReceivables(ctx context.Context, orgID string, asOf document.Date) ([]receivables.OpenItem, error) {
 	at := asOf.String()
-	// As of a past date the sums kept on the invoices (refreshInvoiceSums) do not apply: the
-	// payments and credit notes up to it are summed.
-	rows, err := db.q().query(ctx, `SELECT d.customer_id, cu.name, d.due_date, COALESCE(d.amount_due, d.gross)
+	later, err := db.changedAfter(ctx, orgID, at)
+	if err != nil {
+		return nil, err
+	}
+	if len(later) > maxAsOfCorrections {
+		return db.recordedReceivables(ctx, orgID, at, nil)
+	}
+	query, args := db.dialect.keptAgingQuery(orgID, asOf, later)
+	items, err := db.scanOpenItems(ctx, query, args...)
+	if err != nil || len(later) == 0 {
+		return items, err
+	}
+	recorded, err := db.recordedReceivables(ctx, orgID, at, later)
+	return append(items, recorded...), err
+}
+
+// keptAgingQuery is the SQL of the open balances of the organisation's issued invoices as of at
+// from the kept sums, per customer and due date, of the invoices other than except. Everything it
+// reads is in documents_aging: SQLite, without statistics, is told to use it; PostgreSQL sums the
+// groups in a hash table, knowing their number from the statistics documents_customer_due (00280).
+func (d dialect) keptAgingQuery(orgID string, asOf document.Date, except []string) (string, []any) {
+	args, not := []any{orgID, asOf.String()}, ""
+	if len(except) > 0 {
+		not = " AND d.id NOT IN (?" + strings.Repeat(", ?", len(except)-1) + ")"
+		for _, id := range except {
+			args = append(args, id)
+		}
+	}
+	return `SELECT g.customer_id, cu.name, g.due_date, g.balance
+		FROM (SELECT d.org_id, d.customer_id, d.due_date, SUM(` + balanceSQL + `) AS balance
+			FROM documents d` + d.indexedBy("documents_aging") + `
+			WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued' AND ` + balanceSQL + ` > 0
+				AND d.issue_date <= ?` + not + `
+			GROUP BY d.org_id, d.customer_id, d.due_date) g
+		JOIN customers cu ON cu.org_id = g.org_id AND cu.id = g.customer_id`, args
+}
+
+// changedAfter is the invoices with a payment (not voided) dated after at or a credit note issued
+// after it, at most maxAsOfCorrections + 1 of them: those whose kept sums are not their sums as of
+// at.
+func (db *DB) changedAfter(ctx context.Context, orgID, at string) ([]string, error) {
+	rows, err := db.q().query(ctx, `SELECT p.document_id FROM payments p
+			WHERE p.org_id = ? AND p.date > ? AND p.voided_at IS NULL
+		UNION SELECT c.related_document_id FROM documents c
+			WHERE c.org_id = ? AND c.kind = 'credit_note' AND c.status = 'issued' AND c.issue_date > ?
+				AND c.related_document_id IS NOT NULL
+		LIMIT ?`, orgID, at, orgID, at, maxAsOfCorrections+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// recordedReceivables is the open items of the organisation's issued invoices as of at (of ids
+// only, unless nil), each summed from its payments and credit notes.
+func (db *DB) recordedReceivables(ctx context.Context, orgID, at string, ids []string) ([]receivables.OpenItem, error) {
+	only, args := "", []any{at, at, orgID, at}
+	if ids != nil {
+		only = " AND d.id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	return db.scanOpenItems(ctx, `SELECT d.customer_id, cu.name, d.due_date, COALESCE(d.amount_due, d.gross)
 		- (SELECT COALESCE(SUM(p.amount + p.fee), 0) FROM payments p WHERE p.org_id = d.org_id AND p.document_id = d.id
 			AND p.voided_at IS NULL AND p.date <= ?)
 		- `+db.dialect.creditedSQL("?")+`
 		FROM documents d JOIN customers cu ON cu.org_id = d.org_id AND cu.id = d.customer_id
-		WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued' AND d.issue_date <= ?`, at, at, orgID, at)
+		WHERE d.org_id = ? AND d.kind = 'invoice' AND d.status = 'issued' AND d.issue_date <= ?`+only, args...)
+}
+
+// scanOpenItems reads rows of customer id, name, due date and balance.
+func (db *DB) scanOpenItems(ctx context.Context, query string, args ...any) ([]receivables.OpenItem, error) {
+	rows, err := db.q().query(ctx, query, args...)
 	if err != nil {
-		return receivables.Aging{}, fmt.Errorf("store: receivables of %s: %w", orgID, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var items []receivables.OpenItem
@@ -37,7 +135,7 @@ func (db *DB) Receivables(ctx context.Context, orgID string, asOf document.Date)
 			due sql.NullString
 		)
 		if err := rows.Scan(&it.CustomerID, &it.Name, &due, &it.Balance); err != nil {
-			return receivables.Aging{}, fmt.Errorf("store: receivables of %s: %w", orgID, err)
+			return nil, err
 		}
 		if due.Valid {
 			if d, err := document.ParseDate(due.String); err == nil {
@@ -46,10 +144,7 @@ func (db *DB) Receivables(ctx context.Context, orgID string, asOf document.Date)
 		}
 		items = append(items, it)
 	}
-	if err := rows.Err(); err != nil {
-		return receivables.Aging{}, fmt.Errorf("store: receivables of %s: %w", orgID, err)
-	}
-	return receivables.AgeItems(asOf, items), nil
+	return items, rows.Err()
 }
 
 // openInvoices returns the organisation's issued invoices with a balance left, as of now.
