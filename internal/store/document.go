@@ -600,7 +600,7 @@ func nullString(s *string) sql.NullString {
 
 // documentColumns reads documents with their customer's current data (used while draft).
 const documentColumns = `SELECT d.id, d.kind, d.status, d.number, d.customer_id, d.version, d.created_at,
-	d.updated_at, d.issued_at, d.cancelled_at, d.search_date, d.body,
+	d.updated_at, d.issued_at, d.cancelled_at, d.search_date, d.body, d.paid, d.credited,
 	c.name, c.honorific, c.postal_code, c.address, c.contact_person, c.email, c.registration_number,
 	c.peppol_id
 	FROM documents d JOIN customers c ON c.org_id = d.org_id AND c.id = d.customer_id`
@@ -690,9 +690,11 @@ func (db *DB) queryDocumentRows(ctx context.Context, q querier, orgID string, wi
 	if err := db.completeDocuments(ctx, q, orgID, docs); err != nil {
 		return nil, nil, err
 	}
-	if err := db.completeReceivables(ctx, q, orgID, docs); err != nil {
-		return nil, nil, err
+	kept := make([]sums, len(rowsOf))
+	for i, r := range rowsOf {
+		kept[i] = r.sums
 	}
+	db.completeReceivables(docs, kept)
 	return docs, dates, nil
 }
 
@@ -714,6 +716,7 @@ type documentRow struct {
 	date, body, number string
 	hasNumber          bool
 	c                  document.Counterparty
+	sums               sums // kept on the row (an invoice's payments and credit notes)
 }
 
 func scanDocumentRow(rows *sql.Rows) (documentRow, error) {
@@ -724,7 +727,7 @@ func scanDocumentRow(rows *sql.Rows) (documentRow, error) {
 	)
 	d := &r.d
 	if err := rows.Scan(&d.ID, &kind, &status, &number, &d.CustomerID, &d.Version, scanTime(&d.CreatedAt), scanTime(&d.UpdatedAt),
-		scanNullTime(&d.IssuedAt), scanNullTime(&d.CancelledAt), scanDate(&r.date), &r.body, &r.c.Name, &r.c.Honorific, &r.c.PostalCode,
+		scanNullTime(&d.IssuedAt), scanNullTime(&d.CancelledAt), scanDate(&r.date), &r.body, &r.sums.paid, &r.sums.credited, &r.c.Name, &r.c.Honorific, &r.c.PostalCode,
 		&r.c.Address, &r.c.ContactPerson, &r.c.Email, &r.c.RegistrationNumber, &r.c.PeppolID); err != nil {
 		return documentRow{}, err
 	}

@@ -38,11 +38,6 @@ func (db *DB) ExplainNamedDocuments(ctx context.Context, orgID string, ids [3]st
 	return db.explain(ctx, db.dialect.namedDocumentsQuery(3), orgID, ids[0], ids[1], ids[2])
 }
 
-// ExplainInvoiceSums returns the query plan of the sums kept on three invoices.
-func (db *DB) ExplainInvoiceSums(ctx context.Context, orgID string, ids [3]string) (string, error) {
-	return db.explain(ctx, db.dialect.invoiceSumsQuery(3), orgID, ids[0], ids[1], ids[2])
-}
-
 // ExplainDueReminders returns the query plan of DueReminders.
 func (db *DB) ExplainDueReminders(ctx context.Context, today document.Date) (string, error) {
 	query, args := db.dialect.dueRemindersQuery(today)

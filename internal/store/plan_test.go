@@ -212,13 +212,6 @@ func TestSearchPlans(t *testing.T) {
 		if want := map[bool]string{true: "documents_pkey", false: "sqlite_autoindex_documents_1"}[pg]; !strings.Contains(plan, want) {
 			t.Errorf("lookup by id does not use the primary key:\n%s", plan)
 		}
-		plan, err = db.ExplainInvoiceSums(ctx, org.ID, [3]string{docs[0].ID, docs[1].ID, docs[2].ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := map[bool]string{true: "documents_pkey", false: "sqlite_autoindex_documents_1"}[pg]; !strings.Contains(plan, want) {
-			t.Errorf("the invoices' sums are not read by primary key:\n%s", plan)
-		}
 		// The hourly reminders read the open invoices of the organisations that send them.
 		plan, err = db.ExplainDueReminders(ctx, mustDate(t, "2026-12-01"))
 		if err != nil {
