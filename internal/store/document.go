@@ -690,11 +690,7 @@ func (db *DB) queryDocumentRows(ctx context.Context, q querier, orgID string, wi
 	if err := db.completeDocuments(ctx, q, orgID, docs); err != nil {
 		return nil, nil, err
 	}
-	kept := make([]sums, len(rowsOf))
-	for i, r := range rowsOf {
-		kept[i] = r.sums
-	}
-	db.completeReceivables(docs, kept)
+	db.completeReceivables(docs, rowsOf)
 	return docs, dates, nil
 }
 

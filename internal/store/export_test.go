@@ -85,3 +85,9 @@ func (db *DB) ReceivablesFromRecords(ctx context.Context, orgID string, asOf doc
 	items, err := db.recordedReceivables(ctx, orgID, asOf.String(), nil)
 	return receivables.AgeItems(asOf, items), err
 }
+
+// ExplainChangedAfter returns the query plan of the search for invoices paid or credited after a
+// day (Receivables).
+func (db *DB) ExplainChangedAfter(ctx context.Context, orgID string, day document.Date) (string, error) {
+	return db.explain(ctx, changedAfterQuery, orgID, day.String(), orgID, day.String(), maxAsOfCorrections+1)
+}

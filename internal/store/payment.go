@@ -149,15 +149,15 @@ func (s docDate) Scan(src any) error {
 type sums struct{ paid, credited int64 }
 
 // completeReceivables fills the payment fields of the issued invoices among docs from the sums
-// read with their rows (docs[i]'s in kept[i]).
-func (db *DB) completeReceivables(docs []document.Document, kept []sums) {
+// read with their rows (docs[i] decoded from rows[i]).
+func (db *DB) completeReceivables(docs []document.Document, rows []documentRow) {
 	today := db.Today()
 	for i := range docs {
 		d := &docs[i]
 		if !receivables.Applies(d.Kind, d.Status) {
 			continue
 		}
-		sum := receivables.Summarize(d.Totals.AmountDue, kept[i].paid, kept[i].credited, d.DueDate, today)
+		sum := receivables.Summarize(d.Totals.AmountDue, rows[i].sums.paid, rows[i].sums.credited, d.DueDate, today)
 		d.PaymentStatus, d.PaidAmount, d.CreditedAmount, d.Balance = &sum.Status, &sum.Paid, &sum.Credited, &sum.Balance
 	}
 }

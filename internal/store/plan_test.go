@@ -231,5 +231,15 @@ func TestSearchPlans(t *testing.T) {
 			strings.Contains(plan, "Seq Scan on documents") || strings.Contains(plan, "SCAN d\n") || strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("the aging does not sum the open invoices from documents_aging:\n%s", plan)
 		}
+		// The invoices paid or credited after the day are found by their indexes (00280), not by
+		// reading every credit note or payment of the organisation.
+		plan, err = db.ExplainChangedAfter(ctx, org.ID, mustDate(t, "2026-12-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "documents_credit_notes") || !pg && !strings.Contains(plan, "payments_date") ||
+			strings.Contains(plan, "Seq Scan on documents") || strings.Contains(plan, "SCAN d\n") || strings.Contains(plan, "SCAN p\n") {
+			t.Errorf("the invoices changed after the day are not found by payments_date and documents_credit_notes:\n%s", plan)
+		}
 	})
 }

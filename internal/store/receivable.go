@@ -57,7 +57,7 @@ func (db *DB) keptReceivables(ctx context.Context, orgID string, asOf document.D
 	return append(items, recorded...), err
 }
 
-// keptAgingQuery is the SQL of the open balances of the organisation's issued invoices as of at
+// keptAgingQuery is the SQL of the open balances of the organisation's issued invoices as of asOf
 // from the kept sums, per customer and due date, of the invoices other than except. Everything it
 // reads is in documents_aging: SQLite, without statistics, is told to use it; PostgreSQL sums the
 // groups in a hash table, knowing their number from the statistics documents_customer_due (00280).
@@ -82,12 +82,7 @@ func (d dialect) keptAgingQuery(orgID string, asOf document.Date, except []strin
 // after it, at most maxAsOfCorrections + 1 of them: those whose kept sums are not their sums as of
 // at.
 func (db *DB) changedAfter(ctx context.Context, orgID, at string) ([]string, error) {
-	rows, err := db.q().query(ctx, `SELECT p.document_id FROM payments p
-			WHERE p.org_id = ? AND p.date > ? AND p.voided_at IS NULL
-		UNION SELECT c.related_document_id FROM documents c
-			WHERE c.org_id = ? AND c.kind = 'credit_note' AND c.status = 'issued' AND c.issue_date > ?
-				AND c.related_document_id IS NOT NULL
-		LIMIT ?`, orgID, at, orgID, at, maxAsOfCorrections+1)
+	rows, err := db.q().query(ctx, changedAfterQuery, orgID, at, orgID, at, maxAsOfCorrections+1)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +97,15 @@ func (db *DB) changedAfter(ctx context.Context, orgID, at string) ([]string, err
 	}
 	return ids, rows.Err()
 }
+
+// changedAfterQuery finds changedAfter's invoices by payments_date and documents_credit_notes
+// (00280); arguments: org id, day, org id, day, limit.
+const changedAfterQuery = `SELECT p.document_id FROM payments p
+		WHERE p.org_id = ? AND p.date > ? AND p.voided_at IS NULL
+	UNION SELECT c.related_document_id FROM documents c
+		WHERE c.org_id = ? AND c.kind = 'credit_note' AND c.status = 'issued' AND c.issue_date > ?
+			AND c.related_document_id IS NOT NULL
+	LIMIT ?`
 
 // recordedReceivables is the open items of the organisation's issued invoices as of at (of ids
 // only, unless nil), each summed from its payments and credit notes.
