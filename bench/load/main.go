@@ -329,8 +329,8 @@ func run(c *client, email, password string, dur time.Duration, limit, year int, 
 			do(c.hammer(s.name, searchConns, dur, limit, fixed("/api/v1/documents?limit=50&"+s.q)))
 		}
 	}
-	// The browser's pages over the same data (signed in): the dashboard (this year's invoiced
-	// months, recent documents and drafts, the receivables' aging) and the document list with
+	// The browser's pages over the same data (signed in): the dashboard (invoiced totals of the
+	// last 12 months, recent documents and drafts, the receivables' aging) and the document list with
 	// its search form, unfiltered and searched.
 	for _, s := range []struct{ name, path string }{
 		{"ui dashboard", "/"},
